@@ -1,0 +1,82 @@
+"""The convention management system: ``create_app`` is the application factory."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from flask import Flask
+
+from convention.config import check_production_safety, load_config
+
+# Every blueprint module exposes ``bp``. One line per domain; the order does not matter.
+BLUEPRINT_MODULES = (
+    "convention.site.views",
+    "convention.accounts.views",
+    "convention.mail.views",
+    "convention.editions.views",
+)
+
+# Model modules, imported so that SQLAlchemy (and Alembic) know every table.
+MODEL_MODULES = (
+    "convention.accounts.models",
+    "convention.audit.models",
+    "convention.mail.models",
+    "convention.editions.models",
+)
+
+
+def import_models() -> None:
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` overrides settings read from the environment (tests)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=False,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    check_production_safety(app.config)
+    logging.basicConfig(level=logging.INFO if not app.debug else logging.DEBUG)
+
+    _init_extensions(app)
+    import_models()
+    for module in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(module).bp)
+
+    from convention.cli import register_cli
+    from convention.core.security import init_security
+    from convention.site.errors import init_error_handlers
+    from convention.site.templating import init_templating
+
+    init_security(app)
+    init_error_handlers(app)
+    init_templating(app)
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from convention.accounts.services import load_user_from_session
+    from convention.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+    from convention.mail.services import init_outbox_dispatch
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user_from_session)
+    with app.app_context():
+        init_outbox_dispatch()

@@ -1,0 +1,56 @@
+"""Password hashing (argon2id) and strength rules."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 256
+# A few of the passwords every list of leaked passwords starts with.
+COMMON_PASSWORDS = {
+    "password123", "1234567890", "qwertyuiop", "password1234", "iloveyou123",
+    "passwordpassword", "0123456789", "abcdefghij", "letmein1234", "welcome123",
+}
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+# A hash of a random string: verifying against it costs the same time as a real check,
+# so a login for an unknown email takes as long as one for a known email.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-0a9f")
+
+
+def burn_verification_time(password: str) -> None:
+    verify_password(_DUMMY_HASH, password)
+
+
+def password_problems(password: str, *, email: str = "", name: str = "") -> list[str]:
+    """Why a password is too weak (an empty list means it is fine)."""
+    problems = []
+    if len(password) < PASSWORD_MIN:
+        problems.append(f"Use at least {PASSWORD_MIN} characters.")
+    if len(password) > PASSWORD_MAX:
+        problems.append(f"Use at most {PASSWORD_MAX} characters.")
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
+        problems.append("This password is too easy to guess.")
+    local_part = email.split("@")[0].lower()
+    if len(local_part) >= 4 and local_part in lowered:
+        problems.append("Do not use your email address in your password.")
+    return problems

@@ -1,0 +1,182 @@
+"""Account rules: sign-up, confirmation, login, password reset, profile."""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from convention.accounts.models import NAME_MAX, User
+from convention.accounts.passwords import (
+    burn_verification_time,
+    hash_password,
+    needs_rehash,
+    password_problems,
+    verify_password,
+)
+from convention.audit.services import record_audit
+from convention.core.errors import Conflict, DomainError
+from convention.core.timeutil import utcnow
+from convention.extensions import db
+from convention.mail.services import queue_email
+
+CONFIRM_SALT = "accounts.confirm-email"
+RESET_SALT = "accounts.reset-password"
+
+
+class InvalidLink(DomainError):
+    """A confirmation or reset link that is forged, expired or already used."""
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("Please enter your name.", field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(f"Names are limited to {NAME_MAX} characters.", field="name")
+    return name
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def register_user(*, name: str, email: str, password: str, is_admin: bool = False, confirmed: bool = False) -> User:
+    """Create an account and queue its confirmation email."""
+    email = normalize_email(email)
+    name = clean_name(name)
+    problems = password_problems(password, email=email, name=name)
+    if problems:
+        raise DomainError(" ".join(problems), field="password")
+    if find_user_by_email(email) is not None:
+        raise Conflict("An account with this email address already exists.", field="email")
+    user = User(name=name, email=email, password_hash=hash_password(password), is_admin=is_admin)
+    if confirmed:
+        user.email_confirmed_at = utcnow()
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError as exc:  # a parallel sign-up won the race
+        raise Conflict("An account with this email address already exists.", field="email") from exc
+    record_audit("account.create", actor=user, target=user)
+    if not confirmed:
+        send_confirmation(user)
+    return user
+
+
+def send_confirmation(user: User) -> None:
+    token = _serializer(CONFIRM_SALT).dumps({"id": user.id, "email": user.email})
+    link = url_for("accounts.confirm_email", token=token, _external=True)
+    queue_email("confirm_email", to=user.email, context={"user": user, "link": link})
+
+
+def confirm_email(token: str) -> User:
+    try:
+        data = _serializer(CONFIRM_SALT).loads(token, max_age=current_app.config["EMAIL_CONFIRM_MAX_AGE"])
+    except SignatureExpired as exc:
+        raise InvalidLink("This confirmation link has expired. Sign in to get a new one.") from exc
+    except BadSignature as exc:
+        raise InvalidLink("This confirmation link is not valid.") from exc
+    user = db.session.get(User, data.get("id"))
+    if user is None or user.email != data.get("email"):
+        raise InvalidLink("This confirmation link is not valid.")
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        record_audit("account.confirm_email", actor=user, target=user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None; same answer and timing either way."""
+    user = find_user_by_email(email)
+    if user is None:
+        burn_verification_time(password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def _reset_fingerprint(user: User) -> str:
+    # Part of the current hash: once the password changes, every earlier link is dead.
+    return user.password_hash[-16:]
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the account exists; says nothing either way."""
+    user = find_user_by_email(email)
+    if user is None:
+        return
+    token = _serializer(RESET_SALT).dumps({"id": user.id, "fp": _reset_fingerprint(user)})
+    link = url_for("accounts.reset_password", token=token, _external=True)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    queue_email("reset_password", to=user.email, context={"user": user, "link": link, "minutes": minutes})
+
+
+def user_for_reset_token(token: str) -> User:
+    try:
+        data = _serializer(RESET_SALT).loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except SignatureExpired as exc:
+        raise InvalidLink("This reset link has expired. Ask for a new one.") from exc
+    except BadSignature as exc:
+        raise InvalidLink("This reset link is not valid.") from exc
+    user = db.session.get(User, data.get("id"))
+    if user is None or data.get("fp") != _reset_fingerprint(user):
+        raise InvalidLink("This reset link has already been used or is no longer valid.")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    set_password(user, new_password)
+    # Following the link proves the person reads this mailbox.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    record_audit("account.reset_password", actor=user, target=user)
+    return user
+
+
+def set_password(user: User, new_password: str) -> None:
+    problems = password_problems(new_password, email=user.email, name=user.name)
+    if problems:
+        raise DomainError(" ".join(problems), field="password")
+    user.password_hash = hash_password(new_password)
+    user.session_token = secrets.token_urlsafe(24)  # ends every other session
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError("Your current password is not correct.", field="current_password")
+    set_password(user, new_password)
+    record_audit("account.change_password", actor=user, target=user)
+
+
+def update_profile(user: User, *, name: str) -> User:
+    user.name = clean_name(name)
+    record_audit("account.update_profile", actor=user, target=user)
+    return user
+
+
+def load_user_from_session(user_id: str) -> User | None:
+    """Flask-Login's loader: the cookie holds "<id>:<session token>"."""
+    raw_id, _, token = (user_id or "").partition(":")
+    if not raw_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user

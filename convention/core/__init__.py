@@ -1,0 +1,1 @@
+"""Shared pieces used by every domain: time, money, codes, errors, permissions."""

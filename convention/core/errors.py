@@ -1,0 +1,32 @@
+"""Domain errors: services raise them, views turn them into a form message or a 4xx."""
+
+
+class DomainError(Exception):
+    """A rule was broken; the message is safe to show to the person who asked."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (double submit, sold out, stale edit)."""
+
+    status_code = 409
+
+
+class InvalidTransition(DomainError):
+    """A state machine refused a move that its transition table does not allow."""
+
+    status_code = 409

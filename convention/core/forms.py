@@ -1,0 +1,16 @@
+"""Small helpers shared by every domain's forms and views."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from convention.core.errors import DomainError
+
+
+def apply_domain_error(form: FlaskForm, error: DomainError) -> None:
+    """Show a service's refusal on the field it names, or on the whole form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -1,0 +1,61 @@
+"""Named predicates about editions. Every organizer view uses ``can_manage_edition``."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+
+from convention.editions.models import Edition, EditionRole, Role
+from convention.extensions import db
+
+
+def roles_of(user, edition: Edition) -> frozenset[Role]:
+    """The user's roles in ``edition``, read once per request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cache = g.setdefault("_edition_roles", {}) if has_request_context() else {}
+    key = (user.id, edition.id)
+    if key not in cache:
+        cache[key] = frozenset(
+            db.session.scalars(
+                sa.select(EditionRole.role).where(
+                    EditionRole.user_id == user.id, EditionRole.edition_id == edition.id
+                )
+            )
+        )
+    return cache[key]
+
+
+def _is_admin(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_admin)
+
+
+def can_manage_edition(user, edition: Edition, **_objects) -> bool:
+    return _is_admin(user) or Role.ORGANIZER in roles_of(user, edition)
+
+
+def can_review_edition(user, edition: Edition, **_objects) -> bool:
+    return Role.REVIEWER in roles_of(user, edition) or can_manage_edition(user, edition)
+
+
+def can_check_in(user, edition: Edition, **_objects) -> bool:
+    return Role.CHECKIN in roles_of(user, edition) or can_manage_edition(user, edition)
+
+
+def can_create_edition(user, **_objects) -> bool:
+    """Site admins and anyone who already organizes an edition."""
+    if _is_admin(user):
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        db.session.scalar(
+            sa.select(EditionRole.id).where(EditionRole.user_id == user.id, EditionRole.role == Role.ORGANIZER).limit(1)
+        )
+        is not None
+    )
+
+
+def can_view_edition(user, edition: Edition, **_objects) -> bool:
+    """Edition landing pages are public."""
+    return True

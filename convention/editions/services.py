@@ -1,0 +1,236 @@
+"""Edition rules: create and configure editions, their themes, formats, rooms and team."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import abort
+
+from convention.accounts.models import User
+from convention.audit.services import record_audit
+from convention.core.errors import Conflict, DomainError
+from convention.core.timeutil import is_valid_timezone
+from convention.editions.models import Edition, EditionRole, Role, Room, SessionFormat, Theme
+from convention.extensions import db
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+# First path segments the app itself uses; an edition may not take them.
+RESERVED_SLUGS = {
+    "account", "admin", "api", "bootstrap", "confirm", "forgot-password", "healthz", "login",
+    "logout", "manage", "new", "payments", "reset-password", "signup", "static", "editions",
+}
+
+DEFAULT_THEMES = [
+    ("SME security", "Practical security for small and medium-sized enterprises with small teams and budgets."),
+    ("Compliance: GDPR, NIS2 and the Cybersecurity Act", "Meeting European rules in practice: what changes, what it costs, what works."),
+    ("DNS and Internet infrastructure", "Naming, routing and the shared infrastructure everybody depends on."),
+    ("Threat intelligence", "Collecting, sharing and acting on knowledge about adversaries."),
+    ("Phishing and malware", "How attacks reach people and machines, and how to stop them."),
+    ("Secure coding", "Building software that resists attack, from design to deployment."),
+]
+DEFAULT_FORMATS = [
+    ("Talk (30 min)", 30),
+    ("Talk (45 min)", 45),
+    ("Keynote", 45),
+    ("Panel", 60),
+    ("Workshop", 90),
+]
+
+
+def get_edition_or_404(slug: str) -> Edition:
+    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
+    if edition is None:
+        abort(404)
+    return edition
+
+
+def load_edition(slug: str, **_ignored) -> dict:
+    """Loader for ``guarded``: the edition named in the URL."""
+    return {"edition": get_edition_or_404(slug)}
+
+
+def list_editions() -> list[Edition]:
+    return list(db.session.scalars(sa.select(Edition).order_by(Edition.starts_on.desc())))
+
+
+@dataclass(frozen=True)
+class EditionData:
+    slug: str
+    name: str
+    starts_on: date
+    ends_on: date
+    timezone: str = "Europe/Brussels"
+    tagline: str = ""
+    description: str = ""
+    venue_name: str = ""
+    venue_address: str = ""
+    cfp_opens_at: datetime | None = None
+    cfp_closes_at: datetime | None = None
+
+
+def _validate(data: EditionData, *, current: Edition | None = None) -> None:
+    if not SLUG_PATTERN.match(data.slug) or data.slug in RESERVED_SLUGS:
+        raise DomainError(
+            "Use 1 to 40 lowercase letters, digits and dashes, not starting or ending with a dash "
+            "(and not a reserved word).",
+            field="slug",
+        )
+    if data.ends_on < data.starts_on:
+        raise DomainError("The last day cannot come before the first day.", field="ends_on")
+    if not is_valid_timezone(data.timezone):
+        raise DomainError("Unknown time zone.", field="timezone")
+    if data.cfp_opens_at and data.cfp_closes_at and data.cfp_closes_at <= data.cfp_opens_at:
+        raise DomainError("The call must close after it opens.", field="cfp_closes_at")
+    taken = db.session.scalar(sa.select(Edition.id).where(Edition.slug == data.slug))
+    if taken is not None and (current is None or taken != current.id):
+        raise Conflict("Another edition already uses this address.", field="slug")
+
+
+def create_edition(data: EditionData, *, actor: User, seed_defaults: bool = True) -> Edition:
+    """Create an edition; its creator becomes its organizer."""
+    _validate(data)
+    edition = Edition(**data.__dict__)
+    db.session.add(edition)
+    if seed_defaults:
+        for position, (name, description) in enumerate(DEFAULT_THEMES):
+            edition.themes.append(Theme(name=name, description=description, position=position))
+        for name, minutes in DEFAULT_FORMATS:
+            edition.formats.append(SessionFormat(name=name, duration_minutes=minutes))
+    db.session.flush()
+    grant_role(edition, actor, Role.ORGANIZER, actor=actor)
+    record_audit("edition.create", actor=actor, edition_id=edition.id, target=edition, data={"slug": edition.slug})
+    return edition
+
+
+def update_edition(edition: Edition, data: EditionData, *, actor: User) -> Edition:
+    _validate(data, current=edition)
+    changed = {k: str(v) for k, v in data.__dict__.items() if getattr(edition, k) != v}
+    for key, value in data.__dict__.items():
+        setattr(edition, key, value)
+    db.session.flush()
+    record_audit("edition.update", actor=actor, edition_id=edition.id, target=edition, data=changed)
+    return edition
+
+
+# -- themes, formats and rooms: the same life cycle, one implementation -----------------
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """A configurable list belonging to an edition (themes, formats, rooms)."""
+
+    key: str
+    model: type
+    label: str
+    fields: tuple[str, ...]
+
+
+ITEM_KINDS = {
+    "themes": ItemKind("themes", Theme, "theme", ("name", "description", "position")),
+    "formats": ItemKind("formats", SessionFormat, "format", ("name", "duration_minutes", "description")),
+    "rooms": ItemKind("rooms", Room, "room", ("name", "capacity", "position")),
+}
+
+
+def get_item_or_404(edition: Edition, kind: ItemKind, item_id: int):
+    item = db.session.get(kind.model, item_id)
+    if item is None or item.edition_id != edition.id:
+        abort(404)
+    return item
+
+
+def _check_unique_name(edition: Edition, kind: ItemKind, name: str, *, current=None) -> None:
+    clash = db.session.scalar(
+        sa.select(kind.model.id).where(kind.model.edition_id == edition.id, kind.model.name == name)
+    )
+    if clash is not None and (current is None or clash != current.id):
+        raise Conflict(f"This edition already has a {kind.label} with that name.", field="name")
+
+
+def save_item(edition: Edition, kind: ItemKind, values: dict, *, actor: User, item=None):
+    """Create (``item`` None) or update a theme, format or room."""
+    values = {key: values[key] for key in kind.fields if key in values}
+    values["name"] = " ".join(str(values.get("name", "")).split())
+    if not values["name"]:
+        raise DomainError("A name is required.", field="name")
+    _check_unique_name(edition, kind, values["name"], current=item)
+    action = "update" if item is not None else "create"
+    if item is None:
+        item = kind.model(edition_id=edition.id)
+        db.session.add(item)
+    for key, value in values.items():
+        setattr(item, key, value)
+    db.session.flush()
+    record_audit(f"{kind.label}.{action}", actor=actor, edition_id=edition.id, target=item, data={"name": item.name})
+    return item
+
+
+def delete_item(edition: Edition, kind: ItemKind, item, *, actor: User) -> None:
+    record_audit(f"{kind.label}.delete", actor=actor, edition_id=edition.id, target=item, data={"name": item.name})
+    db.session.delete(item)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        raise Conflict(f"This {kind.label} is in use and cannot be deleted.") from exc
+
+
+# -- the team ---------------------------------------------------------------------------
+
+
+def list_team(edition: Edition) -> list[EditionRole]:
+    return list(
+        db.session.scalars(
+            sa.select(EditionRole)
+            .where(EditionRole.edition_id == edition.id)
+            .options(sa.orm.joinedload(EditionRole.user))
+            .order_by(EditionRole.role, EditionRole.id)
+        )
+    )
+
+
+def grant_role(edition: Edition, user: User, role: Role, *, actor: User) -> EditionRole:
+    existing = db.session.scalar(
+        sa.select(EditionRole).where(
+            EditionRole.edition_id == edition.id, EditionRole.user_id == user.id, EditionRole.role == role
+        )
+    )
+    if existing is not None:
+        return existing
+    grant = EditionRole(edition_id=edition.id, user_id=user.id, role=role)
+    db.session.add(grant)
+    db.session.flush()
+    record_audit("role.grant", actor=actor, edition_id=edition.id, target=grant, data={"user": user.email, "role": role.value})
+    from convention.editions.signals import role_granted
+
+    role_granted.send(edition, user=user, role=role, actor=actor)
+    return grant
+
+
+def grant_role_by_email(edition: Edition, email: str, role: Role, *, actor: User) -> EditionRole:
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise DomainError("No account uses this email address; ask the person to sign up first.", field="email")
+    return grant_role(edition, user, role, actor=actor)
+
+
+def revoke_role(edition: Edition, grant: EditionRole, *, actor: User) -> None:
+    if grant.edition_id != edition.id:
+        abort(404)
+    if grant.role is Role.ORGANIZER:
+        organizers = db.session.scalar(
+            sa.select(sa.func.count(EditionRole.id)).where(
+                EditionRole.edition_id == edition.id, EditionRole.role == Role.ORGANIZER
+            )
+        )
+        if organizers <= 1:
+            raise DomainError("An edition keeps at least one organizer.")
+    record_audit("role.revoke", actor=actor, edition_id=edition.id, target=grant, data={"user_id": grant.user_id, "role": grant.role.value})
+    db.session.delete(grant)
+    db.session.flush()
+    from convention.editions.signals import role_revoked
+
+    role_revoked.send(edition, user_id=grant.user_id, role=grant.role, actor=actor)

@@ -1,0 +1,199 @@
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from convention.accounts.forms import ActionForm
+from convention.core.errors import DomainError
+from convention.core.forms import apply_domain_error
+from convention.core.permissions import guarded
+from convention.core.timeutil import is_valid_timezone, to_local, to_utc
+from convention.editions import services
+from convention.editions.forms import ITEM_FORMS, EditionForm, GrantRoleForm
+from convention.editions.models import EditionRole, Role
+from convention.editions.navigation import register_link
+from convention.editions.permissions import can_create_edition, can_manage_edition, can_view_edition
+from convention.extensions import db
+
+bp = Blueprint("editions", __name__)
+
+
+def _load_item(slug: str, kind: str, item_id: int | None = None) -> dict:
+    edition = services.get_edition_or_404(slug)
+    item_kind = services.ITEM_KINDS.get(kind)
+    if item_kind is None:
+        abort(404)
+    objects = {"edition": edition, "kind": item_kind}
+    if item_id is not None:
+        objects["item"] = services.get_item_or_404(edition, item_kind, item_id)
+    return objects
+
+
+def _load_grant(slug: str, grant_id: int) -> dict:
+    edition = services.get_edition_or_404(slug)
+    grant = db.session.get(EditionRole, grant_id)
+    if grant is None or grant.edition_id != edition.id:
+        abort(404)
+    return {"edition": edition, "grant": grant}
+
+
+def _edition_data(form: EditionForm) -> services.EditionData:
+    tz = form.timezone.data.strip()
+    valid_tz = tz if is_valid_timezone(tz) else "UTC"
+    return services.EditionData(
+        slug=form.slug.data.strip().lower(),
+        name=" ".join(form.name.data.split()),
+        tagline=(form.tagline.data or "").strip(),
+        description=form.description.data or "",
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        timezone=tz,
+        venue_name=(form.venue_name.data or "").strip(),
+        venue_address=(form.venue_address.data or "").strip(),
+        cfp_opens_at=to_utc(form.cfp_opens_at.data, valid_tz) if form.cfp_opens_at.data else None,
+        cfp_closes_at=to_utc(form.cfp_closes_at.data, valid_tz) if form.cfp_closes_at.data else None,
+    )
+
+
+@bp.get("/<slug>/")
+@guarded(can_view_edition, load=services.load_edition)
+def landing(edition):
+    return render_template(
+        "editions/landing.html", edition=edition, can_manage=can_manage_edition(current_user, edition)
+    )
+
+
+@bp.route("/manage/new", methods=["GET", "POST"])
+@guarded(can_create_edition)
+def create():
+    form = EditionForm()
+    if form.validate_on_submit():
+        try:
+            edition = services.create_edition(_edition_data(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{edition.name} is created, with the default themes and formats.", "success")
+            return redirect(url_for("editions.manage", slug=edition.slug))
+    return render_template("editions/edition_form.html", form=form, edition=None), 422 if form.errors else 200
+
+
+@bp.route("/<slug>/manage/", methods=["GET", "POST"])
+@guarded(can_manage_edition, load=services.load_edition)
+def manage(edition):
+    form = EditionForm(obj=edition)
+    if not form.is_submitted():
+        form.cfp_opens_at.data = _local_naive(edition.cfp_opens_at, edition.timezone)
+        form.cfp_closes_at.data = _local_naive(edition.cfp_closes_at, edition.timezone)
+    if form.validate_on_submit():
+        try:
+            services.update_edition(edition, _edition_data(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("Edition saved.", "success")
+            return redirect(url_for("editions.manage", slug=edition.slug))
+    return (
+        render_template(
+            "editions/manage.html",
+            edition=edition,
+            form=form,
+            kinds=services.ITEM_KINDS,
+            action_form=ActionForm(),
+        ),
+        422 if form.errors else 200,
+    )
+
+
+def _local_naive(value, tz_name):
+    local = to_local(value, tz_name)
+    return local.replace(tzinfo=None) if local else None
+
+
+@bp.route("/<slug>/manage/<kind>/new", methods=["GET", "POST"])
+@guarded(can_manage_edition, load=_load_item)
+def create_item(edition, kind):
+    return _item_form(edition, kind, item=None)
+
+
+@bp.route("/<slug>/manage/<kind>/<int:item_id>", methods=["GET", "POST"])
+@guarded(can_manage_edition, load=_load_item)
+def edit_item(edition, kind, item):
+    return _item_form(edition, kind, item=item)
+
+
+def _item_form(edition, kind, *, item):
+    form = ITEM_FORMS[kind.key](obj=item)
+    if form.validate_on_submit():
+        try:
+            services.save_item(edition, kind, form.data, actor=current_user, item=item)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"The {kind.label} is saved.", "success")
+            return redirect(url_for("editions.manage", slug=edition.slug, _anchor=kind.key))
+    return (
+        render_template("editions/item_form.html", edition=edition, kind=kind, item=item, form=form),
+        422 if form.errors else 200,
+    )
+
+
+@bp.post("/<slug>/manage/<kind>/<int:item_id>/delete")
+@guarded(can_manage_edition, load=_load_item)
+def delete_item(edition, kind, item):
+    if ActionForm().validate_on_submit():
+        try:
+            services.delete_item(edition, kind, item, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"The {kind.label} is deleted.", "success")
+    return redirect(url_for("editions.manage", slug=edition.slug, _anchor=kind.key))
+
+
+@bp.route("/<slug>/manage/team", methods=["GET", "POST"])
+@guarded(can_manage_edition, load=services.load_edition)
+def team(edition):
+    form = GrantRoleForm()
+    if form.validate_on_submit():
+        try:
+            services.grant_role_by_email(edition, form.email.data, Role(form.role.data), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("Team member added.", "success")
+            return redirect(url_for("editions.team", slug=edition.slug))
+    return (
+        render_template(
+            "editions/team.html", edition=edition, form=form, team=services.list_team(edition), action_form=ActionForm()
+        ),
+        422 if form.errors else 200,
+    )
+
+
+@bp.post("/<slug>/manage/team/<int:grant_id>/revoke")
+@guarded(can_manage_edition, load=_load_grant)
+def revoke(edition, grant):
+    if ActionForm().validate_on_submit():
+        try:
+            services.revoke_role(edition, grant, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash("Role removed.", "success")
+    return redirect(url_for("editions.team", slug=edition.slug))
+
+
+
+register_link("manage", "Settings", "editions.manage", order=0)
+register_link("manage", "Team", "editions.team", order=90)

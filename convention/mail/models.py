@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from convention.core.timeutil import UTCDateTime, utcnow
+from convention.extensions import db
+
+
+class MessageStatus(enum.StrEnum):
+    QUEUED = "queued"  # waiting for its first or next attempt
+    SENT = "sent"  # handed to the SMTP server
+    KEPT = "kept"  # no SMTP server configured: kept for admins to read
+    FAILED = "failed"  # gave up after the last retry; an admin can retry it
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    edition_id: Mapped[int | None] = mapped_column(index=True)
+    template: Mapped[str] = mapped_column(sa.String(80))
+    sender: Mapped[str] = mapped_column(sa.String(254))
+    recipient: Mapped[str] = mapped_column(sa.String(254), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[MessageStatus] = mapped_column(
+        sa.Enum(MessageStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=MessageStatus.QUEUED,
+        index=True,
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,57 @@
+"""Styled error pages for people, JSON errors for machines."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from convention.core.errors import DomainError
+from convention.extensions import db
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Not allowed", "You do not have access to this page."),
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    409: ("Conflict", "This clashes with a change made in the meantime. Reload and try again."),
+    413: ("Too large", "What you sent is larger than we accept."),
+    422: ("Invalid", "Some of what you sent is not valid."),
+    429: ("Slow down", "Too many attempts. Wait a minute and try again."),
+    500: ("Something went wrong", "An error occurred on our side. Nothing was saved; please try again."),
+}
+
+
+def wants_json() -> bool:
+    if request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _render(status: int, detail: str | None = None):
+    title, default_text = MESSAGES.get(status, (f"Error {status}", "An error occurred."))
+    text = detail or default_text
+    if wants_json():
+        return jsonify(error=title, message=text, status=status), status
+    return render_template("errors/error.html", status=status, title=title, text=text), status
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(400, "The form had expired or was not sent from this site. Reload the page and try again.")
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        db.session.rollback()
+        return _render(error.status_code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        detail = error.description if error.code == 429 else None
+        return _render(error.code or 500, detail)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return _render(500)

@@ -1,0 +1,27 @@
+"""Template filters and globals: templates receive ready values and format them."""
+
+from flask import Flask
+from flask_login import current_user
+
+from convention.accounts.forms import ActionForm
+from convention.core.money import format_money
+from convention.core.timeutil import to_local
+from convention.editions.navigation import edition_actions, edition_nav, manage_nav
+
+
+def format_local(value, tz_name: str = "Europe/Brussels", fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    local = to_local(value, tz_name)
+    return local.strftime(fmt) + f" ({local.tzname()})" if local else "—"
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["local"] = format_local
+    app.jinja_env.globals.update(edition_nav=edition_nav, edition_actions=edition_actions, manage_nav=manage_nav)
+
+    @app.context_processor
+    def globals_for_templates():
+        return {
+            "logout_form": ActionForm() if current_user.is_authenticated else None,
+            "is_site_admin": bool(current_user.is_authenticated and current_user.is_admin),
+        }

@@ -1,0 +1,129 @@
+"""Shared fixtures: the app, a client, the CLI runner, factories and a login helper.
+
+The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL is set. The
+schema is created once per run; after each test every table is emptied, so tests can
+commit for real (as the app does) and still leave the database as they found it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from convention import create_app
+from convention.extensions import db as _db
+from convention.extensions import limiter
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _test_database_url(tmp_dir: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_dir}/test.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def app():
+    tmp_dir = tempfile.mkdtemp(prefix="convention-tests-")
+    os.environ.pop("REDIS_URL", None)
+    os.environ.pop("MAIL_SERVER", None)
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "SQLALCHEMY_DATABASE_URI": _test_database_url(tmp_dir).replace("postgresql://", "postgresql+psycopg://", 1),
+            "SERVER_NAME": None,
+            "MAIL_SERVER": None,
+            "REDIS_URL": None,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "UPLOAD_FOLDER": f"{tmp_dir}/uploads",
+        }
+    )
+    with application.app_context():
+        backend = _db.engine.dialect.name
+        print(f"\n[tests] database backend: {backend} ({_db.engine.url.render_as_string(hide_password=True)})")
+        _db.drop_all()
+        _drop_alembic_version()
+        _db.create_all()
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+def _drop_alembic_version():
+    with _db.engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    """Each test runs in an app context and leaves every table empty behind it."""
+    ctx = app.app_context()
+    ctx.push()
+    limiter.reset()
+    yield
+    _db.session.rollback()
+    _db.session.remove()
+    with _db.engine.begin() as conn:
+        for table in reversed(_db.metadata.sorted_tables):
+            conn.execute(table.delete())
+    ctx.pop()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class Auth:
+    """Sign in and out through the real forms, CSRF token included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = "correct horse battery"):
+        token = csrf_token_from(self.client.get("/login").get_data(as_text=True))
+        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+    def logout(self):
+        token = csrf_token_from(self.client.get("/account").get_data(as_text=True))
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def post_form(client, url: str, data: dict, *, page: str | None = None, **kwargs):
+    """GET ``page`` (default ``url``) for a CSRF token, then POST ``data`` to ``url``."""
+    token = csrf_token_from(client.get(page or url).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
