@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+BASE_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+
+def build_csp(extra: dict[str, list[str]] | None = None) -> str:
+    """The policy string; ``extra`` adds sources per directive (e.g. a payment page for form-action)."""
+    policy = {directive: list(sources) for directive, sources in BASE_POLICY.items()}
+    for directive, sources in (extra or {}).items():
+        policy.setdefault(directive, []).extend(s for s in sources if s not in policy[directive])
+    return "; ".join(f"{directive} {' '.join(sources)}" for directive, sources in policy.items())
 
 
 def add_security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", current_app.extensions["csp_header"])
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -47,4 +53,7 @@ def is_safe_next(target: str | None) -> bool:
 
 
 def init_security(app: Flask) -> None:
+    """Send the headers on every response. ``CSP_EXTRA_SOURCES`` (a dict of directive ->
+    sources) widens the policy, e.g. payments adds its checkout host to form-action."""
+    app.extensions["csp_header"] = build_csp(app.config.get("CSP_EXTRA_SOURCES"))
     app.after_request(add_security_headers)
