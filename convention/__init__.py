@@ -6,6 +6,7 @@ import importlib
 import logging
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from convention.config import check_production_safety, load_config
 
@@ -44,6 +45,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     check_production_safety(app.config)
     logging.basicConfig(level=logging.INFO if not app.debug else logging.DEBUG)
+    hops = app.config.get("TRUST_PROXY_HOPS") or 0
+    if hops:
+        # Behind a load balancer: take the client address, scheme, host and port from
+        # the X-Forwarded-* headers that the last ``hops`` proxies set (never more).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
     _init_extensions(app)
     import_models()

@@ -13,27 +13,27 @@ mail_cli = AppGroup("mail", help="The outbox.")
 
 
 @users_cli.command("create-admin")
-@click.option("--email", prompt=True)
-@click.option("--name", prompt=True)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--email", prompt=True, help="The admin's email address (used to sign in).")
+@click.option("--name", prompt=True, help="The admin's full name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters.")
 def create_admin(email, name, password):
-    """Create a site admin (or make an existing account one)."""
-    from convention.accounts import services
+    """Create a confirmed site admin, or make an existing account one (safe to run twice)."""
+    from convention.accounts.services import ensure_site_admin
     from convention.core.errors import DomainError
 
-    user = services.find_user_by_email(email)
-    if user is not None:
-        user.is_admin = True
-        db.session.commit()
-        click.echo(f"{user.email} is now a site admin.")
-        return
     try:
-        user = services.register_user(name=name, email=email, password=password, is_admin=True, confirmed=True)
+        user, outcome = ensure_site_admin(email=email, name=name, password=password)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error
     db.session.commit()
-    click.echo(f"Created site admin {user.email}.")
+    click.echo(
+        {
+            "created": f"Created site admin {user.email}.",
+            "promoted": f"{user.email} is now a site admin.",
+            "unchanged": f"{user.email} is already a site admin; nothing changed.",
+        }[outcome]
+    )
 
 
 @mail_cli.command("send-due")

@@ -22,6 +22,29 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}.")
+    return value
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return float(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}.") from None
+
+
 def _read_or_create_secret(instance_path: Path) -> str:
     """A random key kept in instance/, so restarts and several workers share it."""
     key_file = instance_path / "secret_key"
@@ -57,19 +80,28 @@ def load_config(instance_path: str) -> dict:
     env = os.environ.get("APP_ENV", "development").strip().lower()
     base_url = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     over_https = base_url.startswith("https://")
-    secret_from_env = os.environ.get("SECRET_KEY")
+    secret_from_env = os.environ.get("SECRET_KEY") or None
     redis_url = os.environ.get("REDIS_URL") or None
+    if secret_from_env:
+        secret_key = secret_from_env
+    elif env == "production":
+        secret_key = None  # never generated in production: check_production_safety refuses
+    else:
+        secret_key = _read_or_create_secret(instance)
 
     config = {
         "APP_ENV": env,
-        "DEBUG": _env_bool("DEBUG"),
-        "SECRET_KEY": secret_from_env or _read_or_create_secret(instance),
+        "DEBUG": _env_bool("DEBUG") or _env_bool("FLASK_DEBUG"),
+        "SECRET_KEY": secret_key,
         "SECRET_KEY_FROM_ENV": bool(secret_from_env),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BASE_URL": base_url,
         "PREFERRED_URL_SCHEME": "https" if over_https else "http",
         "REDIS_URL": redis_url,
+        # Behind a load balancer or reverse proxy: how many proxies set X-Forwarded-*
+        # headers (0 = none; the client address and scheme are taken as they come).
+        "TRUST_PROXY_HOPS": _env_int("TRUST_PROXY_HOPS", 0),
         # Sessions and cookies
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -79,7 +111,7 @@ def load_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": over_https,
         "REMEMBER_COOKIE_DURATION": timedelta(days=14),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)),
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024, minimum=1024),
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         # Rate limits (Flask-Limiter); counters in Redis when there is one.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
@@ -89,12 +121,12 @@ def load_config(instance_path: str) -> dict:
         "BOOTSTRAP_SERVE_LOCAL": True,
         # Mail
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
-        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
+        "MAIL_PORT": _env_int("MAIL_PORT", 25, minimum=1),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS"),
         "MAIL_USE_SSL": _env_bool("MAIL_USE_SSL"),
-        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", 10)),
+        "MAIL_TIMEOUT": _env_float("MAIL_TIMEOUT", 10.0),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "convention@localhost"),
         # Stripe (only payments/ reads these)
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
@@ -109,16 +141,23 @@ def load_config(instance_path: str) -> dict:
     return config
 
 
+SECRET_KEY_MIN = 32
+
+
 def check_production_safety(config: dict) -> None:
     """Refuse to run in production with a generated secret or with DEBUG on."""
     if config.get("APP_ENV") != "production":
         return
     problems = []
-    if not config.get("SECRET_KEY_FROM_ENV"):
-        problems.append("SECRET_KEY must be set in the environment (a long random value)")
-    elif len(config["SECRET_KEY"]) < 32 or config["SECRET_KEY"] in {"dev", "changeme", "secret"}:
-        problems.append("SECRET_KEY is too short or a well-known default")
+    secret = config.get("SECRET_KEY") or ""
+    if not config.get("SECRET_KEY_FROM_ENV") or not secret:
+        problems.append(
+            "SECRET_KEY must be set in the environment (a long random value, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        )
+    elif len(secret) < SECRET_KEY_MIN or len(set(secret)) < 8:
+        problems.append(f"SECRET_KEY is too weak (use at least {SECRET_KEY_MIN} random characters)")
     if config.get("DEBUG"):
-        problems.append("DEBUG must be off")
+        problems.append("DEBUG (or FLASK_DEBUG) must be off")
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")

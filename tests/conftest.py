@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started
 
 from convention import create_app
 from convention.extensions import db as _db
@@ -46,6 +47,7 @@ def app():
             "UPLOAD_FOLDER": f"{tmp_dir}/uploads",
         }
     )
+    request_started.connect(_fresh_request_globals, application)
     with application.app_context():
         backend = _db.engine.dialect.name
         print(f"\n[tests] database backend: {backend} ({_db.engine.url.render_as_string(hide_password=True)})")
@@ -57,6 +59,16 @@ def app():
         _db.session.remove()
         _db.drop_all()
         _db.engine.dispose()
+
+
+def _fresh_request_globals(sender, **_extra):
+    """Give every test request an empty ``g``, as a real server does.
+
+    The autouse fixture below keeps one app context pushed for the whole test, and a
+    request made by the test client reuses it; without this, ``g`` (Flask-Login's cached
+    user, cached edition roles) would leak from one request, or one client, to the next.
+    """
+    g.__dict__.clear()
 
 
 def _drop_alembic_version():

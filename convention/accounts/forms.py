@@ -6,47 +6,89 @@ from convention.accounts.models import EMAIL_MAX, NAME_MAX
 from convention.accounts.passwords import PASSWORD_MAX
 
 
-class SignupForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=NAME_MAX)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=EMAIL_MAX)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
-    confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
+def strip(value):
+    """Drop the spaces a person (or a paste) leaves around a value."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def _email_field(label: str = "Email", *, check_format: bool = True) -> EmailField:
+    validators = [DataRequired(message="Please enter your email address."), Length(max=EMAIL_MAX)]
+    if check_format:
+        validators.append(Email(message="This is not a valid email address."))
+    return EmailField(label, filters=[strip], validators=validators, render_kw={"autocomplete": "email"})
+
+
+def _name_field() -> StringField:
+    return StringField(
+        "Full name",
+        filters=[strip],
+        validators=[
+            DataRequired(message="Please enter your name."),
+            Length(max=NAME_MAX, message=f"Names are limited to {NAME_MAX} characters."),
+        ],
+        render_kw={"autocomplete": "name"},
     )
+
+
+def _new_password_fields(label: str) -> tuple[PasswordField, PasswordField]:
+    password = PasswordField(
+        label,
+        validators=[DataRequired(message="Please choose a password."), Length(max=PASSWORD_MAX)],
+        description="At least 10 characters; a few unrelated words make a good password.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[
+            DataRequired(message="Please repeat the password."),
+            EqualTo("password", message="The passwords differ."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
+class SignupForm(FlaskForm):
+    name = _name_field()
+    email = _email_field()
+    password, confirm = _new_password_fields("Password")
     submit = SubmitField("Create account")
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=EMAIL_MAX)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    # No format check: a malformed address simply fails like any wrong credential.
+    email = _email_field(check_format=False)
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(message="Please enter your password."), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField("Keep me signed in on this device")
     submit = SubmitField("Sign in")
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=EMAIL_MAX)])
+    email = _email_field()
     submit = SubmitField("Send reset link")
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
-    confirm = PasswordField(
-        "Repeat new password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
-    )
+    password, confirm = _new_password_fields("New password")
     submit = SubmitField("Set new password")
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=NAME_MAX)])
+    name = _name_field()
     submit = SubmitField("Save profile")
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
-    confirm = PasswordField(
-        "Repeat new password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(message="Please enter your current password."), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
     )
+    password, confirm = _new_password_fields("New password")
     submit = SubmitField("Change password")
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from convention.accounts.models import NAME_MAX, User
@@ -19,6 +20,7 @@ from convention.accounts.passwords import (
 from convention.audit.services import record_audit
 from convention.core.errors import Conflict, DomainError
 from convention.core.timeutil import utcnow
+from convention.core.urls import external_url
 from convention.extensions import db
 from convention.mail.services import queue_email
 
@@ -34,10 +36,25 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+# Bidirectional overrides and isolates can make a name display as something else.
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def _unshowable(ch: str) -> bool:
+    """Control, unassigned, private-use and surrogate characters, and bidi overrides.
+
+    Zero-width (non-)joiners stay allowed: Persian and Indic names need them.
+    """
+    return unicodedata.category(ch) in {"Cc", "Cs", "Co", "Cn"} or ch in _BIDI_CONTROLS
+
+
 def clean_name(name: str) -> str:
-    name = " ".join(name.split())
+    """Collapse runs of white space; refuse control and invisible formatting characters."""
+    name = " ".join((name or "").split())
     if not name:
         raise DomainError("Please enter your name.", field="name")
+    if any(_unshowable(ch) for ch in name):
+        raise DomainError("Your name contains characters that cannot be shown.", field="name")
     if len(name) > NAME_MAX:
         raise DomainError(f"Names are limited to {NAME_MAX} characters.", field="name")
     return name
@@ -77,7 +94,7 @@ def register_user(*, name: str, email: str, password: str, is_admin: bool = Fals
 
 def send_confirmation(user: User) -> None:
     token = _serializer(CONFIRM_SALT).dumps({"id": user.id, "email": user.email})
-    link = url_for("accounts.confirm_email", token=token, _external=True)
+    link = external_url("accounts.confirm_email", token=token)
     queue_email("confirm_email", to=user.email, context={"user": user, "link": link})
 
 
@@ -122,7 +139,7 @@ def request_password_reset(email: str) -> None:
     if user is None:
         return
     token = _serializer(RESET_SALT).dumps({"id": user.id, "fp": _reset_fingerprint(user)})
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    link = external_url("accounts.reset_password", token=token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     queue_email("reset_password", to=user.email, context={"user": user, "link": link, "minutes": minutes})
 
@@ -169,6 +186,27 @@ def update_profile(user: User, *, name: str) -> User:
     user.name = clean_name(name)
     record_audit("account.update_profile", actor=user, target=user)
     return user
+
+
+def ensure_site_admin(*, email: str, name: str, password: str) -> tuple[User, str]:
+    """Create a confirmed site admin, or make an existing account one; safe to repeat.
+
+    Returns the user and what happened: "created", "promoted" or "unchanged". An
+    existing account whose address was never confirmed may belong to someone who
+    signed up with an address that is not theirs: it gets the given password (which
+    also signs out all its sessions) before it becomes an admin.
+    """
+    user = find_user_by_email(email)
+    if user is None:
+        return register_user(name=name, email=email, password=password, is_admin=True, confirmed=True), "created"
+    if user.is_admin and user.email_confirmed:
+        return user, "unchanged"
+    if not user.email_confirmed:
+        set_password(user, password)
+        user.email_confirmed_at = utcnow()
+    user.is_admin = True
+    record_audit("account.make_admin", actor=None, target=user)
+    return user, "promoted"
 
 
 def load_user_from_session(user_id: str) -> User | None:

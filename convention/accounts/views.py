@@ -27,8 +27,21 @@ def _next_url(default_endpoint: str = "main.index") -> str:
     return target if is_safe_next(target) else url_for(default_endpoint)
 
 
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _submitted_email_key() -> str:
+    """Rate-limit key for the address typed into the form, whatever the client's IP."""
+    return "email:" + services.normalize_email(request.form.get("email", ""))[:254]
+
+
+TOO_MANY_LOGINS = "Too many sign-in attempts. Wait a minute and try again."
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @public
+@limiter.limit(_login_limit, methods=["POST"])
 def signup():
     if current_user.is_authenticated:
         return redirect(_next_url())
@@ -47,13 +60,12 @@ def signup():
     return render_template("accounts/signup.html", form=form), 200 if not form.errors else 422
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
+# Two limits, both LOGIN_RATE_LIMIT: per client address, and per submitted email so that
+# guessing one account's password from many addresses is slowed down as well.
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"], error_message="Too many sign-in attempts. Wait a minute and try again.")
+@limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY_LOGINS)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email_key, error_message=TOO_MANY_LOGINS)
 def login():
     if current_user.is_authenticated:
         return redirect(_next_url())
@@ -86,11 +98,10 @@ def confirm_email(token):
     try:
         services.confirm_email(token)
     except services.InvalidLink as error:
-        flash(error.message, "danger")
-        return render_template("accounts/link_invalid.html", message=error.message), 400
+        return render_template("accounts/link_invalid.html", message=error.message, kind="confirm"), 400
     db.session.commit()
     flash("Thank you, your email address is confirmed.", "success")
-    return redirect(url_for("main.index"))
+    return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
 
 
 @bp.post("/account/resend-confirmation")
@@ -106,6 +117,7 @@ def resend_confirmation():
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email_key)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -113,7 +125,7 @@ def forgot_password():
         db.session.commit()
         flash("If an account exists for that address, a reset link is on its way.", "info")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot_password.html", form=form)
+    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
@@ -122,7 +134,7 @@ def reset_password(token):
     try:
         services.user_for_reset_token(token)
     except services.InvalidLink as error:
-        return render_template("accounts/link_invalid.html", message=error.message), 400
+        return render_template("accounts/link_invalid.html", message=error.message, kind="reset"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -165,7 +177,8 @@ def profile():
             apply_domain_error(password_form, error)
         else:
             db.session.commit()
-            login_user(current_user)  # the session token changed; keep this session
+            # The session token changed: sign this session in again, the others are over.
+            login_user(current_user._get_current_object())
             flash("Password changed. Other devices have been signed out.", "success")
             return redirect(url_for("accounts.profile"))
     failed = profile_form.errors or password_form.errors

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, request
 
 BASE_POLICY = {
     "default-src": ["'self'"],
@@ -52,8 +52,22 @@ def is_safe_next(target: str | None) -> bool:
     return joined.scheme == base.scheme and joined.netloc == base.netloc
 
 
+FORM_MIMETYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def refuse_nul_characters():
+    """A NUL character has no business in a form or query value, and PostgreSQL cannot
+    store it: refuse the request with a 400 instead of failing later with a 500."""
+    values = list(request.args.values())
+    if request.mimetype in FORM_MIMETYPES:
+        values += request.form.values()
+    if any("\x00" in value for value in values):
+        abort(400, description="The request contained a character that is not allowed (NUL).")
+
+
 def init_security(app: Flask) -> None:
     """Send the headers on every response. ``CSP_EXTRA_SOURCES`` (a dict of directive ->
     sources) widens the policy, e.g. payments adds its checkout host to form-action."""
     app.extensions["csp_header"] = build_csp(app.config.get("CSP_EXTRA_SOURCES"))
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)

@@ -47,8 +47,10 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
-        detail = error.description if error.code == 429 else None
-        return _render(error.code or 500, detail)
+        # A description given on purpose (abort(400, description=...), a rate limit)
+        # is shown; werkzeug's generic defaults give way to our own wording.
+        custom = error.description and error.description != type(error).description
+        return _render(error.code or 500, error.description if custom else None)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

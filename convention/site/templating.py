@@ -1,6 +1,6 @@
 """Template filters and globals: templates receive ready values and format them."""
 
-from flask import Flask
+from flask import Flask, has_request_context
 from flask_login import current_user
 
 from convention.accounts.forms import ActionForm
@@ -21,7 +21,9 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def globals_for_templates():
+        # Mail templates are also rendered outside requests (CLI commands, RQ jobs).
+        signed_in = has_request_context() and current_user.is_authenticated
         return {
-            "logout_form": ActionForm() if current_user.is_authenticated else None,
-            "is_site_admin": bool(current_user.is_authenticated and current_user.is_admin),
+            "logout_form": ActionForm() if signed_in else None,
+            "is_site_admin": bool(signed_in and current_user.is_admin),
         }

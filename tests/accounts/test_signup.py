@@ -1,0 +1,133 @@
+"""Sign-up: validation, normalisation, and names shown escaped everywhere."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from convention.accounts.models import User
+from convention.editions.models import Role
+from convention.mail.models import OutboxMessage
+from tests.conftest import post_form
+from tests.factories import give_role, make_edition, make_user
+
+GOOD = {"name": "Ada Lovelace", "email": "ada@example.org", "password": "analytical engine 1843",
+        "confirm": "analytical engine 1843"}
+
+
+def _signup(client, **changes):
+    return post_form(client, "/signup", {**GOOD, **changes})
+
+
+def _user_count(db) -> int:
+    return db.session.scalar(sa.select(sa.func.count(User.id)))
+
+
+def test_signup_valid_creates_account_signs_in_and_queues_confirmation(client, db):
+    response = _signup(client)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    user = db.session.scalar(sa.select(User))
+    assert (user.name, user.email, user.email_confirmed, user.is_admin) == (
+        "Ada Lovelace", "ada@example.org", False, False)
+    assert user.password_hash.startswith("$argon2id$")
+    messages = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert [(m.template, m.recipient, m.subject) for m in messages] == [
+        ("confirm_email", "ada@example.org", "Confirm your email address")]
+    assert client.get("/account").status_code == 200
+
+
+def test_signup_email_is_stored_trimmed_and_lowercase(client, db):
+    assert _signup(client, email="  Ada@Example.ORG ").status_code == 302
+    assert db.session.scalar(sa.select(User.email)) == "ada@example.org"
+
+
+@pytest.mark.parametrize("email", ["ada@example.org", "ADA@example.org", "  Ada@Example.Org  "])
+def test_signup_duplicate_email_refused_whatever_case_or_spaces(client, db, email):
+    make_user(email="ada@example.org")
+    response = _signup(client, email=email)
+    assert response.status_code == 422
+    assert "An account with this email address already exists." in response.get_data(as_text=True)
+    assert _user_count(db) == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"password": "", "confirm": ""}, "Please choose a password."),
+        ({"password": "short1", "confirm": "short1"}, "Use at least 10 characters."),
+        ({"password": "password123", "confirm": "password123"}, "This password is too easy to guess."),
+        ({"password": "aaaaaaaaaaaa", "confirm": "aaaaaaaaaaaa"}, "This password is too easy to guess."),
+        ({"password": "ada-rocks-2026", "confirm": "ada-rocks-2026", "email": "ada-rocks@example.org"},
+         "Do not use your email address in your password."),
+        ({"confirm": "something else entirely"}, "The passwords differ."),
+        ({"name": ""}, "Please enter your name."),
+        ({"name": "   "}, "Please enter your name."),
+        ({"name": "x" * 121}, "Names are limited to 120 characters."),
+        ({"name": "Eve\u202eevil"}, "Your name contains characters that cannot be shown."),
+        ({"email": ""}, "Please enter your email address."),
+        ({"email": "not-an-address"}, "This is not a valid email address."),
+        ({"email": "a" * 250 + "@example.org"}, "Field cannot be longer than 254 characters."),
+    ],
+)
+def test_signup_invalid_input_shows_message_and_creates_nothing(client, db, changes, message):
+    response = _signup(client, **changes)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _user_count(db) == 0
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+    assert client.get("/account").status_code == 302  # not signed in
+
+
+def test_signup_name_of_exactly_120_characters_is_accepted(client, db):
+    assert _signup(client, name="y" * 120).status_code == 302
+    assert db.session.scalar(sa.select(User.name)) == "y" * 120
+
+
+@pytest.mark.parametrize("name", ["Zoë Ó Súilleabháin", "李小龍", "محمد‌رضا شجریان", "Ñandú  Ärger"])
+def test_signup_unicode_names_are_accepted(client, db, name):
+    assert _signup(client, name=name).status_code == 302
+    assert db.session.scalar(sa.select(User.name)) == " ".join(name.split())
+    assert " ".join(name.split()) in client.get("/account").get_data(as_text=True)
+
+
+def test_signup_without_csrf_token_is_refused_and_creates_nothing(client, db):
+    response = client.post("/signup", data=GOOD)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "The form had expired or was not sent from this site." in body
+    assert 'class="error-code"' in body
+    assert _user_count(db) == 0
+
+
+def test_signup_nul_character_refused_with_400(client, db):
+    response = _signup(client, name="Ada\x00Lovelace")
+    assert response.status_code == 400
+    assert "not allowed (NUL)" in response.get_data(as_text=True)
+    assert _user_count(db) == 0
+
+
+HOSTILE = '<script>alert("x")</script><b>Bold</b>'
+ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;Bold&lt;/b&gt;"
+
+
+def test_signup_html_in_name_is_stored_as_typed_and_shown_escaped(client, auth, db):
+    assert _signup(client, name=HOSTILE).status_code == 302
+    user = db.session.scalar(sa.select(User))
+    assert user.name == HOSTILE
+    edition = make_edition()
+    give_role(edition, user, Role.REVIEWER)
+    organizer = make_user(name="Olga Organizer")
+    give_role(edition, organizer, Role.ORGANIZER)
+
+    for url in ("/account", "/"):  # profile form value and the navigation bar
+        body = client.get(url).get_data(as_text=True)
+        assert HOSTILE not in body
+        assert "<script>alert" not in body
+        assert ESCAPED in body
+
+    auth.logout()
+    auth.login(organizer.email)
+    team_page = client.get(f"/{edition.slug}/manage/team").get_data(as_text=True)
+    assert "<script>alert" not in team_page
+    assert ESCAPED in team_page
