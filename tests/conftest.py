@@ -45,6 +45,8 @@ def app():
             "REDIS_URL": None,
             "RATELIMIT_STORAGE_URI": "memory://",
             "UPLOAD_FOLDER": f"{tmp_dir}/uploads",
+            # Cheap argon2id: the library's defaults take ~0.5 s per hash, and most tests hash.
+            "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
         }
     )
     request_started.connect(_fresh_request_globals, application)

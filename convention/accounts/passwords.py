@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+from flask import current_app, has_app_context
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
@@ -16,28 +17,43 @@ COMMON_PASSWORDS = {
 }
 
 
+@lru_cache(maxsize=4)
+def _hasher_with(parameters: tuple) -> tuple[PasswordHasher, str]:
+    """The hasher, and a hash of a random string made with it (see burn_verification_time)."""
+    hasher = PasswordHasher(**dict(parameters))
+    return hasher, hasher.hash("not-a-real-password-0a9f")
+
+
+def _hasher() -> PasswordHasher:
+    return _hasher_and_dummy()[0]
+
+
+def _hasher_and_dummy() -> tuple[PasswordHasher, str]:
+    """argon2id with the library's recommended parameters, unless ``ARGON2_PARAMETERS``
+    (a dict of PasswordHasher arguments) says otherwise; the tests use cheap ones."""
+    parameters = current_app.config.get("ARGON2_PARAMETERS") if has_app_context() else None
+    return _hasher_with(tuple(sorted((parameters or {}).items())))
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
-
-
-# A hash of a random string: verifying against it costs the same time as a real check,
-# so a login for an unknown email takes as long as one for a known email.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-0a9f")
+    return _hasher().check_needs_rehash(password_hash)
 
 
 def burn_verification_time(password: str) -> None:
-    verify_password(_DUMMY_HASH, password)
+    """Verify against a dummy hash: a login for an unknown email takes as long as one for
+    a known email, so timing does not tell whether an account exists."""
+    verify_password(_hasher_and_dummy()[1], password)
 
 
 def password_problems(password: str, *, email: str = "", name: str = "") -> list[str]:

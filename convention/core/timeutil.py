@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
@@ -30,8 +31,13 @@ def to_local(value: datetime | None, tz_name: str = DEFAULT_TIMEZONE) -> datetim
     return value.astimezone(ZoneInfo(tz_name))
 
 
+@lru_cache(maxsize=1)
+def _timezone_names() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the zone database from disk: once
+
+
 def is_valid_timezone(name: str) -> bool:
-    return name in available_timezones()
+    return name in _timezone_names()
 
 
 class UTCDateTime(TypeDecorator):

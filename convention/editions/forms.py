@@ -4,28 +4,44 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from convention.accounts.forms import strip
+from convention.core.timeutil import DEFAULT_TIMEZONE
 from convention.editions.models import Role
 
 
+def lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 class EditionForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=160)])
+    name = StringField("Name", filters=[strip], validators=[DataRequired(message="A name is required."), Length(max=160)])
     slug = StringField(
-        "Address", validators=[DataRequired(), Length(max=40)], description="Lowercase letters, digits and dashes: /<address>/"
+        "Address",
+        filters=[strip, lower],
+        validators=[DataRequired(message="Choose the address of the edition's pages."), Length(max=40)],
+        description="Lowercase letters, digits and dashes; the edition's pages live at /<address>/.",
     )
-    tagline = StringField("Tagline", validators=[Optional(), Length(max=255)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
-    starts_on = DateField("First day", validators=[DataRequired()])
-    ends_on = DateField("Last day", validators=[DataRequired()])
-    timezone = StringField("Time zone", default="Europe/Brussels", validators=[DataRequired(), Length(max=64)])
-    venue_name = StringField("Venue", validators=[Optional(), Length(max=160)])
-    venue_address = StringField("Venue address", validators=[Optional(), Length(max=255)])
+    tagline = StringField("Tagline", filters=[strip], validators=[Optional(), Length(max=255)])
+    description = TextAreaField("Description", filters=[strip], validators=[Optional(), Length(max=20000)])
+    starts_on = DateField("First day", validators=[InputRequired(message="Enter the first day.")])
+    ends_on = DateField("Last day", validators=[InputRequired(message="Enter the last day.")])
+    timezone = StringField(
+        "Time zone",
+        default=DEFAULT_TIMEZONE,
+        filters=[strip],
+        validators=[DataRequired(message="Enter a time zone such as Europe/Brussels."), Length(max=64)],
+        description="An IANA time zone such as Europe/Brussels; times below are in this zone.",
+    )
+    venue_name = StringField("Venue", filters=[strip], validators=[Optional(), Length(max=160)])
+    venue_address = StringField("Venue address", filters=[strip], validators=[Optional(), Length(max=255)])
     cfp_opens_at = DateTimeLocalField(
         "Call for papers opens", format="%Y-%m-%dT%H:%M", validators=[Optional()], description="In the edition's time zone"
     )
@@ -35,24 +51,39 @@ class EditionForm(FlaskForm):
     submit = SubmitField("Save edition")
 
 
+ORDER = NumberRange(min=0, max=1000, message="Use an order between 0 and 1000.")
+
+
 class ThemeForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    position = IntegerField("Order", default=0, validators=[Optional(), NumberRange(min=0, max=1000)])
+    name = StringField("Name", filters=[strip], validators=[DataRequired(message="A name is required."), Length(max=120)])
+    description = TextAreaField("Description", filters=[strip], validators=[Optional(), Length(max=5000)])
+    position = IntegerField("Order", default=0, validators=[Optional(), ORDER], description="Lower numbers come first.")
     submit = SubmitField("Save theme")
 
 
 class FormatForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
-    duration_minutes = IntegerField("Duration (minutes)", validators=[DataRequired(), NumberRange(min=5, max=720)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    name = StringField("Name", filters=[strip], validators=[DataRequired(message="A name is required."), Length(max=80)])
+    duration_minutes = IntegerField(
+        "Duration (minutes)",
+        validators=[
+            InputRequired(message="Enter the duration in minutes."),
+            NumberRange(min=5, max=720, message="A session lasts between 5 and 720 minutes."),
+        ],
+    )
+    description = TextAreaField("Description", filters=[strip], validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Save format")
 
 
 class RoomForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
-    capacity = IntegerField("Capacity (seats)", validators=[DataRequired(), NumberRange(min=1, max=100000)])
-    position = IntegerField("Order", default=0, validators=[Optional(), NumberRange(min=0, max=1000)])
+    name = StringField("Name", filters=[strip], validators=[DataRequired(message="A name is required."), Length(max=80)])
+    capacity = IntegerField(
+        "Capacity (seats)",
+        validators=[
+            InputRequired(message="Enter the number of seats."),
+            NumberRange(min=1, max=100000, message="A room holds between 1 and 100000 people."),
+        ],
+    )
+    position = IntegerField("Order", default=0, validators=[Optional(), ORDER], description="Lower numbers come first.")
     submit = SubmitField("Save room")
 
 
@@ -60,6 +91,10 @@ ITEM_FORMS = {"themes": ThemeForm, "formats": FormatForm, "rooms": RoomForm}
 
 
 class GrantRoleForm(FlaskForm):
-    email = EmailField("Email of an existing account", validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=[(r.value, r.label) for r in Role], validators=[DataRequired()])
+    email = EmailField(
+        "Email of an existing account",
+        filters=[strip],
+        validators=[DataRequired(message="Enter the person's email address."), Email(), Length(max=254)],
+    )
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.label) for r in Role], validators=[DataRequired()])
     submit = SubmitField("Add to team")

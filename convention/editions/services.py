@@ -7,21 +7,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, current_app, has_app_context
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
-from convention.core.errors import Conflict, DomainError
+from convention.core.errors import Conflict, DomainError, NotFound
 from convention.core.timeutil import is_valid_timezone
 from convention.editions.models import Edition, EditionRole, Role, Room, SessionFormat, Theme
 from convention.extensions import db
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
-# First path segments the app itself uses; an edition may not take them.
+# Words an edition may not take as its address, on top of every first path segment the
+# app's own routes use (``reserved_slugs`` reads those from the URL map).
 RESERVED_SLUGS = {
     "account", "admin", "api", "bootstrap", "confirm", "forgot-password", "healthz", "login",
     "logout", "manage", "new", "payments", "reset-password", "signup", "static", "editions",
+    "auth", "assets", "media", "uploads", "www", "help", "about",
 }
+EDITION_NAME_MAX = 160
 
 DEFAULT_THEMES = [
     ("SME security", "Practical security for small and medium-sized enterprises with small teams and budgets."),
@@ -71,13 +74,29 @@ class EditionData:
     cfp_closes_at: datetime | None = None
 
 
+def reserved_slugs() -> set[str]:
+    """RESERVED_SLUGS plus the first path segment of every fixed route (``/login``, ...)."""
+    words = set(RESERVED_SLUGS)
+    if has_app_context():
+        for rule in current_app.url_map.iter_rules():
+            first = rule.rule.lstrip("/").split("/", 1)[0]
+            if first and "<" not in first:
+                words.add(first)
+    return words
+
+
 def _validate(data: EditionData, *, current: Edition | None = None) -> None:
-    if not SLUG_PATTERN.match(data.slug) or data.slug in RESERVED_SLUGS:
+    if not data.name.strip():
+        raise DomainError("A name is required.", field="name")
+    if len(data.name) > EDITION_NAME_MAX:
+        raise DomainError(f"Use at most {EDITION_NAME_MAX} characters.", field="name")
+    if not SLUG_PATTERN.match(data.slug):
         raise DomainError(
-            "Use 1 to 40 lowercase letters, digits and dashes, not starting or ending with a dash "
-            "(and not a reserved word).",
+            "Use 1 to 40 lowercase letters, digits and dashes, not starting or ending with a dash.",
             field="slug",
         )
+    if data.slug in reserved_slugs():
+        raise DomainError(f"“{data.slug}” is reserved by the site; choose another address.", field="slug")
     if data.ends_on < data.starts_on:
         raise DomainError("The last day cannot come before the first day.", field="ends_on")
     if not is_valid_timezone(data.timezone):
@@ -119,6 +138,16 @@ def update_edition(edition: Edition, data: EditionData, *, actor: User) -> Editi
 
 
 @dataclass(frozen=True)
+class Bound:
+    """An inclusive range for an integer field, with the message shown when it is left."""
+
+    field: str
+    low: int
+    high: int
+    message: str
+
+
+@dataclass(frozen=True)
 class ItemKind:
     """A configurable list belonging to an edition (themes, formats, rooms)."""
 
@@ -126,13 +155,40 @@ class ItemKind:
     model: type
     label: str
     fields: tuple[str, ...]
+    name_max: int
+    bounds: tuple[Bound, ...] = ()
+    defaults: tuple[tuple[str, object], ...] = (("description", ""), ("position", 0))
 
 
 ITEM_KINDS = {
-    "themes": ItemKind("themes", Theme, "theme", ("name", "description", "position")),
-    "formats": ItemKind("formats", SessionFormat, "format", ("name", "duration_minutes", "description")),
-    "rooms": ItemKind("rooms", Room, "room", ("name", "capacity", "position")),
+    "themes": ItemKind("themes", Theme, "theme", ("name", "description", "position"), 120,
+                       (Bound("position", 0, 1000, "Use an order between 0 and 1000."),)),
+    "formats": ItemKind("formats", SessionFormat, "format", ("name", "duration_minutes", "description"), 80,
+                        (Bound("duration_minutes", 5, 720, "A session lasts between 5 and 720 minutes."),)),
+    "rooms": ItemKind("rooms", Room, "room", ("name", "capacity", "position"), 80,
+                      (Bound("capacity", 1, 100000, "A room holds between 1 and 100000 people."),
+                       Bound("position", 0, 1000, "Use an order between 0 and 1000."))),
 }
+
+
+def _clean_item_values(kind: ItemKind, values: dict) -> dict:
+    """Keep the kind's fields, fill defaults for empty optional ones, check names and ranges."""
+    cleaned = {key: values.get(key) for key in kind.fields if key in values}
+    for key, default in kind.defaults:
+        if key in kind.fields and cleaned.get(key) is None:
+            cleaned[key] = default
+    cleaned["name"] = " ".join(str(cleaned.get("name") or "").split())
+    if not cleaned["name"]:
+        raise DomainError("A name is required.", field="name")
+    if len(cleaned["name"]) > kind.name_max:
+        raise DomainError(f"Use at most {kind.name_max} characters.", field="name")
+    for bound in kind.bounds:
+        value = cleaned.get(bound.field)
+        if not isinstance(value, int) or isinstance(value, bool) or not bound.low <= value <= bound.high:
+            raise DomainError(bound.message, field=bound.field)
+    if "description" in cleaned:
+        cleaned["description"] = str(cleaned["description"]).strip()
+    return cleaned
 
 
 def get_item_or_404(edition: Edition, kind: ItemKind, item_id: int):
@@ -152,10 +208,7 @@ def _check_unique_name(edition: Edition, kind: ItemKind, name: str, *, current=N
 
 def save_item(edition: Edition, kind: ItemKind, values: dict, *, actor: User, item=None):
     """Create (``item`` None) or update a theme, format or room."""
-    values = {key: values[key] for key in kind.fields if key in values}
-    values["name"] = " ".join(str(values.get("name", "")).split())
-    if not values["name"]:
-        raise DomainError("A name is required.", field="name")
+    values = _clean_item_values(kind, values)
     _check_unique_name(edition, kind, values["name"], current=item)
     action = "update" if item is not None else "create"
     if item is None:
@@ -214,12 +267,22 @@ def grant_role_by_email(edition: Edition, email: str, role: Role, *, actor: User
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise DomainError("No account uses this email address; ask the person to sign up first.", field="email")
+    if role in _roles_held(edition, user):
+        raise Conflict(f"{user.name} is already {role.label.lower()} of this edition.", field="email")
     return grant_role(edition, user, role, actor=actor)
+
+
+def _roles_held(edition: Edition, user: User) -> set[Role]:
+    return set(
+        db.session.scalars(
+            sa.select(EditionRole.role).where(EditionRole.edition_id == edition.id, EditionRole.user_id == user.id)
+        )
+    )
 
 
 def revoke_role(edition: Edition, grant: EditionRole, *, actor: User) -> None:
     if grant.edition_id != edition.id:
-        abort(404)
+        raise NotFound("This role belongs to another edition.")
     if grant.role is Role.ORGANIZER:
         organizers = db.session.scalar(
             sa.select(sa.func.count(EditionRole.id)).where(
@@ -227,7 +290,7 @@ def revoke_role(edition: Edition, grant: EditionRole, *, actor: User) -> None:
             )
         )
         if organizers <= 1:
-            raise DomainError("An edition keeps at least one organizer.")
+            raise DomainError("An edition keeps at least one organizer: add another organizer first.")
     record_audit("role.revoke", actor=actor, edition_id=edition.id, target=grant, data={"user_id": grant.user_id, "role": grant.role.value})
     db.session.delete(grant)
     db.session.flush()

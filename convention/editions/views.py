@@ -36,18 +36,18 @@ def _load_grant(slug: str, grant_id: int) -> dict:
 
 
 def _edition_data(form: EditionForm) -> services.EditionData:
-    tz = form.timezone.data.strip()
-    valid_tz = tz if is_valid_timezone(tz) else "UTC"
+    tz = form.timezone.data
+    valid_tz = tz if is_valid_timezone(tz) else "UTC"  # the service refuses an unknown zone
     return services.EditionData(
-        slug=form.slug.data.strip().lower(),
+        slug=form.slug.data,
         name=" ".join(form.name.data.split()),
-        tagline=(form.tagline.data or "").strip(),
+        tagline=form.tagline.data or "",
         description=form.description.data or "",
         starts_on=form.starts_on.data,
         ends_on=form.ends_on.data,
         timezone=tz,
-        venue_name=(form.venue_name.data or "").strip(),
-        venue_address=(form.venue_address.data or "").strip(),
+        venue_name=form.venue_name.data or "",
+        venue_address=form.venue_address.data or "",
         cfp_opens_at=to_utc(form.cfp_opens_at.data, valid_tz) if form.cfp_opens_at.data else None,
         cfp_closes_at=to_utc(form.cfp_closes_at.data, valid_tz) if form.cfp_closes_at.data else None,
     )

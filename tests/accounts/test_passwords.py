@@ -1,0 +1,56 @@
+"""Password hashing parameters and strength rules."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from convention.accounts.models import User
+from convention.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
+from tests.factories import PASSWORD, make_user
+
+
+@pytest.fixture
+def default_argon2(app):
+    saved = app.config.pop("ARGON2_PARAMETERS")
+    yield
+    app.config["ARGON2_PARAMETERS"] = saved
+
+
+def test_production_hash_is_argon2id_with_library_defaults(default_argon2):
+    hashed = hash_password("a good long passphrase")
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert verify_password(hashed, "a good long passphrase")
+    assert not verify_password(hashed, "a good long passphrasE")
+    assert not needs_rehash(hashed)
+
+
+def test_verify_password_garbage_hash_is_false_not_an_error():
+    assert verify_password("not a hash", "whatever") is False
+
+
+def test_login_rehashes_a_password_made_with_weaker_parameters(client, auth, db, default_argon2, app):
+    app.config["ARGON2_PARAMETERS"] = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    user = make_user(email="old@example.org")
+    app.config.pop("ARGON2_PARAMETERS")
+    assert auth.login("old@example.org").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+    auth.logout()
+    assert auth.login("old@example.org", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("password", "problems"),
+    [
+        ("correct horse battery", []),
+        ("short", ["Use at least 10 characters."]),
+        ("0123456789", ["This password is too easy to guess."]),
+        ("abababababab", ["This password is too easy to guess."]),
+        ("x" * 257, ["Use at most 256 characters.", "This password is too easy to guess."]),
+        ("zoe.martin-2026!", ["Do not use your email address in your password."]),
+    ],
+)
+def test_password_problems(password, problems):
+    assert password_problems(password, email="zoe.martin@example.org") == problems

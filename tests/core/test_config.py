@@ -1,0 +1,155 @@
+"""Settings from the environment; production refuses to start unsafely."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from convention.config import ConfigError, check_production_safety, load_config
+
+REPO = Path(__file__).resolve().parents[2]
+GOOD_SECRET = "k3N9-vQ2xL7pR4tY8wZ1aB5cD6eF0gH2jM4nP7sU"
+
+
+def _run_import(tmp_path, **env):
+    """``python -c "import app"`` in the repository with a clean, controlled environment."""
+    clean = {key: value for key, value in os.environ.items()
+             if key not in {"SECRET_KEY", "DEBUG", "FLASK_DEBUG", "APP_ENV", "DATABASE_URL", "REDIS_URL", "BASE_URL",
+                            "TRUST_PROXY_HOPS"}}
+    clean["DATABASE_URL"] = f"sqlite:///{tmp_path}/start.sqlite3"
+    clean.update(env)
+    code = "import app; print(app.app.test_client().get('/healthz').status_code)"
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO, env=clean, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_production_without_secret_key_refuses_to_start(tmp_path):
+    result = _run_import(tmp_path, APP_ENV="production")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: Refusing to start in production: SECRET_KEY must be set in the environment")
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_production_with_short_secret_key_refuses_to_start(tmp_path):
+    result = _run_import(tmp_path, APP_ENV="production", SECRET_KEY="changeme")
+    assert result.returncode == 2
+    assert "SECRET_KEY is too weak (use at least 32 random characters)" in result.stderr
+
+
+@pytest.mark.parametrize("flag", ["DEBUG", "FLASK_DEBUG"])
+def test_production_with_debug_refuses_to_start(tmp_path, flag):
+    result = _run_import(tmp_path, APP_ENV="production", SECRET_KEY=GOOD_SECRET, **{flag: "1"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: Refusing to start in production: DEBUG (or FLASK_DEBUG) must be off."
+
+
+def test_production_with_good_secret_starts_and_answers(tmp_path):
+    result = _run_import(tmp_path, APP_ENV="production", SECRET_KEY=GOOD_SECRET)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "200"
+
+
+def test_bad_number_in_environment_is_a_clear_error(tmp_path):
+    result = _run_import(tmp_path, MAIL_PORT="smtp")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: MAIL_PORT must be a whole number, not 'smtp'."
+
+
+def test_development_secret_is_generated_once_and_reused(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("APP_ENV", raising=False)
+    first = load_config(str(tmp_path))["SECRET_KEY"]
+    second = load_config(str(tmp_path))["SECRET_KEY"]
+    assert first == second
+    assert len(first) >= 60
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_production_never_writes_a_secret_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("APP_ENV", "production")
+    config = load_config(str(tmp_path))
+    assert config["SECRET_KEY"] is None
+    assert not (tmp_path / "secret_key").exists()
+    with pytest.raises(ConfigError):
+        check_production_safety(config)
+
+
+def test_https_base_url_turns_on_secure_cookies(tmp_path, monkeypatch):
+    monkeypatch.setenv("BASE_URL", "https://convention.example/")
+    config = load_config(str(tmp_path))
+    assert config["BASE_URL"] == "https://convention.example"
+    assert config["PREFERRED_URL_SCHEME"] == "https"
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["REMEMBER_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=12)
+
+
+def test_http_base_url_keeps_cookies_usable_locally(tmp_path, monkeypatch):
+    monkeypatch.setenv("BASE_URL", "http://127.0.0.1:5000")
+    config = load_config(str(tmp_path))
+    assert config["SESSION_COOKIE_SECURE"] is False
+    assert config["REMEMBER_COOKIE_SECURE"] is False
+
+
+def test_postgres_urls_use_psycopg3(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.internal:5432/conv")
+    assert load_config(str(tmp_path))["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.internal:5432/conv"
+
+
+def test_secure_cookie_set_over_https_app(make_app):
+    from tests.conftest import csrf_token_from
+
+    extra = make_app(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    client = extra.test_client()
+    csrf_token_from(client.get("/login", base_url="https://localhost").get_data(as_text=True))
+    response = client.get("/login", base_url="https://localhost")
+    cookie = client.get_cookie("session", domain="localhost")
+    assert cookie is not None and cookie.secure and cookie.http_only
+    assert cookie.same_site == "Lax"
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_trust_proxy_hops_reads_forwarded_headers(make_app):
+    extra = make_app(TRUST_PROXY_HOPS=1)
+    seen = {}
+
+    @extra.get("/test-whoami")
+    def whoami():
+        from flask import request
+
+        seen.update(addr=request.remote_addr, secure=request.is_secure, host=request.host)
+        return "ok"
+
+    whoami.access_rule = "public"
+    response = extra.test_client().get("/test-whoami", headers={
+        "X-Forwarded-For": "203.0.113.9, 198.51.100.7", "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "convention.example"})
+    assert response.status_code == 200
+    # One trusted hop: only the address the load balancer added is believed.
+    assert seen == {"addr": "198.51.100.7", "secure": True, "host": "convention.example"}
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_without_trust_proxy_hops_forwarded_headers_are_ignored(make_app):
+    extra = make_app()
+    seen = {}
+
+    @extra.get("/test-whoami")
+    def whoami():
+        from flask import request
+
+        seen.update(addr=request.remote_addr, secure=request.is_secure)
+        return "ok"
+
+    whoami.access_rule = "public"
+    extra.test_client().get("/test-whoami", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+    assert seen == {"addr": "127.0.0.1", "secure": False}
