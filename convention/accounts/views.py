@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from convention.accounts import services
@@ -37,11 +37,18 @@ def _submitted_email_key() -> str:
 
 
 TOO_MANY_LOGINS = "Too many sign-in attempts. Wait a minute and try again."
+TOO_MANY_ATTEMPTS = "Too many attempts from here. Wait a minute and try again."
+
+
+def _sign_in(user, *, remember: bool = False) -> None:
+    """Start a session that ends after PERMANENT_SESSION_LIFETIME without activity."""
+    session.permanent = True
+    login_user(user, remember=remember)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
 def signup():
     if current_user.is_authenticated:
         return redirect(_next_url())
@@ -54,7 +61,7 @@ def signup():
             apply_domain_error(form, error)
         else:
             db.session.commit()
-            login_user(user)
+            _sign_in(user)
             flash("Welcome! We sent you an email: follow its link to confirm your address.", "success")
             return redirect(_next_url())
     return render_template("accounts/signup.html", form=form), 200 if not form.errors else 422
@@ -76,7 +83,7 @@ def login():
             form.form_errors.append(LOGIN_FAILED)
         else:
             db.session.commit()
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             return redirect(_next_url())
     status = 401 if form.form_errors else (422 if form.errors else 200)
     return render_template("accounts/login.html", form=form), status
@@ -116,8 +123,8 @@ def resend_confirmation():
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email_key)
+@limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email_key, error_message=TOO_MANY_ATTEMPTS)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -144,7 +151,7 @@ def reset_password(token):
             apply_domain_error(form, error)
         else:
             db.session.commit()
-            login_user(user)
+            _sign_in(user)
             flash("Your password is changed.", "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
@@ -178,7 +185,7 @@ def profile():
         else:
             db.session.commit()
             # The session token changed: sign this session in again, the others are over.
-            login_user(current_user._get_current_object())
+            _sign_in(current_user._get_current_object())
             flash("Password changed. Other devices have been signed out.", "success")
             return redirect(url_for("accounts.profile"))
     failed = profile_form.errors or password_form.errors

@@ -30,7 +30,9 @@ class EditionForm(FlaskForm):
         description="Lowercase letters, digits and dashes; the edition's pages live at /<address>/.",
     )
     tagline = StringField("Tagline", filters=[strip], validators=[Optional(), Length(max=255)])
-    description = TextAreaField("Description", filters=[strip], validators=[Optional(), Length(max=20000)])
+    description = TextAreaField(
+        "Description", filters=[strip], validators=[Optional(), Length(max=20000)], render_kw={"rows": 5}
+    )
     starts_on = DateField("First day", validators=[InputRequired(message="Enter the first day.")])
     ends_on = DateField("Last day", validators=[InputRequired(message="Enter the last day.")])
     timezone = StringField(
@@ -56,7 +58,9 @@ ORDER = NumberRange(min=0, max=1000, message="Use an order between 0 and 1000.")
 
 class ThemeForm(FlaskForm):
     name = StringField("Name", filters=[strip], validators=[DataRequired(message="A name is required."), Length(max=120)])
-    description = TextAreaField("Description", filters=[strip], validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(
+        "Description", filters=[strip], validators=[Optional(), Length(max=5000)], render_kw={"rows": 3}
+    )
     position = IntegerField("Order", default=0, validators=[Optional(), ORDER], description="Lower numbers come first.")
     submit = SubmitField("Save theme")
 
@@ -70,7 +74,9 @@ class FormatForm(FlaskForm):
             NumberRange(min=5, max=720, message="A session lasts between 5 and 720 minutes."),
         ],
     )
-    description = TextAreaField("Description", filters=[strip], validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(
+        "Description", filters=[strip], validators=[Optional(), Length(max=5000)], render_kw={"rows": 3}
+    )
     submit = SubmitField("Save format")
 
 
@@ -96,5 +102,11 @@ class GrantRoleForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(message="Enter the person's email address."), Email(), Length(max=254)],
     )
-    role = SelectField("Role", choices=[SelectChoice(r.value, r.label) for r in Role], validators=[DataRequired()])
+    # The least powerful role first, so that a slip does not hand out the whole edition.
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice(r.value, r.label) for r in (Role.REVIEWER, Role.CHECKIN, Role.ORGANIZER)],
+        default=Role.REVIEWER.value,
+        validators=[DataRequired()],
+    )
     submit = SubmitField("Add to team")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import has_request_context, request, url_for
 from flask_login import current_user
 
 MENUS = ("public", "action", "manage")
@@ -28,6 +28,7 @@ class Link:
 class NavItem:
     label: str
     url: str
+    active: bool = False  # the page shown is this link's page or one below it
 
 
 _links: dict[str, dict[str, Link]] = {menu: {} for menu in MENUS}
@@ -42,11 +43,17 @@ def register_link(menu: str, label: str, endpoint: str, *, order: int = 50, visi
 def _items(menu: str, edition) -> list[NavItem]:
     user = current_user if current_user.is_authenticated else None
     links = sorted(_links[menu].values(), key=lambda link: (link.order, link.label))
-    return [
-        NavItem(link.label, url_for(link.endpoint, slug=edition.slug))
+    items = [
+        (link.label, url_for(link.endpoint, slug=edition.slug))
         for link in links
         if link.visible is None or link.visible(user, edition)
     ]
+    # The longest link address that starts the current path is the active one, so
+    # /<slug>/manage/themes/new keeps "Settings" (/<slug>/manage/) lit, not "Team".
+    path = request.path if has_request_context() else ""
+    matches = [url for _label, url in items if path.startswith(url)]
+    active = max(matches, key=len) if matches else None
+    return [NavItem(label, url, url == active) for label, url in items]
 
 
 def edition_nav(edition) -> list[NavItem]:

@@ -234,13 +234,20 @@ def delete_item(edition: Edition, kind: ItemKind, item, *, actor: User) -> None:
 # -- the team ---------------------------------------------------------------------------
 
 
+# Organizers first, then the committee, then the door.
+_ROLE_ORDER = sa.case(
+    {Role.ORGANIZER.value: 0, Role.REVIEWER.value: 1, Role.CHECKIN.value: 2}, value=EditionRole.role, else_=3
+)
+
+
 def list_team(edition: Edition) -> list[EditionRole]:
     return list(
         db.session.scalars(
             sa.select(EditionRole)
             .where(EditionRole.edition_id == edition.id)
-            .options(sa.orm.joinedload(EditionRole.user))
-            .order_by(EditionRole.role, EditionRole.id)
+            .join(EditionRole.user)
+            .options(sa.orm.contains_eager(EditionRole.user))
+            .order_by(_ROLE_ORDER, sa.func.lower(User.name), EditionRole.id)
         )
     )
 

@@ -194,3 +194,36 @@ def test_login_unknown_user_id_in_session_is_anonymous(client, db):
     db.session.execute(sa.delete(User).where(User.id == user.id))
     db.session.commit()
     assert client.get("/account").status_code == 302
+
+
+def test_login_session_cookie_expires_with_the_session_lifetime(client, app):
+    make_user(email="ravi@example.org")
+    response = _login(client, "ravi@example.org")
+    (cookie,) = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    assert "Expires=" in cookie
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 12 * 3600
+
+
+def test_signup_rate_limited_per_client_address(client, db, login_limit_3):
+    for n in range(3):
+        post_form(client, "/signup", {"name": "", "email": f"s{n}@example.org", "password": "", "confirm": ""})
+    response = post_form(client, "/signup", {"name": "Late", "email": "late@example.org",
+                                             "password": "analytical engine 1843", "confirm": "analytical engine 1843"})
+    assert response.status_code == 429
+    assert "Too many attempts from here. Wait a minute and try again." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def test_forgot_password_rate_limited_per_email_across_addresses(client, db, login_limit_3):
+    from convention.mail.models import OutboxMessage
+
+    make_user(email="ravi@example.org")
+    for n in range(3):
+        token = csrf_token_from(client.get("/forgot-password").get_data(as_text=True))
+        client.post("/forgot-password", data={"email": "ravi@example.org", "csrf_token": token},
+                    environ_base={"REMOTE_ADDR": f"10.0.3.{n}"})
+    token = csrf_token_from(client.get("/forgot-password").get_data(as_text=True))
+    response = client.post("/forgot-password", data={"email": "ravi@example.org", "csrf_token": token},
+                           environ_base={"REMOTE_ADDR": "10.0.3.99"})
+    assert response.status_code == 429
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 3

@@ -376,3 +376,20 @@ def test_landing_shows_cfp_close_in_edition_time_zone(client, db, organizer):
     make_edition(organizer=organizer, slug="tz-test", cfp_opens_at=datetime(2028, 1, 1, tzinfo=UTC),
                  cfp_closes_at=datetime(2028, 6, 30, 21, 59, tzinfo=UTC))
     assert "Fri 30 Jun 2028, 23:59 (CEST)" in client.get("/tz-test/").get_data(as_text=True)
+
+
+def test_team_lists_organizers_then_committee_then_door_by_name(as_organizer, db, edition):
+    for name, email, role in [("Zed Door", "zed@example.org", Role.CHECKIN), ("bob Review", "bob@example.org", Role.REVIEWER),
+                              ("Amy Review", "amy@example.org", Role.REVIEWER), ("Carl Org", "carl@example.org", Role.ORGANIZER)]:
+        give_role(edition, make_user(name=name, email=email), role)
+    from convention.editions.services import list_team
+
+    assert [(g.user.name, g.role.value) for g in list_team(edition)] == [
+        ("Carl Org", "organizer"), ("Olga Organizer", "organizer"), ("Amy Review", "reviewer"),
+        ("bob Review", "reviewer"), ("Zed Door", "checkin")]
+
+
+def test_team_form_offers_the_least_powerful_role_first(as_organizer):
+    page = as_organizer.get("/csc-2027/manage/team").get_data(as_text=True)
+    assert '<option selected value="reviewer">Committee member</option>' in page
+    assert page.index('value="reviewer"') < page.index('value="checkin"') < page.index('value="organizer"')
