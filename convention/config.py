@@ -115,6 +115,8 @@ def load_config(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         # Rate limits (Flask-Limiter); counters in Redis when there is one.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # If Redis goes away, count in this process instead of failing every sign-in.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         # Bootstrap served from the package, never from a CDN.

@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from convention.accounts.models import EMAIL_MAX, NAME_MAX
-from convention.accounts.passwords import PASSWORD_MAX
+from convention.accounts.passwords import PASSWORD_MAX, password_problems
 
 
 def strip(value):
@@ -48,7 +48,18 @@ def _new_password_fields(label: str) -> tuple[PasswordField, PasswordField]:
     return password, confirm
 
 
-class SignupForm(FlaskForm):
+class NewPasswordChecks:
+    """Show a weak password next to the other mistakes, not only after they are fixed
+    (the service applies the same rule again; it is defined once, in passwords.py)."""
+
+    def validate_password(self, field):
+        email_field = getattr(self, "email", None)
+        problems = password_problems(field.data or "", email=(email_field.data or "") if email_field else "")
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class SignupForm(NewPasswordChecks, FlaskForm):
     name = _name_field()
     email = _email_field()
     password, confirm = _new_password_fields("Password")
@@ -72,7 +83,7 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField("Send reset link")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(NewPasswordChecks, FlaskForm):
     password, confirm = _new_password_fields("New password")
     submit = SubmitField("Set new password")
 
@@ -82,7 +93,7 @@ class ProfileForm(FlaskForm):
     submit = SubmitField("Save profile")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(NewPasswordChecks, FlaskForm):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired(message="Please enter your current password."), Length(max=PASSWORD_MAX)],

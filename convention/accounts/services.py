@@ -215,6 +215,6 @@ def load_user_from_session(user_id: str) -> User | None:
     if not raw_id.isdigit() or not token:
         return None
     user = db.session.get(User, int(raw_id))
-    if user is None or not secrets.compare_digest(user.session_token, token):
+    if user is None or not secrets.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user

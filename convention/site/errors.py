@@ -1,6 +1,6 @@
 """Styled error pages for people, JSON errors for machines."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -32,7 +32,11 @@ def _render(status: int, detail: str | None = None):
     text = detail or default_text
     if wants_json():
         return jsonify(error=title, message=text, status=status), status
-    return render_template("errors/error.html", status=status, title=title, text=text), status
+    try:
+        return render_template("errors/error.html", status=status, title=title, text=text), status
+    except Exception:  # the page itself failed (the database is down, say): say it plainly
+        current_app.logger.exception("Could not render the %s error page", status)
+        return Response(f"{title}\n\n{text}\n", status=status, mimetype="text/plain")
 
 
 def init_error_handlers(app: Flask) -> None:

@@ -131,3 +131,12 @@ def test_signup_html_in_name_is_stored_as_typed_and_shown_escaped(client, auth, 
     team_page = client.get(f"/{edition.slug}/manage/team").get_data(as_text=True)
     assert "<script>alert" not in team_page
     assert ESCAPED in team_page
+
+
+def test_signup_shows_every_mistake_at_once(client, db):
+    response = _signup(client, email="nope", password="short", confirm="other")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for message in ("This is not a valid email address.", "Use at least 10 characters.", "The passwords differ."):
+        assert message in body
+    assert body.count("Use at least 10 characters.") == 1

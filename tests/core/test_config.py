@@ -153,3 +153,23 @@ def test_without_trust_proxy_hops_forwarded_headers_are_ignored(make_app):
     whoami.access_rule = "public"
     extra.test_client().get("/test-whoami", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
     assert seen == {"addr": "127.0.0.1", "secure": False}
+
+
+def test_login_still_answers_when_rate_limit_storage_is_down(tmp_path):
+    # A separate process: the limiter is one object per process and must not be rebound here.
+    code = f"""
+from convention import create_app
+from convention.extensions import db
+app = create_app({{"TESTING": True, "SECRET_KEY": "{GOOD_SECRET}", "WTF_CSRF_ENABLED": False,
+                   "SQLALCHEMY_DATABASE_URI": "sqlite:///{tmp_path}/rl.sqlite3",
+                   "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"}})
+with app.app_context():
+    db.create_all()
+client = app.test_client()
+print([client.post("/login", data={{"email": "a@example.org", "password": "wrong password"}}).status_code
+       for _ in range(2)])
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60,
+                            env={k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[401, 401]"

@@ -156,3 +156,16 @@ def test_templates_have_no_inline_scripts_or_styles():
                 or re.search(r"\sstyle\s*=", text) or re.search(r"\son[a-z]+\s*=", text):
             offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_error_page_that_cannot_render_falls_back_to_plain_text(erroring_app, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("database is down")
+
+    monkeypatch.setattr("convention.site.errors.render_template", broken)
+    response = erroring_app.test_client().get("/test-boom")
+    assert response.status_code == 500
+    assert response.mimetype == "text/plain"
+    assert response.get_data(as_text=True) == (
+        "Something went wrong\n\nAn error occurred on our side. Nothing was saved; please try again.\n")
+    assert_security_headers(response)
