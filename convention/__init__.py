@@ -8,7 +8,7 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from convention.config import check_production_safety, load_config
+from convention.config import check_production_safety, load_config, production_warnings
 
 # Every blueprint module exposes ``bp``. One line per domain; the order does not matter.
 BLUEPRINT_MODULES = (
@@ -45,6 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     check_production_safety(app.config)
     logging.basicConfig(level=logging.INFO if not app.debug else logging.DEBUG)
+    for warning in production_warnings(app.config):
+        app.logger.warning("Production setting: %s.", warning)
     hops = app.config.get("TRUST_PROXY_HOPS") or 0
     if hops:
         # Behind a load balancer: take the client address, scheme, host and port from

@@ -163,3 +163,17 @@ def check_production_safety(config: dict) -> None:
         problems.append("DEBUG (or FLASK_DEBUG) must be off")
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")
+
+
+def production_warnings(config: dict) -> list[str]:
+    """Settings that work but are probably a mistake in production (logged at start)."""
+    if config.get("APP_ENV") != "production":
+        return []
+    warnings = []
+    if not str(config.get("BASE_URL", "")).startswith("https://"):
+        warnings.append("BASE_URL is not https://: cookies are sent without the Secure flag")
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        warnings.append("DATABASE_URL is not set: running on SQLite, which serves one host only")
+    if not config.get("REDIS_URL"):
+        warnings.append("REDIS_URL is not set: rate limits are counted per process and mail is sent inline")
+    return warnings

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from convention.accounts.forms import strip
 from convention.core.timeutil import DEFAULT_TIMEZONE
 from convention.editions.models import Role
+from convention.editions.services import ITEM_KINDS
 
 
 def lower(value):
@@ -53,43 +54,46 @@ class EditionForm(FlaskForm):
     submit = SubmitField("Save edition")
 
 
-ORDER = NumberRange(min=0, max=1000, message="Use an order between 0 and 1000.")
+def _item_name(kind: str) -> StringField:
+    return StringField(
+        "Name",
+        filters=[strip],
+        validators=[DataRequired(message="A name is required."), Length(max=ITEM_KINDS[kind].name_max)],
+    )
+
+
+def _item_description() -> TextAreaField:
+    return TextAreaField("Description", filters=[strip], validators=[Optional(), Length(max=5000)],
+                         render_kw={"rows": 3})
+
+
+def _item_number(kind: str, field: str, label: str, *, required: str | None = None, **options) -> IntegerField:
+    """An integer field whose range and message come from the service's rule (ITEM_KINDS)."""
+    bound = next(b for b in ITEM_KINDS[kind].bounds if b.field == field)
+    presence = InputRequired(message=required) if required else Optional()
+    return IntegerField(label, validators=[presence, NumberRange(min=bound.low, max=bound.high, message=bound.message)],
+                        **options)
 
 
 class ThemeForm(FlaskForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired(message="A name is required."), Length(max=120)])
-    description = TextAreaField(
-        "Description", filters=[strip], validators=[Optional(), Length(max=5000)], render_kw={"rows": 3}
-    )
-    position = IntegerField("Order", default=0, validators=[Optional(), ORDER], description="Lower numbers come first.")
+    name = _item_name("themes")
+    description = _item_description()
+    position = _item_number("themes", "position", "Order", default=0, description="Lower numbers come first.")
     submit = SubmitField("Save theme")
 
 
 class FormatForm(FlaskForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired(message="A name is required."), Length(max=80)])
-    duration_minutes = IntegerField(
-        "Duration (minutes)",
-        validators=[
-            InputRequired(message="Enter the duration in minutes."),
-            NumberRange(min=5, max=720, message="A session lasts between 5 and 720 minutes."),
-        ],
-    )
-    description = TextAreaField(
-        "Description", filters=[strip], validators=[Optional(), Length(max=5000)], render_kw={"rows": 3}
-    )
+    name = _item_name("formats")
+    duration_minutes = _item_number("formats", "duration_minutes", "Duration (minutes)",
+                                    required="Enter the duration in minutes.")
+    description = _item_description()
     submit = SubmitField("Save format")
 
 
 class RoomForm(FlaskForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired(message="A name is required."), Length(max=80)])
-    capacity = IntegerField(
-        "Capacity (seats)",
-        validators=[
-            InputRequired(message="Enter the number of seats."),
-            NumberRange(min=1, max=100000, message="A room holds between 1 and 100000 people."),
-        ],
-    )
-    position = IntegerField("Order", default=0, validators=[Optional(), ORDER], description="Lower numbers come first.")
+    name = _item_name("rooms")
+    capacity = _item_number("rooms", "capacity", "Capacity (seats)", required="Enter the number of seats.")
+    position = _item_number("rooms", "position", "Order", default=0, description="Lower numbers come first.")
     submit = SubmitField("Save room")
 
 

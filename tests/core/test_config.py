@@ -162,7 +162,7 @@ from convention import create_app
 from convention.extensions import db
 app = create_app({{"TESTING": True, "SECRET_KEY": "{GOOD_SECRET}", "WTF_CSRF_ENABLED": False,
                    "SQLALCHEMY_DATABASE_URI": "sqlite:///{tmp_path}/rl.sqlite3",
-                   "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"}})
+                   "RATELIMIT_STORAGE_URI": "redis+unix:///nonexistent/convention-test.sock"}})
 with app.app_context():
     db.create_all()
 client = app.test_client()
@@ -173,3 +173,25 @@ print([client.post("/login", data={{"email": "a@example.org", "password": "wrong
                             env={k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[401, 401]"
+
+
+def test_production_warnings_name_risky_but_working_settings():
+    from convention.config import production_warnings
+
+    risky = {"APP_ENV": "production", "BASE_URL": "http://convention.example",
+             "SQLALCHEMY_DATABASE_URI": "sqlite:////srv/instance/convention.sqlite3", "REDIS_URL": None}
+    assert production_warnings(risky) == [
+        "BASE_URL is not https://: cookies are sent without the Secure flag",
+        "DATABASE_URL is not set: running on SQLite, which serves one host only",
+        "REDIS_URL is not set: rate limits are counted per process and mail is sent inline",
+    ]
+    good = {"APP_ENV": "production", "BASE_URL": "https://convention.example",
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db/conv", "REDIS_URL": "redis://cache:6379/0"}
+    assert production_warnings(good) == []
+    assert production_warnings({**risky, "APP_ENV": "development"}) == []
+
+
+def test_production_start_logs_the_warnings(tmp_path):
+    result = _run_import(tmp_path, APP_ENV="production", SECRET_KEY=GOOD_SECRET, BASE_URL="http://convention.example")
+    assert result.returncode == 0
+    assert "Production setting: BASE_URL is not https://: cookies are sent without the Secure flag." in result.stderr

@@ -19,11 +19,15 @@ def csp_violations(page):
     return seen
 
 
-def _sign_in(page, email):
+def _submit_login(page, email, password=PASSWORD):
     page.goto("/login")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def _sign_in(page, email):
+    _submit_login(page, email)
     page.wait_for_url("**/")
 
 
@@ -40,10 +44,7 @@ def test_account_pages(page, csp_violations):
     save_screenshots(page, "foundation-signup-errors")
 
     make_user(name="Zoë Ó Súilleabháin", email="zoe@example.org", confirmed=False)
-    page.goto("/login")
-    page.get_by_label("Email").fill("zoe@example.org")
-    page.get_by_label("Password").fill("wrong password here")
-    page.get_by_role("button", name="Sign in").click()
+    _submit_login(page, "zoe@example.org", "wrong password here")
     assert page.get_by_text("Invalid email or password.").is_visible()
     save_screenshots(page, "foundation-login-failed")
 
@@ -84,10 +85,10 @@ def test_organizer_pages(page, csp_violations):
     save_screenshots(page, "foundation-manage-settings")
 
     page.goto("/csc-2027/manage/formats/new")
-    page.get_by_label("Name").fill("Lightning talk")
     page.get_by_label("Duration (minutes)").fill("2")
     page.get_by_role("button", name="Save format").click()
     assert page.get_by_text("A session lasts between 5 and 720 minutes.").is_visible()
+    assert page.get_by_text("A name is required.").is_visible()
     save_screenshots(page, "foundation-item-form-error")
 
     page.goto("/csc-2027/manage/team")
