@@ -74,6 +74,19 @@ class EditionData:
     cfp_closes_at: datetime | None = None
 
 
+def _flush_or_conflict(message: str, *, field: str) -> None:
+    """Flush; a unique constraint hit by a parallel request becomes the same Conflict
+    the checks above give, instead of a 500."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        raise Conflict(message, field=field) from exc
+
+
+SLUG_TAKEN = "Another edition already uses this address."
+
+
 def reserved_slugs() -> set[str]:
     """RESERVED_SLUGS plus the first path segment of every fixed route (``/login``, ...)."""
     words = set(RESERVED_SLUGS)
@@ -105,7 +118,7 @@ def _validate(data: EditionData, *, current: Edition | None = None) -> None:
         raise DomainError("The call must close after it opens.", field="cfp_closes_at")
     taken = db.session.scalar(sa.select(Edition.id).where(Edition.slug == data.slug))
     if taken is not None and (current is None or taken != current.id):
-        raise Conflict("Another edition already uses this address.", field="slug")
+        raise Conflict(SLUG_TAKEN, field="slug")
 
 
 def create_edition(data: EditionData, *, actor: User, seed_defaults: bool = True) -> Edition:
@@ -118,7 +131,7 @@ def create_edition(data: EditionData, *, actor: User, seed_defaults: bool = True
             edition.themes.append(Theme(name=name, description=description, position=position))
         for name, minutes in DEFAULT_FORMATS:
             edition.formats.append(SessionFormat(name=name, duration_minutes=minutes))
-    db.session.flush()
+    _flush_or_conflict(SLUG_TAKEN, field="slug")
     grant_role(edition, actor, Role.ORGANIZER, actor=actor)
     record_audit("edition.create", actor=actor, edition_id=edition.id, target=edition, data={"slug": edition.slug})
     return edition
@@ -129,7 +142,7 @@ def update_edition(edition: Edition, data: EditionData, *, actor: User) -> Editi
     changed = {k: str(v) for k, v in data.__dict__.items() if getattr(edition, k) != v}
     for key, value in data.__dict__.items():
         setattr(edition, key, value)
-    db.session.flush()
+    _flush_or_conflict(SLUG_TAKEN, field="slug")
     record_audit("edition.update", actor=actor, edition_id=edition.id, target=edition, data=changed)
     return edition
 
@@ -216,7 +229,7 @@ def save_item(edition: Edition, kind: ItemKind, values: dict, *, actor: User, it
         db.session.add(item)
     for key, value in values.items():
         setattr(item, key, value)
-    db.session.flush()
+    _flush_or_conflict(f"This edition already has a {kind.label} with that name.", field="name")
     record_audit(f"{kind.label}.{action}", actor=actor, edition_id=edition.id, target=item, data={"name": item.name})
     return item
 

@@ -393,3 +393,30 @@ def test_team_form_offers_the_least_powerful_role_first(as_organizer):
     page = as_organizer.get("/csc-2027/manage/team").get_data(as_text=True)
     assert '<option selected value="reviewer">Committee member</option>' in page
     assert page.index('value="reviewer"') < page.index('value="checkin"') < page.index('value="organizer"')
+
+
+def test_item_name_race_lost_to_parallel_request_is_a_conflict(db, edition, organizer, monkeypatch):
+    # Simulate a parallel request that stored the name between the check and the insert.
+    from convention.core.errors import Conflict
+    from convention.editions import services
+
+    monkeypatch.setattr(services, "_check_unique_name", lambda *args, **kwargs: None)
+    with pytest.raises(Conflict, match="This edition already has a theme with that name."):
+        services.save_item(edition, services.ITEM_KINDS["themes"], {"name": "Secure coding"}, actor=organizer)
+    db.session.rollback()
+    assert [t.name for t in edition.themes].count("Secure coding") == 1
+
+
+def test_edition_slug_race_lost_to_parallel_request_is_a_conflict(db, edition, organizer, monkeypatch):
+    from convention.core.errors import Conflict
+    from convention.editions import services
+
+    real_scalar = db.session.scalar
+    monkeypatch.setattr(db.session, "scalar", lambda query, *a, **k: None if "editions.slug" in str(query)
+                        else real_scalar(query, *a, **k))
+    data = services.EditionData(slug="csc-2027", name="Clash", starts_on=date(2028, 1, 1), ends_on=date(2028, 1, 2))
+    with pytest.raises(Conflict, match="Another edition already uses this address."):
+        services.create_edition(data, actor=organizer)
+    db.session.rollback()
+    monkeypatch.undo()
+    assert _count(db, Edition) == 1
