@@ -122,3 +122,12 @@ def test_deliver_job_outside_an_app_context_uses_the_worker_app(app, db, smtp, r
     thread.join()
     assert results == [(False, "sent")]
     assert len(smtp.received) == 1
+
+
+def test_flask_worker_command_in_burst_mode_delivers(db, runner, smtp, redis_queue):
+    message_id = queue_and_commit(db).id
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert "Outbox: 1 queued message(s) scheduled." in result.output
+    assert fresh(db, message_id).status is MessageStatus.SENT
+    assert len(smtp.received) == 1  # the commit's job and the start-up sweep's job: one send
