@@ -37,11 +37,25 @@ def create_admin(email, name, password):
 
 
 @mail_cli.command("send-due")
-def send_due():
-    """Retry every queued message whose next attempt is due (run it from cron without Redis)."""
+@click.option("--limit", default=500, show_default=True, help="At most this many messages per run.")
+def send_due(limit):
+    """Send every queued message whose next attempt is due (cron, every few minutes)."""
     from convention.mail.services import send_due_messages
 
-    click.echo(f"Tried {send_due_messages()} message(s).")
+    click.echo(send_due_messages(limit=limit).summary())
+
+
+@mail_cli.command("test")
+@click.option("--to", "recipient", required=True, help="Where to send the test message.")
+def send_test(recipient):
+    """Queue a test message through the outbox, to check the mail settings."""
+    from convention.mail.services import queue_email
+
+    message = queue_email("test_message", to=recipient, context={"base_url": current_app.config["BASE_URL"]})
+    db.session.commit()  # dispatches: inline, or to the worker with REDIS_URL
+    db.session.refresh(message)
+    click.echo(f"Message {message.id} to {recipient}: {message.status.value}"
+               + (f" ({message.last_error})" if message.last_error else "") + ".")
 
 
 @click.command("demo")
@@ -63,17 +77,24 @@ def demo_command(no_migrate):
 
 
 @click.command("worker")
-def worker_command():
-    """Run an RQ worker (with its scheduler, for retries) on REDIS_URL."""
-    from redis import Redis
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty instead of waiting for jobs.")
+def worker_command(burst):
+    """Run an RQ worker with its scheduler (retries are scheduled jobs) on REDIS_URL."""
+    import os
+
     from rq import Worker
 
-    from convention.mail.jobs import QUEUE_NAME
+    from convention.mail.jobs import get_queue, schedule_queued_messages
 
-    url = current_app.config.get("REDIS_URL")
-    if not url:
+    if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inline and no worker is needed.")
-    Worker([QUEUE_NAME], connection=Redis.from_url(url)).work(with_scheduler=True)
+    queue = get_queue()
+    click.echo(f"Outbox: {schedule_queued_messages()} queued message(s) scheduled.")
+    # Each job runs in a forked child: none may share a pooled connection with another.
+    engine = db.engine
+    engine.dispose()
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    Worker([queue], connection=queue.connection).work(with_scheduler=True, burst=burst)
 
 
 def register_cli(app: Flask) -> None:

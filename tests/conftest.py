@@ -141,3 +141,10 @@ def post_form(client, url: str, data: dict, *, page: str | None = None, **kwargs
     """GET ``page`` (default ``url``) for a CSRF token, then POST ``data`` to ``url``."""
     token = csrf_token_from(client.get(page or url).get_data(as_text=True))
     return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+def pytest_report_header(config):
+    """Say which database backend this run uses, in the header of every test run (CI greps it)."""
+    url = sa.engine.make_url(_test_database_url("tmp"))
+    where = "a new temporary file" if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+    return f"database backend: {url.get_backend_name()} ({where})"

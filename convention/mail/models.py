@@ -17,6 +17,18 @@ class MessageStatus(enum.StrEnum):
     FAILED = "failed"  # gave up after the last retry; an admin can retry it
 
 
+# Every move a message can make. Delivery attempts move queued messages (with a
+# conditional UPDATE, see services._claim); admins move failed and kept ones back.
+TRANSITIONS: dict[MessageStatus, frozenset[MessageStatus]] = {
+    MessageStatus.QUEUED: frozenset({MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.KEPT}),
+    MessageStatus.FAILED: frozenset({MessageStatus.QUEUED}),
+    MessageStatus.KEPT: frozenset({MessageStatus.QUEUED}),
+    MessageStatus.SENT: frozenset(),
+}
+# States an admin can send again from the outbox page.
+RETRYABLE = frozenset(s for s, targets in TRANSITIONS.items() if MessageStatus.QUEUED in targets)
+
+
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
 

@@ -1,56 +1,73 @@
+"""The outbox page: site admins read every message and retry those that failed."""
+
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from convention.accounts.forms import ActionForm
+from convention.core.errors import DomainError
 from convention.core.permissions import guarded, site_admin
 from convention.extensions import db
-from convention.mail.models import MessageStatus, OutboxMessage
+from convention.mail.models import RETRYABLE, MessageStatus, OutboxMessage
 from convention.mail.services import retry_message, send_due_messages
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
 
 PAGE_SIZE = 50
+SEND_DUE_LIMIT = 50  # per click: without a worker the page waits for every SMTP answer
+
+
+def _load_message(message_id: int) -> dict:
+    return {"message": db.get_or_404(OutboxMessage, message_id)}
 
 
 @bp.get("/")
 @guarded(site_admin)
 def outbox():
     status = request.args.get("status")
-    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE)
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in {s.value for s in MessageStatus}:
         query = query.where(OutboxMessage.status == MessageStatus(status))
-    messages = db.session.scalars(query).all()
+    else:
+        status = None
+    page = db.paginate(query, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
     counts = dict(
         db.session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all()
     )
     return render_template(
-        "mail/outbox.html", messages=messages, counts=counts, statuses=list(MessageStatus), status=status,
-        action_form=ActionForm(),
+        "mail/outbox.html", page=page, counts=counts, statuses=list(MessageStatus), status=status,
+        mail_server=current_app.config.get("MAIL_SERVER"), action_form=ActionForm(),
     )
 
 
 @bp.get("/<int:message_id>")
-@guarded(site_admin)
-def message(message_id):
-    item = db.get_or_404(OutboxMessage, message_id)
-    return render_template("mail/message.html", message=item, action_form=ActionForm())
+@guarded(site_admin, load=_load_message)
+def message(message):
+    can_retry = message.status in RETRYABLE and (
+        message.status is not MessageStatus.KEPT or bool(current_app.config.get("MAIL_SERVER"))
+    )
+    return render_template("mail/message.html", message=message, can_retry=can_retry, action_form=ActionForm())
 
 
 @bp.post("/<int:message_id>/retry")
-@guarded(site_admin)
-def retry(message_id):
-    item = db.get_or_404(OutboxMessage, message_id)
+@guarded(site_admin, load=_load_message)
+def retry(message):
     if ActionForm().validate_on_submit():
-        retry_message(item)
-        db.session.commit()
-        flash("The message is queued again.", "info")
-    return redirect(url_for("mail.message", message_id=item.id))
+        try:
+            retry_message(message, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()  # dispatches: sent inline, or handed to the worker
+            flash(f"Retried: the message is now {message.status.value}.", "info")
+    return redirect(url_for("mail.message", message_id=message.id))
 
 
 @bp.post("/send-due")
 @guarded(site_admin)
 def send_due():
     if ActionForm().validate_on_submit():
-        tried = send_due_messages()
-        flash(f"Tried {tried} due message(s).", "info")
+        report = send_due_messages(limit=SEND_DUE_LIMIT, inline=False)
+        flash(report.summary(), "info")
     return redirect(url_for("mail.outbox"))
