@@ -39,7 +39,7 @@ def guarded(predicate: Predicate, *, load: Loader | None = None, hide: bool = Fa
     def decorator(view):
         @wraps(view)
         def wrapper(**kwargs):
-            objects = load(**kwargs) if load else {}
+            objects = load(**kwargs) if load else dict(kwargs)
             if not current_user.is_authenticated:
                 if predicate(None, **objects):
                     return view(**objects)

@@ -1,7 +1,9 @@
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
 
 from convention.core.permissions import public
+from convention.editions.permissions import can_create_edition
 from convention.editions.services import list_editions
 from convention.extensions import db
 
@@ -11,7 +13,9 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @public
 def index():
-    return render_template("site/index.html", editions=list_editions())
+    return render_template(
+        "site/index.html", editions=list_editions(), can_create=can_create_edition(current_user)
+    )
 
 
 @bp.get("/healthz")

@@ -81,7 +81,7 @@ def test_sign_up_confirm_sign_in_and_create_an_edition(browsing):
     person.get_by_label("Full name").fill(PERSON["name"])
     person.get_by_label("Email").fill(PERSON["email"])
     person.get_by_label("Password", exact=True).fill(PERSON["password"])
-    person.get_by_label("Repeat password").fill(PERSON["password"])
+    person.get_by_label("Repeat the password").fill(PERSON["password"])
     browsing.shoot(person, "signup-form")
     submit(person, "Create account")
     assert person.get_by_text("We sent you an email: follow its link to confirm your address.").is_visible()
