@@ -13,8 +13,6 @@ import random
 import unicodedata
 from datetime import time, timedelta
 
-from flask import current_app
-
 from convention.accounts.models import User
 from convention.accounts.passwords import hash_password
 from convention.cfp import manage_services, services, speaker_services
@@ -24,7 +22,7 @@ from convention.cfp.states import ProposalState
 from convention.core.timeutil import utcnow
 from convention.extensions import db
 
-DEMO_SPEAKER_PASSWORD = "demo-pass-speakers-2026"
+DEMO_SPEAKER_PASSWORD = "demo-pass-speakers-2026"  # noqa: S105 - public demo password
 S = ProposalState
 # The fate of each proposal, in order (66 in all); the rest stay submitted.
 STATE_PLAN = (
@@ -80,12 +78,6 @@ def _description(theme_pos: int, abstract: str, rng: random.Random) -> str:
 
 
 def seed(edition, people) -> None:
-    base_url = current_app.config.get("BASE_URL", "http://127.0.0.1:5000")
-    with current_app.test_request_context("/", base_url=base_url):
-        _seed(edition, people)
-
-
-def _seed(edition, people) -> None:
     rng = random.Random(2026)
     organizer = people["organizer"]
     questions = [

@@ -18,6 +18,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from convention.cfp.models import (
@@ -34,6 +35,11 @@ from convention.cfp.models import (
 )
 from convention.cfp.states import ProposalState
 
+def select_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
 MARKDOWN_HELP = "Markdown: **bold**, *italic*, [link](https://...), lists with - . No HTML."
 
 
@@ -45,9 +51,9 @@ class ProposalForm(FlaskForm):
     theme_id = SelectField("Theme", coerce=int, validators=[DataRequired(message="Choose a theme.")])
     format_id = SelectField("Format", coerce=int, validators=[DataRequired(message="Choose a format.")])
     level = SelectField(
-        "Audience level", choices=[(lvl.value, lvl.label) for lvl in AudienceLevel], validators=[DataRequired()]
+        "Audience level", choices=select_choices((lvl.value, lvl.label) for lvl in AudienceLevel), validators=[DataRequired()]
     )
-    language = SelectField("Language", choices=[(lang.value, lang.label) for lang in Language], validators=[DataRequired()])
+    language = SelectField("Language", choices=select_choices((lang.value, lang.label) for lang in Language), validators=[DataRequired()])
     abstract = TextAreaField(
         "Abstract",
         validators=[DataRequired(), Length(max=ABSTRACT_MAX)],
@@ -71,10 +77,10 @@ class ProposalForm(FlaskForm):
     submit = SubmitField("Submit proposal")
 
     def set_choices(self, edition) -> None:
-        self.theme_id.choices = [(0, "Choose a theme…")] + [(t.id, t.name) for t in edition.themes]
-        self.format_id.choices = [(0, "Choose a format…")] + [
-            (f.id, f"{f.name} · {f.duration_minutes} min") for f in edition.formats
-        ]
+        self.theme_id.choices = select_choices([(0, "Choose a theme…")] + [(t.id, t.name) for t in edition.themes])
+        self.format_id.choices = select_choices(
+            [(0, "Choose a format…")] + [(f.id, f"{f.name} · {f.duration_minutes} min") for f in edition.formats]
+        )
 
     @property
     def question_fields(self):
@@ -95,10 +101,10 @@ def _question_field(question: Question):
         return TextAreaField(label, validators=[*validators, Length(max=ANSWER_MAX)], description=help_text,
                              render_kw={"rows": 2})
     if question.kind is QuestionKind.BOOLEAN:
-        choices = [("", "—"), ("yes", "Yes"), ("no", "No")]
+        options = [("", "—"), ("yes", "Yes"), ("no", "No")]
     else:
-        choices = [("", "Choose…")] + [(choice, choice) for choice in question.choice_list]
-    return SelectField(label, choices=choices, validators=validators, description=help_text)
+        options = [("", "Choose…")] + [(choice, choice) for choice in question.choice_list]
+    return SelectField(label, choices=select_choices(options), validators=validators, description=help_text)
 
 
 def proposal_form_class(questions: list[Question]) -> type[ProposalForm]:
@@ -140,7 +146,7 @@ class AttachmentForm(FlaskForm):
 class QuestionForm(FlaskForm):
     label = StringField("Question", validators=[DataRequired(), Length(max=200)])
     help_text = StringField("Help text", validators=[Optional(), Length(max=500)])
-    kind = SelectField("Kind of answer", choices=[(k.value, k.label) for k in QuestionKind], validators=[DataRequired()])
+    kind = SelectField("Kind of answer", choices=select_choices((k.value, k.label) for k in QuestionKind), validators=[DataRequired()])
     choices = TextAreaField("Choices", validators=[Optional(), Length(max=4000)],
                             description="For “choice from a list”: one choice a line.", render_kw={"rows": 4})
     required = BooleanField("An answer is required")
@@ -163,17 +169,17 @@ class ProposalFilterForm(FlaskForm):
 
     theme = SelectField("Theme", coerce=int, validators=[Optional()])
     format = SelectField("Format", coerce=int, validators=[Optional()])
-    state = SelectField("State", choices=[("", "All states")] + [(s.value, s.label) for s in ProposalState],
+    state = SelectField("State", choices=select_choices([("", "All states")] + [(s.value, s.label) for s in ProposalState]),
                         validators=[Optional()])
-    language = SelectField("Language", choices=[("", "All languages")] + [(lang.value, lang.label) for lang in Language],
+    language = SelectField("Language", choices=select_choices([("", "All languages")] + [(lang.value, lang.label) for lang in Language]),
                            validators=[Optional()])
-    level = SelectField("Level", choices=[("", "All levels")] + [(lvl.value, lvl.label) for lvl in AudienceLevel],
+    level = SelectField("Level", choices=select_choices([("", "All levels")] + [(lvl.value, lvl.label) for lvl in AudienceLevel]),
                         validators=[Optional()])
     q = StringField("Search", validators=[Optional(), Length(max=100)])
 
     def set_choices(self, edition) -> None:
-        self.theme.choices = [(0, "All themes")] + [(t.id, t.name) for t in edition.themes]
-        self.format.choices = [(0, "All formats")] + [(f.id, f.name) for f in edition.formats]
+        self.theme.choices = select_choices([(0, "All themes")] + [(t.id, t.name) for t in edition.themes])
+        self.format.choices = select_choices([(0, "All formats")] + [(f.id, f.name) for f in edition.formats])
 
 
 RANGES_PER_DAY = 2

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
@@ -76,7 +77,11 @@ def local_text(value: datetime | None, edition: Edition) -> str:
 
 
 def external_link(endpoint: str, **values) -> str:
-    return url_for(endpoint, _external=True, **values)
+    """An absolute link for an email, always on BASE_URL (never on the Host header of a request),
+    so it works the same from a request, the CLI or a worker."""
+    base = urlsplit(current_app.config.get("BASE_URL") or "http://127.0.0.1:5000")
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 # -- loading -------------------------------------------------------------------------------
