@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict
 
 from convention.accounts.forms import ActionForm
 from convention.cfp import files, services
@@ -350,6 +351,10 @@ def delete_attachment(edition, proposal, attachment):
 def too_large(error):
     """The whole request was over MAX_CONTENT_LENGTH: say so kindly, nothing was read or kept."""
     db.session.rollback()
+    # The body was refused unread: make it an empty form, so that rendering the page
+    # (the sign-out button's CSRF form) does not try to parse it again and fail the same way.
+    request.__dict__.setdefault("form", ImmutableMultiDict())
+    request.__dict__.setdefault("files", ImmutableMultiDict())
     slug = (request.view_args or {}).get("slug")
     back = request.referrer if request.referrer and request.referrer.startswith(request.host_url) else None
     return render_template(

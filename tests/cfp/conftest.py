@@ -52,3 +52,9 @@ def reviewer(edition):
 @pytest.fixture
 def admin(db):
     return make_user(name="Ada Admin", email="ada@example.org", is_admin=True)
+
+
+@pytest.fixture(autouse=True)
+def _own_upload_folder(app, tmp_path, monkeypatch):
+    """Each test stores its uploads in a fresh folder, so it can count exactly what was kept."""
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
