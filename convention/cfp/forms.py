@@ -35,6 +35,7 @@ from convention.cfp.models import (
 )
 from convention.cfp.states import ProposalState
 
+
 def select_choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices."""
     return [SelectChoice(str(value), label) for value, label in pairs]
