@@ -14,7 +14,15 @@ from flask import g
 from sqlalchemy import event
 
 from convention.cfp import manage_services as manage
-from convention.cfp.models import Answer, AudienceLevel, Language, LateSubmissionGrant, Proposal, ProposalSpeaker, Question
+from convention.cfp.models import (
+    Answer,
+    AudienceLevel,
+    Language,
+    LateSubmissionGrant,
+    Proposal,
+    ProposalSpeaker,
+    Question,
+)
 from convention.cfp.speaker_services import get_or_create_profile
 from convention.cfp.states import ProposalState
 from convention.core.timeutil import utcnow
