@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from PIL import Image
+from playwright.sync_api import expect
 
 from convention.cfp.manage_services import QuestionData, save_question
 from convention.cfp.models import Proposal
@@ -80,8 +81,8 @@ def test_speaker_journey(browser, live_server):
         page.get_by_label("Links").fill("https://sofia.example/")
         page.get_by_label("Photo").set_input_files({"name": "me.png", "mimeType": "image/png", "buffer": photo_png()})
         page.get_by_role("button", name="Save profile").click()
-        assert page.get_by_text("Your speaker profile is saved.").is_visible()
-        assert page.locator(".cfp-speaker img.cfp-avatar").evaluate("img => img.naturalWidth") == 320
+        expect(page.get_by_text("Your speaker profile is saved.")).to_be_visible()
+        page.wait_for_function("() => document.querySelector('.cfp-speaker img.cfp-avatar')?.naturalWidth === 320")
         save_screenshots(page, "cfp-02-profile")
 
         # 3. A proposal, with the organizers' question answered.
@@ -100,9 +101,9 @@ def test_speaker_journey(browser, live_server):
         save_screenshots(page, "cfp-03-form")
         page.get_by_role("button", name="Submit proposal").click()
         page.wait_for_url(re.compile(r".*/csc27/cfp/proposals/[A-Z0-9]{10}$"))
-        assert page.get_by_text("Your proposal is submitted").first.is_visible()
-        assert page.locator(".cfp-state").first.inner_text() == "Submitted"
-        assert page.get_by_text("A short version at a local meetup.").is_visible()
+        expect(page.get_by_text("Your proposal is submitted").first).to_be_visible()
+        expect(page.locator(".cfp-state").first).to_have_text("Submitted")
+        expect(page.get_by_text("A short version at a local meetup.")).to_be_visible()
         proposal_url = page.url
         code = proposal_url.rsplit("/", 1)[1]
         save_screenshots(page, "cfp-04-submitted")
@@ -110,7 +111,7 @@ def test_speaker_journey(browser, live_server):
         # 4. Invite a co-speaker.
         page.get_by_label("Co-speaker's email").fill("carl@example.org")
         page.get_by_role("button", name="Send invitation").click()
-        assert page.get_by_text("We sent an invitation to carl@example.org.").is_visible()
+        expect(page.get_by_text("We sent an invitation to carl@example.org.")).to_be_visible()
 
         # 5. The site admin reads the outbox: the confirmation and the invitation are there.
         admin_ctx, admin = new_page()
@@ -119,6 +120,7 @@ def test_speaker_journey(browser, live_server):
             admin.get_by_label("Email").fill("ada@example.org")
             admin.get_by_label("Password").fill(PASSWORD)
             admin.get_by_role("button", name="Sign in").click()
+            admin.wait_for_url(live_server + "/")
             admin.goto("/admin/outbox/")
             row = admin.locator("tr", has_text="Proposal received: Hardening DNS resolvers for small ISPs")
             assert row.locator("td").nth(1).inner_text() == "sofia@example.org"
@@ -135,7 +137,7 @@ def test_speaker_journey(browser, live_server):
         co_ctx, co = new_page()
         try:
             co.goto("/" + invitation_link.split("/", 3)[3])
-            assert co.get_by_text("You are invited to co-present").is_visible()
+            expect(co.get_by_text("You are invited to co-present")).to_be_visible()
             save_screenshots(co, "cfp-06-invitation")
             co.get_by_role("link", name="Create an account").click()
             sign_up(co, "Carl Cospeaker", "carl@example.org")
@@ -153,7 +155,7 @@ def test_speaker_journey(browser, live_server):
         page.get_by_label("Title").fill("Hardening DNS resolvers for small ISPs, two years later")
         page.get_by_role("button", name="Save changes").click()
         page.wait_for_url(proposal_url)
-        assert page.locator("h1").inner_text() == "Hardening DNS resolvers for small ISPs, two years later"
+        expect(page.locator("h1")).to_have_text("Hardening DNS resolvers for small ISPs, two years later")
         assert "Last changed" in page.locator(".cfp-facts").inner_text()
         save_screenshots(page, "cfp-08-edited")
 
@@ -164,7 +166,7 @@ def test_speaker_journey(browser, live_server):
         db.session.commit()
         page.get_by_role("button", name="Save changes").click()
         alert = page.locator(".alert-danger").first
-        assert alert.inner_text().startswith("The call for papers closed on")
+        expect(alert).to_contain_text("The call for papers closed on")
         assert "Your changes were not saved." in alert.inner_text()
         save_screenshots(page, "cfp-09-deadline-refused")
         db.session.expire_all()
@@ -194,15 +196,16 @@ def test_organizer_table_and_decision(browser, live_server):
         page.get_by_label("Email").fill("olivia@example.org")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(live_server + "/")
         page.goto("/csc27/manage/proposals/")
-        assert page.locator(".cfp-table tbody tr").count() == 6
+        expect(page.locator(".cfp-table tbody tr")).to_have_count(6)
         page.get_by_label("Theme").select_option(label="Secure coding")
         page.get_by_role("button", name="Filter").click()
-        assert page.locator(".cfp-table tbody tr").count() == 1
+        expect(page.locator(".cfp-table tbody tr")).to_have_count(1)
         save_screenshots(page, "cfp-11-organizer-table")
         page.get_by_role("link", name="Talk 6 about Secure coding").click()
         page.get_by_role("button", name="Accept").click()
-        assert page.locator(".cfp-state").first.inner_text() == "Accepted"
+        expect(page.locator(".cfp-state").first).to_have_text("Accepted")
         save_screenshots(page, "cfp-12-organizer-accepted")
     finally:
         context.close()
