@@ -47,20 +47,20 @@ def load_profile(slug: str, profile_code: str) -> dict:
     return {"edition": edition, "profile": profile}
 
 
-def load_question(slug: str, question_id: int) -> dict:
+def _edition_item(slug: str, model, item_id: int, key: str) -> dict:
     edition = get_edition_or_404(slug)
-    question = db.session.get(Question, question_id)
-    if question is None or question.edition_id != edition.id:
+    item = db.session.get(model, item_id)
+    if item is None or item.edition_id != edition.id:
         abort(404)
-    return {"edition": edition, "question": question}
+    return {"edition": edition, key: item}
+
+
+def load_question(slug: str, question_id: int) -> dict:
+    return _edition_item(slug, Question, question_id, "question")
 
 
 def load_late_grant(slug: str, grant_id: int) -> dict:
-    edition = get_edition_or_404(slug)
-    grant = db.session.get(LateSubmissionGrant, grant_id)
-    if grant is None or grant.edition_id != edition.id:
-        abort(404)
-    return {"edition": edition, "grant": grant}
+    return _edition_item(slug, LateSubmissionGrant, grant_id, "grant")
 
 
 def load_edition_and_token(slug: str, token: str) -> dict:

@@ -17,6 +17,7 @@ from convention.cfp.loaders import load_late_grant, load_proposal, load_question
 from convention.cfp.models import AudienceLevel, Language
 from convention.cfp.permissions import can_manage_proposals
 from convention.cfp.states import Mover, ProposalState
+from convention.cfp.views import run_button_action
 from convention.core.errors import DomainError
 from convention.core.forms import apply_domain_error
 from convention.core.permissions import guarded
@@ -136,15 +137,8 @@ def _load_move(slug: str, code: str, move: str) -> dict:
 @guarded(can_manage_proposals, load=_load_move)
 def move(edition, proposal, move):
     new_state = ORGANIZER_MOVES[move]
-    if ActionForm().validate_on_submit():
-        try:
-            services.set_proposal_state(proposal, new_state, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"“{proposal.title}” is now {new_state.label.lower()}. The speakers are emailed.", "success")
+    run_button_action(lambda: services.set_proposal_state(proposal, new_state, actor=current_user),
+                      f"“{proposal.title}” is now {new_state.label.lower()}. The speakers are emailed.")
     return redirect(url_for("cfp_manage.proposal", slug=edition.slug, code=proposal.code))
 
 
@@ -199,10 +193,8 @@ def _question_form(edition, question):
 @bp.post("/<slug>/manage/proposals/questions/<int:question_id>/delete")
 @guarded(can_manage_proposals, load=load_question)
 def delete_question(edition, question):
-    if ActionForm().validate_on_submit():
-        manage.delete_question(edition, question, actor=current_user)
-        db.session.commit()
-        flash("The question and its answers are deleted.", "success")
+    run_button_action(lambda: manage.delete_question(edition, question, actor=current_user),
+                      "The question and its answers are deleted.")
     return redirect(url_for("cfp_manage.questions", slug=edition.slug))
 
 
@@ -237,10 +229,8 @@ def late_links(edition):
 @bp.post("/<slug>/manage/proposals/late-links/<int:grant_id>/revoke")
 @guarded(can_manage_proposals, load=load_late_grant)
 def revoke_late_link(edition, grant):
-    if ActionForm().validate_on_submit():
-        manage.revoke_late_grant(edition, grant, actor=current_user)
-        db.session.commit()
-        flash(f"The link for {grant.email} no longer works.", "success")
+    run_button_action(lambda: manage.revoke_late_grant(edition, grant, actor=current_user),
+                      f"The link for {grant.email} no longer works.")
     return redirect(url_for("cfp_manage.late_links", slug=edition.slug))
 
 

@@ -76,6 +76,21 @@ def _proposal_data(form) -> services.ProposalData:
     )
 
 
+def run_button_action(action, success: str) -> bool:
+    """A CSRF-checked POST button: run one service, then commit and say so, or roll back and say why."""
+    if not ActionForm().validate_on_submit():
+        return False
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
 # -- the public call ------------------------------------------------------------------------
 
 
@@ -241,19 +256,12 @@ def _load_move(slug: str, code: str, move: str) -> dict:
 def move(edition, proposal, move):
     """GET asks for confirmation; POST makes the move."""
     new_state = SPEAKER_MOVES[move]
-    form = ActionForm()
-    if form.validate_on_submit():
-        try:
-            services.set_proposal_state(proposal, new_state, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(MOVE_MESSAGES[new_state], "success")
+    if request.method == "POST":
+        run_button_action(lambda: services.set_proposal_state(proposal, new_state, actor=current_user),
+                          MOVE_MESSAGES[new_state])
         return redirect(url_for("cfp.proposal", slug=edition.slug, code=proposal.code))
     return render_template("cfp/confirm_move.html", edition=edition, proposal=proposal, move=move,
-                           new_state=new_state, form=form)
+                           new_state=new_state, form=ActionForm())
 
 
 MOVE_MESSAGES = {
@@ -285,17 +293,10 @@ def invite(edition, proposal):
 @guarded(is_proposal_speaker, load=load_speaker_link, hide=True)
 def remove_speaker(edition, proposal, link):
     leaving = link.profile.user_id == current_user.id
-    if ActionForm().validate_on_submit():
-        try:
-            services.remove_speaker(proposal, link, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash("You left this proposal." if leaving else "The co-speaker is removed.", "success")
-            if leaving:
-                return redirect(url_for("cfp.my_proposals", slug=edition.slug))
+    done = run_button_action(lambda: services.remove_speaker(proposal, link, actor=current_user),
+                             "You left this proposal." if leaving else "The co-speaker is removed.")
+    if done and leaving:
+        return redirect(url_for("cfp.my_proposals", slug=edition.slug))
     return redirect(url_for("cfp.proposal", slug=edition.slug, code=proposal.code, _anchor="speakers"))
 
 
@@ -335,15 +336,7 @@ def attachment(edition, proposal, attachment):
 @bp.post("/<slug>/cfp/proposals/<code>/files/<attachment_code>/delete")
 @guarded(is_proposal_speaker, load=load_attachment, hide=True)
 def delete_attachment(edition, proposal, attachment):
-    if ActionForm().validate_on_submit():
-        try:
-            services.delete_attachment(attachment, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash("The file is deleted.", "success")
+    run_button_action(lambda: services.delete_attachment(attachment, actor=current_user), "The file is deleted.")
     return redirect(url_for("cfp.proposal", slug=edition.slug, code=proposal.code, _anchor="files"))
 
 
