@@ -13,8 +13,11 @@ import random
 import unicodedata
 from datetime import time, timedelta
 
+import sqlalchemy as sa
+
 from convention.accounts.models import User
 from convention.accounts.passwords import hash_password
+from convention.audit.models import AuditEntry
 from convention.cfp import manage_services, services, speaker_services
 from convention.cfp.demo_data import PROPOSALS, QUESTIONS, SPEAKERS, THEME_LEARNINGS
 from convention.cfp.models import ProposalSpeaker
@@ -59,18 +62,26 @@ def _biography(name: str, job: str, org: str, city: str, rng: random.Random) -> 
         f"{first} has spoken at BruCON, FOSDEM and several national CERT conferences.",
         f"Outside work, {first} restores old bicycles and writes about security for small businesses.",
     ])
-    return f"{name} is **{job.lower()}** at {org} in {city}, with {years} years in the field.\n\n{extra}"
+    return f"**{job}** at {org} in {city}, with {years} years in security.\n\n{extra}"
 
 
-def _description(theme_pos: int, abstract: str, rng: random.Random) -> str:
+INTROS = [
+    "This session grew out of two years of getting it wrong first, and of the fixes that finally held.",
+    "Everything in this session comes from production: numbers, screenshots and the post-mortems behind them.",
+    "I will keep the theory short and spend most of the time on what you can do on Monday morning.",
+    "The material was tested with three teams of very different sizes; the session shows what changed for each.",
+]
+
+
+def _description(theme_pos: int, rng: random.Random) -> str:
     points = THEME_LEARNINGS[theme_pos]
     return (
-        f"{abstract}\n\n"
-        "### What you will take home\n\n"
+        rng.choice(INTROS)
+        + "\n\n### What you will take home\n\n"
         + "\n".join(f"- {point}" for point in points)
         + "\n\n"
         + rng.choice([
-            "The session is based on real cases; all identifying details have been removed.",
+            "The examples are based on real cases; all identifying details have been removed.",
             "Slides, scripts and checklists will be published after the convention.",
             "No vendor pitch: every tool shown is open source or already part of common licences.",
         ])
@@ -129,7 +140,7 @@ def seed(edition, people) -> None:
                 edition,
                 services.ProposalData(
                     title=title, theme_id=themes[theme_pos].id, format_id=formats[format_name].id, level=level,
-                    language=language, abstract=abstract, description=_description(theme_pos, abstract, rng),
+                    language=language, abstract=abstract, description=_description(theme_pos, rng),
                     notes=rng.choice(["", "", "I can also give this as a 30-minute talk if the workshop slots are full.",
                                       "My employer covers travel; no need for a travel grant."]),
                     may_record=rng.random() < 0.85, answers=answers,
@@ -150,6 +161,11 @@ def seed(edition, people) -> None:
                 proposal.submitted_at = created + timedelta(minutes=rng.randint(5, 600))
             proposal.updated_at = max(proposal.submitted_at or created, created) + timedelta(minutes=rng.randint(0, 300))
             proposal.state_changed_at = proposal.updated_at
+            # The history of the proposal happened when its dates say, not at seeding time.
+            about = sa.and_(AuditEntry.object_type == "Proposal", AuditEntry.object_id == str(proposal.id))
+            created_entry = AuditEntry.action == "proposal.create"
+            db.session.execute(sa.update(AuditEntry).where(about, created_entry).values(created_at=created))
+            db.session.execute(sa.update(AuditEntry).where(about, ~created_entry).values(created_at=proposal.updated_at))
     db.session.flush()
     _availability(edition, rng)
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from convention.accounts.forms import ActionForm
+from convention.accounts.models import User
 from convention.audit.models import AuditEntry
 from convention.cfp import manage_services as manage
 from convention.cfp import services
@@ -116,13 +117,15 @@ def proposal(edition, proposal):
         .order_by(AuditEntry.id.desc())
         .limit(50)
     ).all()
+    actor_ids = {entry.actor_id for entry in history if entry.actor_id}
+    actors = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
     return render_template(
         "cfp/manage/proposal.html",
         edition=edition,
         proposal=proposal,
         questions=[(q, answers.get(q.id, "")) for q in services.questions_of(edition)],
         moves=[(state, MOVE_WORDS[state]) for state in services.allowed_moves(proposal, current_user, Mover.ORGANIZER)],
-        history=history,
+        history=[(entry, actors.get(entry.actor_id, "")) for entry in history],
         action_form=ActionForm(),
     )
 
