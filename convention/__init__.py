@@ -16,6 +16,8 @@ BLUEPRINT_MODULES = (
     "convention.accounts.views",
     "convention.mail.views",
     "convention.editions.views",
+    "convention.cfp.views",
+    "convention.cfp.manage_views",
 )
 
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.
@@ -24,6 +26,7 @@ MODEL_MODULES = (
     "convention.audit.models",
     "convention.mail.models",
     "convention.editions.models",
+    "convention.cfp.models",
 )
 
 

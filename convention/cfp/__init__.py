@@ -1,0 +1,1 @@
+"""The call for papers: proposals, speaker profiles, co-speakers, attachments, availability."""

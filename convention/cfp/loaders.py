@@ -1,0 +1,69 @@
+"""Loaders for ``guarded``: turn URL arguments into objects, or answer 404."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+
+from convention.cfp.models import Attachment, LateSubmissionGrant, Question, SpeakerProfile
+from convention.cfp.services import get_proposal
+from convention.editions.services import get_edition_or_404
+from convention.extensions import db
+
+
+def load_proposal(slug: str, code: str, **_ignored) -> dict:
+    edition = get_edition_or_404(slug)
+    proposal = get_proposal(edition, code)
+    if proposal is None:
+        abort(404)
+    return {"edition": edition, "proposal": proposal}
+
+
+def load_attachment(slug: str, code: str, attachment_code: str) -> dict:
+    objects = load_proposal(slug, code)
+    attachment = db.session.scalar(
+        sa.select(Attachment).where(Attachment.code == attachment_code, Attachment.proposal_id == objects["proposal"].id)
+    )
+    if attachment is None:
+        abort(404)
+    return {**objects, "attachment": attachment}
+
+
+def load_speaker_link(slug: str, code: str, profile_code: str) -> dict:
+    objects = load_proposal(slug, code)
+    link = next((s for s in objects["proposal"].speakers if s.profile.code == profile_code), None)
+    if link is None:
+        abort(404)
+    return {**objects, "link": link}
+
+
+def load_profile(slug: str, profile_code: str) -> dict:
+    edition = get_edition_or_404(slug)
+    profile = db.session.scalar(
+        sa.select(SpeakerProfile).where(SpeakerProfile.code == profile_code, SpeakerProfile.edition_id == edition.id)
+    )
+    if profile is None:
+        abort(404)
+    return {"edition": edition, "profile": profile}
+
+
+def _edition_item(slug: str, model, item_id: int, key: str) -> dict:
+    edition = get_edition_or_404(slug)
+    item = db.session.get(model, item_id)
+    if item is None or item.edition_id != edition.id:
+        abort(404)
+    return {"edition": edition, key: item}
+
+
+def load_question(slug: str, question_id: int) -> dict:
+    return _edition_item(slug, Question, question_id, "question")
+
+
+def load_late_grant(slug: str, grant_id: int) -> dict:
+    return _edition_item(slug, LateSubmissionGrant, grant_id, "grant")
+
+
+def load_edition_and_token(slug: str, token: str) -> dict:
+    return {"edition": get_edition_or_404(slug), "token": token}
+
+

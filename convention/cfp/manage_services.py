@@ -1,0 +1,315 @@
+"""Organizer rules of the call for papers: the proposal table, counts, CSV export,
+custom questions, and personal late-submission links."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from convention.accounts.models import User
+from convention.audit.services import record_audit
+from convention.cfp.models import (
+    Answer,
+    AudienceLevel,
+    Language,
+    LateSubmissionGrant,
+    Proposal,
+    ProposalSpeaker,
+    Question,
+    QuestionKind,
+    SpeakerProfile,
+)
+from convention.cfp.services import hash_token, local_text, questions_of
+from convention.cfp.states import ProposalState
+from convention.core.codes import new_token
+from convention.core.errors import DomainError
+from convention.core.timeutil import utcnow
+from convention.core.urls import external_url
+from convention.editions.models import Edition, SessionFormat, Theme
+from convention.extensions import db
+from convention.mail.services import queue_email
+
+# -- the proposal table -----------------------------------------------------------------------
+
+SORT_COLUMNS = {
+    "title": sa.func.lower(Proposal.title),
+    "code": Proposal.code,
+    "theme": Theme.position,
+    "format": SessionFormat.duration_minutes,
+    "state": Proposal.state,
+    "language": Proposal.language,
+    "level": Proposal.level,
+    "submitted": Proposal.submitted_at,
+    "updated": Proposal.updated_at,
+}
+
+
+@dataclass(frozen=True)
+class ProposalFilter:
+    theme_id: int | None = None
+    format_id: int | None = None
+    state: ProposalState | None = None
+    language: Language | None = None
+    level: AudienceLevel | None = None
+    search: str = ""
+    sort: str = "updated"
+    descending: bool = True
+
+
+def _filtered(edition: Edition, flt: ProposalFilter):
+    query = (
+        sa.select(Proposal)
+        .join(Theme, Theme.id == Proposal.theme_id)
+        .join(SessionFormat, SessionFormat.id == Proposal.format_id)
+        .where(Proposal.edition_id == edition.id)
+    )
+    if flt.theme_id:
+        query = query.where(Proposal.theme_id == flt.theme_id)
+    if flt.format_id:
+        query = query.where(Proposal.format_id == flt.format_id)
+    if flt.state:
+        query = query.where(Proposal.state == flt.state)
+    if flt.language:
+        query = query.where(Proposal.language == flt.language)
+    if flt.level:
+        query = query.where(Proposal.level == flt.level)
+    if flt.search.strip():
+        pattern = "%" + flt.search.strip().lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+        speaker_match = (
+            sa.select(ProposalSpeaker.id)
+            .join(SpeakerProfile, SpeakerProfile.id == ProposalSpeaker.profile_id)
+            .where(ProposalSpeaker.proposal_id == Proposal.id, sa.func.lower(SpeakerProfile.display_name).like(pattern))
+            .exists()
+        )
+        query = query.where(
+            sa.or_(sa.func.lower(Proposal.title).like(pattern), sa.func.lower(Proposal.code).like(pattern), speaker_match)
+        )
+    column = SORT_COLUMNS.get(flt.sort, Proposal.updated_at)
+    order = column.desc() if flt.descending else column.asc()
+    return query.order_by(order, Proposal.id.desc() if flt.descending else Proposal.id)
+
+
+def list_proposals(edition: Edition, flt: ProposalFilter) -> list[Proposal]:
+    """The filtered, sorted proposals with their theme, format and speakers, in one query."""
+    query = _filtered(edition, flt).options(
+        joinedload(Proposal.theme),
+        joinedload(Proposal.format),
+        joinedload(Proposal.speakers).joinedload(ProposalSpeaker.profile).joinedload(SpeakerProfile.user),
+    )
+    return list(db.session.scalars(query).unique())
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int
+    by_state: dict[ProposalState, int]
+    by_theme: list[tuple[Theme, int]]
+    by_format: list[tuple[SessionFormat, int]]
+
+
+def proposal_counts(edition: Edition) -> Counts:
+    """Counts per state, theme and format (drafts are not counted per theme or format)."""
+    by_state = dict(
+        db.session.execute(
+            sa.select(Proposal.state, sa.func.count(Proposal.id))
+            .where(Proposal.edition_id == edition.id)
+            .group_by(Proposal.state)
+        ).all()
+    )
+    live = sa.and_(Proposal.edition_id == edition.id, Proposal.state != ProposalState.DRAFT)
+    theme_counts = dict(
+        db.session.execute(sa.select(Proposal.theme_id, sa.func.count(Proposal.id)).where(live).group_by(Proposal.theme_id)).all()
+    )
+    format_counts = dict(
+        db.session.execute(sa.select(Proposal.format_id, sa.func.count(Proposal.id)).where(live).group_by(Proposal.format_id)).all()
+    )
+    return Counts(
+        total=sum(by_state.values()),
+        by_state=by_state,
+        by_theme=[(theme, theme_counts.get(theme.id, 0)) for theme in edition.themes],
+        by_format=[(fmt, format_counts.get(fmt.id, 0)) for fmt in edition.formats],
+    )
+
+
+# -- CSV export -----------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else ""
+
+
+def export_rows(edition: Edition, flt: ProposalFilter) -> Iterator[list[str]]:
+    questions = questions_of(edition)
+    proposals = list_proposals(edition, flt)
+    answers: dict[tuple[int, int], str] = {}
+    if proposals:
+        rows = db.session.execute(
+            sa.select(Answer.proposal_id, Answer.question_id, Answer.value)
+            .join(Proposal, Proposal.id == Answer.proposal_id)
+            .where(Proposal.edition_id == edition.id)
+        )
+        answers = {(pid, qid): value for pid, qid, value in rows}
+    yield [
+        "code", "title", "state", "theme", "format", "duration_minutes", "level", "language", "speakers",
+        "speaker_emails", "abstract", "description", "notes", "may_record", "submitted_at_utc", "updated_at_utc",
+        *[q.label for q in questions],
+    ]
+    for p in proposals:
+        yield [
+            p.code, p.title, p.state.value, p.theme.name, p.format.name, str(p.format.duration_minutes),
+            p.level.value, p.language.value, p.speaker_names,
+            ", ".join(link.profile.user.email for link in p.speakers),
+            p.abstract, p.description, p.notes, "yes" if p.may_record else "no",
+            _iso(p.submitted_at), _iso(p.updated_at),
+            *[answers.get((p.id, q.id), "") for q in questions],
+        ]
+
+
+def export_csv(edition: Edition, flt: ProposalFilter) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in export_rows(edition, flt):
+        writer.writerow([csv_safe(cell) for cell in row])
+    return out.getvalue()
+
+
+# -- custom questions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionData:
+    label: str
+    kind: str
+    help_text: str = ""
+    choices: str = ""
+    required: bool = False
+    position: int = 0
+
+
+def save_question(edition: Edition, data: QuestionData, *, actor: User, question: Question | None = None) -> Question:
+    label = " ".join((data.label or "").split())
+    if not label:
+        raise DomainError("Write the question.", field="label")
+    if len(label) > 200:
+        raise DomainError("Questions are limited to 200 characters.", field="label")
+    try:
+        kind = QuestionKind(data.kind)
+    except ValueError as exc:
+        raise DomainError("Choose a kind of answer.", field="kind") from exc
+    choices = [line.strip() for line in (data.choices or "").splitlines() if line.strip()]
+    if kind is QuestionKind.CHOICE and len(choices) < 2:
+        raise DomainError("Give at least two choices, one a line.", field="choices")
+    if len(choices) > 30 or any(len(choice) > 120 for choice in choices):
+        raise DomainError("At most 30 choices of at most 120 characters each.", field="choices")
+    action = "update" if question is not None else "create"
+    if question is None:
+        question = Question(edition_id=edition.id)
+        db.session.add(question)
+    question.label = label
+    question.kind = kind
+    question.help_text = " ".join((data.help_text or "").split())[:500]
+    question.choices = "\n".join(choices) if kind is QuestionKind.CHOICE else ""
+    question.required = bool(data.required)
+    question.position = int(data.position or 0)
+    db.session.flush()
+    record_audit(f"cfp_question.{action}", actor=actor, edition_id=edition.id, target=question, data={"label": label})
+    return question
+
+
+def answer_count(question: Question) -> int:
+    return db.session.scalar(sa.select(sa.func.count(Answer.id)).where(Answer.question_id == question.id)) or 0
+
+
+def delete_question(edition: Edition, question: Question, *, actor: User) -> None:
+    """Delete a question and its answers (the audit entry keeps how many there were)."""
+    record_audit(
+        "cfp_question.delete", actor=actor, edition_id=edition.id, target=question,
+        data={"label": question.label, "answers": answer_count(question)},
+    )
+    db.session.execute(sa.delete(Answer).where(Answer.question_id == question.id))
+    db.session.delete(question)
+    db.session.flush()
+
+
+# -- personal late-submission links ------------------------------------------------------------
+
+
+def list_late_grants(edition: Edition) -> list[LateSubmissionGrant]:
+    return list(
+        db.session.scalars(
+            sa.select(LateSubmissionGrant)
+            .where(LateSubmissionGrant.edition_id == edition.id)
+            .options(joinedload(LateSubmissionGrant.user))
+            .order_by(LateSubmissionGrant.created_at.desc(), LateSubmissionGrant.id.desc())
+        )
+    )
+
+
+def create_late_grant(
+    edition: Edition, email: str, expires_at: datetime, *, actor: User, now: datetime | None = None
+) -> tuple[LateSubmissionGrant, str]:
+    """Email one person a link that lets them submit and edit until ``expires_at``; returns (grant, link)."""
+    now = now or utcnow()
+    email = (email or "").strip().lower()
+    if "@" not in email:
+        raise DomainError("Give a valid email address.", field="email")
+    if expires_at <= now:
+        raise DomainError("The link must stay valid until a moment in the future.", field="expires_at")
+    token = new_token()
+    grant = LateSubmissionGrant(
+        edition_id=edition.id, email=email, token_hash=hash_token(token), expires_at=expires_at,
+        created_by_id=actor.id, created_at=now,
+    )
+    db.session.add(grant)
+    db.session.flush()
+    link = external_url("cfp.late_link", slug=edition.slug, token=token)
+    queue_email(
+        "cfp_late_link",
+        to=email,
+        context={"edition": edition, "link": link, "expires": local_text(expires_at, edition)},
+        edition_id=edition.id,
+    )
+    record_audit("cfp_late_grant.create", actor=actor, edition_id=edition.id, target=grant,
+                 data={"email": email, "expires_at": expires_at.isoformat()})
+    return grant, link
+
+
+def revoke_late_grant(edition: Edition, grant: LateSubmissionGrant, *, actor: User, now: datetime | None = None) -> None:
+    if grant.revoked_at is None:
+        grant.revoked_at = now or utcnow()
+        db.session.flush()
+        record_audit("cfp_late_grant.revoke", actor=actor, edition_id=edition.id, target=grant, data={"email": grant.email})
+
+
+def find_late_grant(edition: Edition, token: str) -> LateSubmissionGrant | None:
+    grant = db.session.scalar(sa.select(LateSubmissionGrant).where(LateSubmissionGrant.token_hash == hash_token(token or "")))
+    return grant if grant is not None and grant.edition_id == edition.id else None
+
+
+def claim_late_grant(grant: LateSubmissionGrant, *, actor: User, now: datetime | None = None) -> LateSubmissionGrant:
+    """The person who opens the link signed in makes it theirs; nobody else can use it after."""
+    now = now or utcnow()
+    if not grant.is_active(now):
+        raise DomainError("This link has expired or was withdrawn. Ask the organizers for a new one.")
+    if grant.user_id is not None and grant.user_id != actor.id:
+        raise DomainError("This link has already been used by someone else.")
+    if grant.user_id is None:
+        grant.user_id = actor.id
+        grant.claimed_at = now
+        db.session.flush()
+        record_audit("cfp_late_grant.claim", actor=actor, edition_id=grant.edition_id, target=grant, data={"email": grant.email})
+    return grant

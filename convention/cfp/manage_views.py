@@ -1,0 +1,240 @@
+"""The organizer's side of the call: the proposal table, decisions, CSV, questions, late links."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from convention.accounts.forms import ActionForm
+from convention.accounts.models import User
+from convention.audit.models import AuditEntry
+from convention.cfp import manage_services as manage
+from convention.cfp import services
+from convention.cfp.forms import LateLinkForm, ProposalFilterForm, QuestionForm
+from convention.cfp.loaders import load_late_grant, load_proposal, load_question
+from convention.cfp.models import AudienceLevel, Language
+from convention.cfp.permissions import can_manage_proposals
+from convention.cfp.states import Mover, ProposalState
+from convention.cfp.views import run_button_action
+from convention.core.errors import DomainError
+from convention.core.forms import apply_domain_error
+from convention.core.permissions import guarded
+from convention.core.timeutil import to_local, to_utc, utcnow
+from convention.editions.navigation import register_link
+from convention.editions.services import load_edition
+from convention.extensions import db
+
+bp = Blueprint("cfp_manage", __name__)
+
+ORGANIZER_MOVES = {
+    "accept": ProposalState.ACCEPTED,
+    "reject": ProposalState.REJECTED,
+    "cancel": ProposalState.CANCELLED,
+}
+MOVE_WORDS = {state: word for word, state in ORGANIZER_MOVES.items()}
+TABLE_COLUMNS = [
+    ("code", "Code"), ("title", "Title"), (None, "Speakers"), ("theme", "Theme"), ("format", "Format"),
+    ("level", "Level"), ("language", "Lang."), ("state", "State"), ("updated", "Last change"),
+]
+
+
+def _filter(form: ProposalFilterForm) -> manage.ProposalFilter:
+    def enum_or_none(enum_class, value):
+        try:
+            return enum_class(value) if value else None
+        except ValueError:
+            return None
+
+    sort = request.args.get("sort", "updated")
+    return manage.ProposalFilter(
+        theme_id=form.theme.data if form.theme.data and not form.theme.errors else None,
+        format_id=form.format.data if form.format.data and not form.format.errors else None,
+        state=enum_or_none(ProposalState, form.state.data),
+        language=enum_or_none(Language, form.language.data),
+        level=enum_or_none(AudienceLevel, form.level.data),
+        search=(form.q.data or "")[:100],
+        sort=sort if sort in manage.SORT_COLUMNS else "updated",
+        descending=request.args.get("dir", "desc" if sort == "updated" else "asc") == "desc",
+    )
+
+
+def _filter_form(edition) -> ProposalFilterForm:
+    form = ProposalFilterForm(formdata=request.args)
+    form.set_choices(edition)
+    form.validate()
+    return form
+
+
+@bp.get("/<slug>/manage/proposals/")
+@guarded(can_manage_proposals, load=load_edition)
+def proposals(edition):
+    form = _filter_form(edition)
+    flt = _filter(form)
+    args = {key: value for key, value in request.args.items() if key not in ("sort", "dir") and value}
+    sort_links = {}
+    for key, _label in TABLE_COLUMNS:
+        if key:
+            direction = "desc" if key == flt.sort and not flt.descending else "asc"
+            sort_links[key] = url_for("cfp_manage.proposals", slug=edition.slug, sort=key, dir=direction, **args)
+    return render_template(
+        "cfp/manage/proposals.html",
+        edition=edition,
+        form=form,
+        flt=flt,
+        proposals=manage.list_proposals(edition, flt),
+        counts=manage.proposal_counts(edition),
+        columns=TABLE_COLUMNS,
+        sort_links=sort_links,
+        states=list(ProposalState),
+        export_url=url_for("cfp_manage.export", slug=edition.slug, **request.args),
+    )
+
+
+@bp.get("/<slug>/manage/proposals/export.csv")
+@guarded(can_manage_proposals, load=load_edition)
+def export(edition):
+    body = "\ufeff" + manage.export_csv(edition, _filter(_filter_form(edition)))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename={edition.slug}-proposals.csv",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.get("/<slug>/manage/proposals/<code>")
+@guarded(can_manage_proposals, load=load_proposal)
+def proposal(edition, proposal):
+    answers = {answer.question_id: answer.value for answer in proposal.answers}
+    history = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.object_type == "Proposal", AuditEntry.object_id == str(proposal.id))
+        .order_by(AuditEntry.id.desc())
+        .limit(50)
+    ).all()
+    actor_ids = {entry.actor_id for entry in history if entry.actor_id}
+    actors = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
+    return render_template(
+        "cfp/manage/proposal.html",
+        edition=edition,
+        proposal=proposal,
+        questions=[(q, answers.get(q.id, "")) for q in services.questions_of(edition)],
+        moves=[(state, MOVE_WORDS[state]) for state in services.allowed_moves(proposal, current_user, Mover.ORGANIZER)],
+        history=[(entry, actors.get(entry.actor_id, "")) for entry in history],
+        action_form=ActionForm(),
+    )
+
+
+def _load_move(slug: str, code: str, move: str) -> dict:
+    if move not in ORGANIZER_MOVES:
+        abort(404)
+    return {**load_proposal(slug, code), "move": move}
+
+
+@bp.post("/<slug>/manage/proposals/<code>/state/<move>")
+@guarded(can_manage_proposals, load=_load_move)
+def move(edition, proposal, move):
+    new_state = ORGANIZER_MOVES[move]
+    run_button_action(lambda: services.set_proposal_state(proposal, new_state, actor=current_user),
+                      f"“{proposal.title}” is now {new_state.label.lower()}. The speakers are emailed.")
+    return redirect(url_for("cfp_manage.proposal", slug=edition.slug, code=proposal.code))
+
+
+# -- custom questions ------------------------------------------------------------------------------
+
+
+@bp.get("/<slug>/manage/proposals/questions/")
+@guarded(can_manage_proposals, load=load_edition)
+def questions(edition):
+    items = services.questions_of(edition)
+    return render_template(
+        "cfp/manage/questions.html", edition=edition,
+        questions=[(q, manage.answer_count(q)) for q in items], action_form=ActionForm(),
+    )
+
+
+@bp.route("/<slug>/manage/proposals/questions/new", methods=["GET", "POST"])
+@guarded(can_manage_proposals, load=load_edition)
+def new_question(edition):
+    return _question_form(edition, None)
+
+
+@bp.route("/<slug>/manage/proposals/questions/<int:question_id>", methods=["GET", "POST"])
+@guarded(can_manage_proposals, load=load_question)
+def edit_question(edition, question):
+    return _question_form(edition, question)
+
+
+def _question_form(edition, question):
+    form = QuestionForm(obj=question)
+    if not form.is_submitted() and question is not None:
+        form.kind.data = question.kind.value
+    if form.validate_on_submit():
+        data = manage.QuestionData(
+            label=form.label.data or "", kind=form.kind.data or "", help_text=form.help_text.data or "",
+            choices=form.choices.data or "", required=bool(form.required.data), position=form.position.data or 0,
+        )
+        try:
+            manage.save_question(edition, data, actor=current_user, question=question)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("The question is saved; it appears on the proposal form.", "success")
+            return redirect(url_for("cfp_manage.questions", slug=edition.slug))
+    return render_template("cfp/manage/question_form.html", edition=edition, form=form, question=question), (
+        422 if form.errors else 200
+    )
+
+
+@bp.post("/<slug>/manage/proposals/questions/<int:question_id>/delete")
+@guarded(can_manage_proposals, load=load_question)
+def delete_question(edition, question):
+    run_button_action(lambda: manage.delete_question(edition, question, actor=current_user),
+                      "The question and its answers are deleted.")
+    return redirect(url_for("cfp_manage.questions", slug=edition.slug))
+
+
+# -- personal late-submission links ----------------------------------------------------------------
+
+
+@bp.route("/<slug>/manage/proposals/late-links", methods=["GET", "POST"])
+@guarded(can_manage_proposals, load=load_edition)
+def late_links(edition):
+    form = LateLinkForm()
+    if not form.is_submitted():
+        default = to_local(utcnow() + timedelta(days=7), edition.timezone)
+        form.expires_at.data = default.replace(tzinfo=None, second=0, microsecond=0)
+    if form.validate_on_submit():
+        try:
+            grant, link = manage.create_late_grant(
+                edition, form.email.data, to_utc(form.expires_at.data, edition.timezone), actor=current_user
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"We emailed a personal link to {grant.email}. You can also send it yourself: {link}", "success")
+            return redirect(url_for("cfp_manage.late_links", slug=edition.slug))
+    return render_template(
+        "cfp/manage/late_links.html", edition=edition, form=form, grants=manage.list_late_grants(edition),
+        action_form=ActionForm(), now=utcnow(),
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/<slug>/manage/proposals/late-links/<int:grant_id>/revoke")
+@guarded(can_manage_proposals, load=load_late_grant)
+def revoke_late_link(edition, grant):
+    run_button_action(lambda: manage.revoke_late_grant(edition, grant, actor=current_user),
+                      f"The link for {grant.email} no longer works.")
+    return redirect(url_for("cfp_manage.late_links", slug=edition.slug))
+
+
+register_link("manage", "Proposals", "cfp_manage.proposals", order=20)

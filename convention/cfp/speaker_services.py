@@ -1,0 +1,149 @@
+"""Speaker rules: the per-edition profile (with its photo) and availability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from convention.accounts.models import User
+from convention.audit.services import record_audit
+from convention.cfp import files
+from convention.cfp.models import BIOGRAPHY_MAX, Availability, SpeakerProfile
+from convention.cfp.permissions import has_accepted_proposal
+from convention.core.errors import DomainError, Forbidden
+from convention.core.timeutil import to_utc
+from convention.editions.models import Edition
+from convention.extensions import db
+
+MAX_LINKS = 5
+LINK_MAX = 300
+
+
+def get_profile(edition: Edition, user: User) -> SpeakerProfile | None:
+    return db.session.scalar(
+        sa.select(SpeakerProfile).where(SpeakerProfile.edition_id == edition.id, SpeakerProfile.user_id == user.id)
+    )
+
+
+def get_or_create_profile(edition: Edition, user: User) -> SpeakerProfile:
+    """The user's speaker profile in ``edition``, created from their account name if needed."""
+    profile = get_profile(edition, user)
+    if profile is None:
+        profile = SpeakerProfile(edition_id=edition.id, user_id=user.id, display_name=user.name, user=user)
+        db.session.add(profile)
+        db.session.flush()
+    return profile
+
+
+@dataclass(frozen=True)
+class ProfileData:
+    display_name: str
+    biography: str = ""
+    organisation: str = ""
+    job_title: str = ""
+    links: str = ""
+
+
+def _clean_links(text: str) -> str:
+    links = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(links) > MAX_LINKS:
+        raise DomainError(f"Give at most {MAX_LINKS} links.", field="links")
+    for link in links:
+        parts = urlsplit(link)
+        if parts.scheme not in ("http", "https") or not parts.netloc or len(link) > LINK_MAX or " " in link:
+            raise DomainError(f"“{link[:60]}” is not a web address (https://...).", field="links")
+    return "\n".join(links)
+
+
+def _one_line(value: str, limit: int, field: str, label: str, *, required: bool = False) -> str:
+    value = " ".join((value or "").split())
+    if required and not value:
+        raise DomainError(f"Please give your {label}.", field=field)
+    if len(value) > limit:
+        raise DomainError(f"Your {label} is limited to {limit} characters.", field=field)
+    return value
+
+
+def update_speaker_profile(
+    edition: Edition, data: ProfileData, *, actor: User, photo=None, remove_photo: bool = False
+) -> SpeakerProfile:
+    """Save the actor's profile; ``photo`` is an uploaded file (re-encoded, never kept as sent)."""
+    display_name = _one_line(data.display_name, 120, "display_name", "name as shown on the programme", required=True)
+    organisation = _one_line(data.organisation, 160, "organisation", "organisation")
+    job_title = _one_line(data.job_title, 160, "job_title", "job title")
+    biography = (data.biography or "").strip()
+    if len(biography) > BIOGRAPHY_MAX:
+        raise DomainError(f"The biography is limited to {BIOGRAPHY_MAX} characters.", field="biography")
+    links = _clean_links(data.links)
+    profile = get_or_create_profile(edition, actor)
+    stored = files.store_photo(photo) if photo is not None else None
+    old_photo = profile.photo_name
+    profile.display_name = display_name
+    profile.organisation = organisation
+    profile.job_title = job_title
+    profile.biography = biography
+    profile.links = links
+    if stored is not None:
+        profile.photo_name = stored.name
+    elif remove_photo:
+        profile.photo_name = None
+    if old_photo and old_photo != profile.photo_name:
+        files.delete_after_commit(files.photo_path(old_photo))
+    db.session.flush()
+    record_audit(
+        "speaker_profile.update",
+        actor=actor,
+        edition_id=edition.id,
+        target=profile,
+        data={"photo": "new" if stored else ("removed" if remove_photo and old_photo else "kept")},
+    )
+    return profile
+
+
+# -- availability -------------------------------------------------------------------------
+
+
+def convention_days(edition: Edition) -> list[date]:
+    days = (edition.ends_on - edition.starts_on).days + 1
+    return [edition.starts_on + timedelta(days=n) for n in range(days)]
+
+
+def set_availability(
+    edition: Edition, ranges: list[tuple[date, time, time]], *, actor: User
+) -> SpeakerProfile:
+    """Replace the actor's availability by ``ranges`` (local day, from, to in the edition's time zone)."""
+    if not has_accepted_proposal(actor, edition):
+        raise Forbidden("Availability is asked once one of your proposals is accepted.")
+    days = set(convention_days(edition))
+    utc_ranges = []
+    for day, start, end in ranges:
+        if day not in days:
+            raise DomainError(f"{day:%d %b %Y} is not a day of the convention.")
+        if end <= start:
+            raise DomainError(f"On {day:%A}, the end of a time range must come after its start.")
+        utc_ranges.append(
+            (to_utc(datetime.combine(day, start), edition.timezone), to_utc(datetime.combine(day, end), edition.timezone))
+        )
+    merged: list[list[datetime]] = []
+    for start, end in sorted(utc_ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    profile = get_or_create_profile(edition, actor)
+    profile.availabilities.clear()
+    db.session.flush()
+    for start, end in merged:
+        profile.availabilities.append(Availability(starts_at=start, ends_at=end))
+    db.session.flush()
+    record_audit(
+        "speaker_profile.availability",
+        actor=actor,
+        edition_id=edition.id,
+        target=profile,
+        data={"ranges": [[s.isoformat(), e.isoformat()] for s, e in merged]},
+    )
+    return profile

@@ -1,0 +1,82 @@
+"""The life of a proposal: its states, the moves between them and who may make each move.
+
+``set_proposal_state`` in ``services.py`` is the only code that changes a state; it reads
+these tables. Withdrawal is open from every state that is still alive (draft, submitted,
+accepted, confirmed): withdrawing a rejected, declined or cancelled proposal means nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ProposalState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    ProposalState.DRAFT: "Draft",
+    ProposalState.SUBMITTED: "Submitted",
+    ProposalState.ACCEPTED: "Accepted",
+    ProposalState.REJECTED: "Not accepted",
+    ProposalState.CONFIRMED: "Confirmed",
+    ProposalState.DECLINED: "Declined by speaker",
+    ProposalState.WITHDRAWN: "Withdrawn",
+    ProposalState.CANCELLED: "Cancelled",
+}
+
+
+class Mover(enum.StrEnum):
+    """Who makes a move: one of the proposal's speakers, or the edition's organizers."""
+
+    SPEAKER = "speaker"
+    ORGANIZER = "organizer"
+
+
+S = ProposalState
+# (from, to) -> who may make the move. Anything missing is an illegal transition.
+TRANSITIONS: dict[tuple[ProposalState, ProposalState], Mover] = {
+    (S.DRAFT, S.SUBMITTED): Mover.SPEAKER,
+    (S.SUBMITTED, S.ACCEPTED): Mover.ORGANIZER,
+    (S.SUBMITTED, S.REJECTED): Mover.ORGANIZER,
+    (S.ACCEPTED, S.CONFIRMED): Mover.SPEAKER,
+    (S.ACCEPTED, S.DECLINED): Mover.SPEAKER,
+    (S.CONFIRMED, S.CANCELLED): Mover.ORGANIZER,
+    (S.DRAFT, S.WITHDRAWN): Mover.SPEAKER,
+    (S.SUBMITTED, S.WITHDRAWN): Mover.SPEAKER,
+    (S.ACCEPTED, S.WITHDRAWN): Mover.SPEAKER,
+    (S.CONFIRMED, S.WITHDRAWN): Mover.SPEAKER,
+}
+
+# Speakers may change the content of a proposal in these states (while the call is open).
+EDITABLE_STATES = frozenset({S.DRAFT, S.SUBMITTED, S.ACCEPTED, S.CONFIRMED})
+# States whose proposal is on its way to the programme: slides and availability matter.
+ACCEPTED_STATES = frozenset({S.ACCEPTED, S.CONFIRMED})
+# States a new co-speaker may still join.
+JOINABLE_STATES = EDITABLE_STATES
+
+# The verb on the button for each move, and the wording of the audit log.
+ACTION_LABELS = {
+    S.SUBMITTED: "Submit",
+    S.ACCEPTED: "Accept",
+    S.REJECTED: "Reject",
+    S.CONFIRMED: "Confirm my talk",
+    S.DECLINED: "Decline",
+    S.WITHDRAWN: "Withdraw",
+    S.CANCELLED: "Cancel talk",
+}
+
+
+def next_states(state: ProposalState, mover: Mover) -> list[ProposalState]:
+    return [to for (frm, to), who in TRANSITIONS.items() if frm is state and who is mover]

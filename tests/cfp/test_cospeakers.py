@@ -1,0 +1,173 @@
+"""Co-speakers: invitation by email, joining (with or without an account), limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from convention.cfp import services
+from convention.cfp.models import MAX_SPEAKERS
+from convention.cfp.signals import talk_confirmed
+from convention.cfp.states import ProposalState
+from convention.core.errors import DomainError
+from convention.core.timeutil import utcnow
+from convention.extensions import db as _db
+from tests.cfp.helpers import emails_to, form_values, link_in, make_proposal
+from tests.conftest import csrf_token_from, post_form
+from tests.factories import make_edition, make_user
+
+
+def invite(proposal, speaker, email="carl@example.org"):
+    invitation = services.invite_co_speaker(proposal, email, actor=speaker)
+    _db.session.commit()
+    (mail,) = emails_to(email, "cfp_invitation")
+    return invitation, link_in(mail)
+
+
+def test_invitation_email_names_the_inviter_and_the_proposal(db, edition, speaker):
+    proposal = make_proposal(edition, speaker)
+    _invitation, link = invite(proposal, speaker)
+    (mail,) = emails_to("carl@example.org", "cfp_invitation")
+    assert mail.subject == "Sofia Speaker invites you to co-present at Security Convention 2027"
+    assert proposal.title in mail.body_text
+    assert link.startswith("/cfp-test/cfp/invite/")
+    assert services.hash_token(link.rsplit("/", 1)[1]) == _invitation.token_hash  # only the hash is kept
+
+
+def test_anonymous_visitor_is_offered_to_sign_up_and_come_back(client, db, edition, speaker):
+    proposal = make_proposal(edition, speaker)
+    _inv, link = invite(proposal, speaker)
+    html = client.get(link).get_data(as_text=True)
+    assert "You are invited to co-present" in html
+    assert f'href="/signup?next={link}"' in html
+    assert f'href="/login?next={link}"' in html
+
+
+def test_invited_person_signs_up_then_joins_and_can_edit(client, auth, db, edition, speaker):
+    proposal = make_proposal(edition, speaker, state=ProposalState.SUBMITTED)
+    _inv, link = invite(proposal, speaker, "newcomer@example.org")
+    signup = post_form(client, f"/signup?next={link}", {"name": "Nina Newcomer", "email": "newcomer@example.org",
+                                                       "password": "a long passphrase 42", "confirm": "a long passphrase 42"},
+                       page="/signup")
+    assert signup.headers["Location"] == link
+    page = client.get(link).get_data(as_text=True)
+    joined = client.post(link, data={"csrf_token": csrf_token_from(page)})
+    assert joined.headers["Location"] == f"/cfp-test/cfp/proposals/{proposal.code}"
+    _db.session.expire_all()
+    proposal = services.get_proposal(edition, proposal.code)
+    assert [link.profile.display_name for link in proposal.speakers] == ["Sofia Speaker", "Nina Newcomer"]
+    edit = post_form(client, f"/cfp-test/cfp/proposals/{proposal.code}/edit",
+                     {**form_values(edition, title="Edited by the co-speaker"), "save_draft": "Save changes"})
+    assert edit.status_code == 302
+    _db.session.expire_all()
+    assert services.get_proposal(edition, proposal.code).title == "Edited by the co-speaker"
+
+
+def test_invitation_works_once(db, edition, speaker, co_speaker, other_speaker):
+    proposal = make_proposal(edition, speaker)
+    invitation, _ = invite(proposal, speaker)
+    services.accept_invitation(invitation, actor=co_speaker)
+    with pytest.raises(DomainError) as caught:
+        services.accept_invitation(invitation, actor=other_speaker)
+    assert caught.value.message == "This invitation has expired or has already been used. Ask for a new one."
+
+
+def test_expired_invitation_is_refused_and_its_page_says_so(client, db, edition, speaker, co_speaker):
+    proposal = make_proposal(edition, speaker)
+    invitation, link = invite(proposal, speaker)
+    with pytest.raises(DomainError):
+        services.accept_invitation(invitation, actor=co_speaker, now=utcnow() + timedelta(days=15))
+    invitation.expires_at = utcnow() - timedelta(seconds=1)
+    _db.session.commit()
+    response = client.get(link)
+    assert response.status_code == 404
+    assert "This invitation link does not work" in response.get_data(as_text=True)
+
+
+def test_invitation_of_another_edition_is_not_found(client, db, edition, organizer, speaker):
+    proposal = make_proposal(edition, speaker)
+    _inv, link = invite(proposal, speaker)
+    other = make_edition(organizer=organizer, slug="other-edition")
+    assert client.get(link.replace("/cfp-test/", f"/{other.slug}/")).status_code == 404
+
+
+def test_inviting_a_current_speaker_or_twice_is_refused(db, edition, speaker, co_speaker):
+    proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
+    with pytest.raises(DomainError) as caught:
+        services.invite_co_speaker(proposal, "CARL@example.org", actor=speaker)
+    assert caught.value.message == "This person is already a speaker of this proposal."
+    services.invite_co_speaker(proposal, "dora@example.org", actor=speaker)
+    with pytest.raises(DomainError) as caught:
+        services.invite_co_speaker(proposal, "dora@example.org", actor=speaker)
+    assert caught.value.message == "An invitation to this address is already waiting for an answer."
+
+
+def test_a_proposal_has_at_most_five_speakers(db, edition, speaker):
+    proposal = make_proposal(edition, speaker)
+    for n in range(MAX_SPEAKERS - 1):
+        services.invite_co_speaker(proposal, f"friend{n}@example.org", actor=speaker)
+    with pytest.raises(DomainError) as caught:
+        services.invite_co_speaker(proposal, "one-too-many@example.org", actor=speaker)
+    assert caught.value.message == "A proposal has at most 5 speakers."
+
+
+def test_invite_form_error_is_shown_on_the_proposal_page(client, auth, db, edition, speaker):
+    proposal = make_proposal(edition, speaker)
+    auth.login(speaker.email)
+    response = post_form(client, f"/cfp-test/cfp/proposals/{proposal.code}/invite", {"email": "sofia@example.org"},
+                         page=f"/cfp-test/cfp/proposals/{proposal.code}")
+    assert response.status_code == 422
+    assert "This person is already a speaker of this proposal." in response.get_data(as_text=True)
+
+
+def test_joining_a_confirmed_talk_sends_talk_confirmed(db, edition, organizer, speaker, co_speaker):
+    proposal = make_proposal(edition, speaker, state=ProposalState.CONFIRMED, organizer=organizer)
+    invitation, _ = invite(proposal, speaker)
+    received = []
+
+    def listener(sender, **kwargs):
+        received.append((sender, kwargs["user"], kwargs["proposal"]))
+
+    talk_confirmed.connect(listener)
+    try:
+        services.accept_invitation(invitation, actor=co_speaker)
+    finally:
+        talk_confirmed.disconnect(listener)
+    assert received == [(edition, co_speaker, proposal)]
+
+
+def test_nobody_joins_a_withdrawn_proposal(db, edition, speaker, co_speaker):
+    proposal = make_proposal(edition, speaker)
+    invitation, _ = invite(proposal, speaker)
+    services.set_proposal_state(proposal, ProposalState.WITHDRAWN, actor=speaker)
+    with pytest.raises(DomainError) as caught:
+        services.accept_invitation(invitation, actor=co_speaker)
+    assert caught.value.message == "This proposal is withdrawn; nobody can join it any more."
+
+
+def test_each_speaker_keeps_their_own_profile(db, edition, speaker, co_speaker):
+    from convention.cfp.speaker_services import ProfileData, update_speaker_profile
+
+    proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
+    update_speaker_profile(edition, ProfileData(display_name="Carl C.", biography="Carl's bio"), actor=co_speaker)
+    profiles = {link.profile.user_id: link.profile for link in proposal.speakers}
+    assert (profiles[speaker.id].display_name, profiles[speaker.id].biography) == ("Sofia Speaker", "")
+    assert (profiles[co_speaker.id].display_name, profiles[co_speaker.id].biography) == ("Carl C.", "Carl's bio")
+
+
+def test_speaker_removes_a_co_speaker_but_not_the_last_speaker(db, edition, speaker, co_speaker):
+    proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
+    services.remove_speaker(proposal, proposal.speakers[1], actor=speaker)
+    assert [link.profile.user for link in proposal.speakers] == [speaker]
+    with pytest.raises(DomainError) as caught:
+        services.remove_speaker(proposal, proposal.speakers[0], actor=speaker)
+    assert caught.value.message == "A proposal keeps at least one speaker; withdraw it instead."
+
+
+def test_co_speaker_of_one_edition_is_a_stranger_in_another(db, edition, organizer, speaker, co_speaker):
+    other = make_edition(organizer=organizer, slug="next-year")
+    proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
+    stranger = make_user(email="stranger@example.org")
+    assert services.get_proposal(other, proposal.code) is None
+    assert not services.is_proposal_speaker(stranger, proposal)

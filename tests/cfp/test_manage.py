@@ -1,0 +1,265 @@
+"""The organizer's side: the proposal table (filters, sorting, query count), counts, CSV
+export, custom questions and personal late links."""
+
+from __future__ import annotations
+
+import csv
+import io
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import g
+from sqlalchemy import event
+
+from convention.cfp import manage_services as manage
+from convention.cfp.models import (
+    Answer,
+    AudienceLevel,
+    Language,
+    LateSubmissionGrant,
+    Proposal,
+    ProposalSpeaker,
+    Question,
+)
+from convention.cfp.speaker_services import get_or_create_profile
+from convention.cfp.states import ProposalState
+from convention.core.timeutil import utcnow
+from convention.editions.models import Edition
+from convention.extensions import db as _db
+from tests.cfp.helpers import emails_to, make_proposal, make_question
+from tests.conftest import csrf_token_from, post_form
+from tests.factories import make_user
+
+S = ProposalState
+
+
+def bulk_proposals(edition, count: int, *, start: int = 0) -> None:
+    """``count`` proposals with one or two speakers each, inserted directly (fast)."""
+    edition = _db.session.scalar(sa.select(Edition).where(Edition.slug == "cfp-test"))  # may come back detached
+    users = [make_user(name=f"Bulk Speaker {start + n}") for n in range(3)]
+    profiles = [get_or_create_profile(edition, user) for user in users]
+    states = list(ProposalState)
+    for n in range(start, start + count):
+        proposal = Proposal(
+            edition_id=edition.id, title=f"Proposal number {n:04d}", theme_id=edition.themes[n % 6].id,
+            format_id=edition.formats[n % 5].id, level=list(AudienceLevel)[n % 3], language=list(Language)[n % 4],
+            abstract="An abstract.", state=states[n % len(states)],
+        )
+        proposal.speakers.append(ProposalSpeaker(profile=profiles[n % 3], is_submitter=True))
+        if n % 2:
+            proposal.speakers.append(ProposalSpeaker(profile=profiles[(n + 1) % 3]))
+        _db.session.add(proposal)
+    _db.session.commit()
+
+
+@contextmanager
+def count_queries():
+    """Count the SQL statements run inside the block, starting from a cold session.
+
+    The test client's requests share the test's app context (and so its session and
+    ``g``): forget both first, so every measured request starts as a real one would.
+    """
+    _db.session.remove()
+    g.pop("_edition_roles", None)
+    g.pop("_login_user", None)
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", before)
+
+
+def test_proposal_table_query_count_is_the_same_for_10_and_500(client, auth, edition, organizer):
+    auth.login(organizer.email)
+    bulk_proposals(edition, 10)
+    with count_queries() as few:
+        small = client.get("/cfp-test/manage/proposals/")
+    bulk_proposals(edition, 490, start=10)
+    with count_queries() as many:
+        large = client.get("/cfp-test/manage/proposals/")
+    assert small.status_code == large.status_code == 200
+    assert small.get_data(as_text=True).count('<tr>\n      <td><code>') == 10
+    assert large.get_data(as_text=True).count('<tr>\n      <td><code>') == 500
+    assert len(few) == len(many), (few, many)
+
+
+def test_csv_export_query_count_does_not_grow(client, auth, edition, organizer):
+    make_question(edition, organizer)
+    make_question(edition, organizer, label="Sector", kind="text")
+    auth.login(organizer.email)
+    bulk_proposals(edition, 5)
+    with count_queries() as few:
+        client.get("/cfp-test/manage/proposals/export.csv")
+    bulk_proposals(edition, 60, start=5)
+    with count_queries() as many:
+        client.get("/cfp-test/manage/proposals/export.csv")
+    assert len(few) == len(many)
+
+
+def test_filters_combine(db, edition):
+    bulk_proposals(edition, 48)
+    theme = edition.themes[1]
+    rows = manage.list_proposals(edition, manage.ProposalFilter(theme_id=theme.id, language=Language.DUTCH))
+    assert {p.title for p in rows} == {f"Proposal number {n:04d}" for n in range(48) if n % 6 == 1 and n % 4 == 1}
+    rows = manage.list_proposals(edition, manage.ProposalFilter(state=S.CONFIRMED, format_id=edition.formats[0].id))
+    assert all(p.state is S.CONFIRMED and p.format_id == edition.formats[0].id for p in rows) and rows
+
+
+def test_search_matches_title_code_and_speaker(db, edition, speaker):
+    proposal = make_proposal(edition, speaker, title="Zebra stripes in DNS")
+    bulk_proposals(edition, 3)
+    assert [p.code for p in manage.list_proposals(edition, manage.ProposalFilter(search="zebra"))] == [proposal.code]
+    assert [p.code for p in manage.list_proposals(edition, manage.ProposalFilter(search=proposal.code.lower()))] == [proposal.code]
+    assert [p.code for p in manage.list_proposals(edition, manage.ProposalFilter(search="sofia"))] == [proposal.code]
+
+
+def test_sorting_by_title_both_ways(client, auth, edition, organizer):
+    bulk_proposals(edition, 4)
+    auth.login(organizer.email)
+    up = client.get("/cfp-test/manage/proposals/?sort=title&dir=asc").get_data(as_text=True)
+    down = client.get("/cfp-test/manage/proposals/?sort=title&dir=desc").get_data(as_text=True)
+    titles = [f"Proposal number {n:04d}" for n in range(4)]
+    assert [up.index(t) for t in titles] == sorted(up.index(t) for t in titles)
+    assert [down.index(t) for t in titles] == sorted((down.index(t) for t in titles), reverse=True)
+
+
+def test_bad_filter_values_are_ignored_not_fatal(client, auth, edition, organizer):
+    bulk_proposals(edition, 3)
+    auth.login(organizer.email)
+    response = client.get("/cfp-test/manage/proposals/?theme=abc&state=nonsense&sort=password&dir=sideways&language=xx")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count('<tr>\n      <td><code>') == 3
+
+
+def test_counts_per_state_theme_and_format(db, edition, organizer, speaker):
+    make_proposal(edition, speaker, state=S.SUBMITTED)
+    make_proposal(edition, speaker, state=S.ACCEPTED, organizer=organizer, theme_id=edition.themes[2].id)
+    make_proposal(edition, speaker, state=S.DRAFT, theme_id=edition.themes[2].id)
+    counts = manage.proposal_counts(edition)
+    assert counts.total == 3
+    assert counts.by_state == {S.SUBMITTED: 1, S.ACCEPTED: 1, S.DRAFT: 1}
+    assert [(t.name, n) for t, n in counts.by_theme][:3] == [
+        (edition.themes[0].name, 1), (edition.themes[1].name, 0), (edition.themes[2].name, 1)]
+    assert dict((f.name, n) for f, n in counts.by_format)[edition.formats[0].name] == 2
+
+
+# -- CSV ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("=1+1", "'=1+1"), ("+32 2 555", "'+32 2 555"), ("-cmd", "'-cmd"), ("@SUM(A1)", "'@SUM(A1)"),
+     ("\tx", "'\tx"), ("plain", "plain"), ("", ""), (None, ""), (42, "42")],
+)
+def test_csv_safe_neutralises_formulas(value, expected):
+    assert manage.csv_safe(value) == expected
+
+
+def test_csv_export_content(client, auth, edition, organizer, speaker, co_speaker):
+    question = make_question(edition, organizer, label="First talk?")
+    proposal = make_proposal(
+        edition, speaker, state=S.SUBMITTED, co_speakers=[co_speaker], title='=HYPERLINK("http://evil","click")',
+        abstract="Line one,\nline two", notes="@admin please", answers={question.id: "yes"},
+    )
+    make_proposal(edition, speaker, state=S.DRAFT, title="A draft")
+    auth.login(organizer.email)
+    response = client.get("/cfp-test/manage/proposals/export.csv?state=submitted")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == "attachment; filename=cfp-test-proposals.csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeffcode,title,state,")
+    header, *rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert header[-1] == "First talk?"
+    assert len(rows) == 1
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["code"] == proposal.code
+    assert row["title"] == "'=HYPERLINK(\"http://evil\",\"click\")"
+    assert row["abstract"] == "Line one,\nline two"
+    assert row["notes"] == "'@admin please"
+    assert row["speakers"] == "Sofia Speaker, Carl Cospeaker"
+    assert row["speaker_emails"] == "sofia@example.org, carl@example.org"
+    assert (row["state"], row["theme"], row["duration_minutes"], row["First talk?"]) == (
+        "submitted", edition.themes[0].name, str(edition.formats[0].duration_minutes), "yes")
+
+
+# -- questions -------------------------------------------------------------------------------------------
+
+
+def test_organizer_adds_a_choice_question_that_appears_on_the_form(client, auth, edition, organizer, speaker):
+    auth.login(organizer.email)
+    bad = post_form(client, "/cfp-test/manage/proposals/questions/new",
+                    {"label": "Sector?", "kind": "choice", "choices": "Only one"})
+    assert bad.status_code == 422
+    assert "Give at least two choices, one a line." in bad.get_data(as_text=True)
+    good = post_form(client, "/cfp-test/manage/proposals/questions/new",
+                     {"label": "Sector?", "kind": "choice", "choices": "Health\n\nFinance\n", "required": "y"})
+    assert good.status_code == 302
+    question = _db.session.scalar(sa.select(Question))
+    assert (question.choice_list, question.required) == (["Health", "Finance"], True)
+    auth.logout()
+    auth.login(speaker.email)
+    html = client.get("/cfp-test/cfp/submit").get_data(as_text=True)
+    assert f'name="q_{question.id}"' in html and "Sector?" in html
+
+
+def test_deleting_a_question_deletes_its_answers(client, auth, edition, organizer, speaker):
+    question = make_question(edition, organizer)
+    make_proposal(edition, speaker, answers={question.id: "yes"})
+    auth.login(organizer.email)
+    response = post_form(client, f"/cfp-test/manage/proposals/questions/{question.id}/delete", {},
+                         page="/cfp-test/manage/proposals/questions/")
+    assert response.status_code == 302
+    assert _db.session.scalar(sa.select(sa.func.count(Answer.id))) == 0
+    assert _db.session.scalar(sa.select(sa.func.count(Question.id))) == 0
+
+
+# -- late links -------------------------------------------------------------------------------------------
+
+
+def test_organizer_sends_a_late_link_that_the_speaker_claims(client, auth, edition, organizer, speaker):
+    edition.cfp_closes_at = utcnow() - timedelta(hours=1)
+    _db.session.commit()
+    auth.login(organizer.email)
+    response = post_form(client, "/cfp-test/manage/proposals/late-links",
+                         {"email": "sofia@example.org", "expires_at": (utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 302
+    (mail,) = emails_to("sofia@example.org", "cfp_late_link")
+    link = "/" + mail.body_text.split("http://", 1)[1].split("/", 1)[1].split()[0]
+    auth.logout()
+    auth.login(speaker.email)
+    assert "/cfp-test/cfp/submit" not in client.get("/cfp-test/cfp/").get_data(as_text=True).split("</nav>", 1)[1]
+    page = client.get(link)
+    assert "Use my personal link" in page.get_data(as_text=True)
+    claimed = client.post(link, data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
+    assert claimed.headers["Location"] == "/cfp-test/cfp/"
+    html = client.get("/cfp-test/cfp/").get_data(as_text=True)
+    assert "Your personal link lets you submit and edit until" in html
+    assert client.get("/cfp-test/cfp/submit").get_data(as_text=True).count('name="title"') == 1
+
+
+def test_revoked_late_link_stops_working(db, edition, organizer, speaker):
+    edition.cfp_closes_at = utcnow() - timedelta(hours=1)
+    grant, _ = manage.create_late_grant(edition, speaker.email, utcnow() + timedelta(days=1), actor=organizer)
+    manage.claim_late_grant(grant, actor=speaker)
+    manage.revoke_late_grant(edition, grant, actor=organizer)
+    _db.session.commit()
+    from convention.cfp.services import call_is_open_for
+
+    assert call_is_open_for(edition, speaker) is False
+    assert _db.session.scalar(sa.select(LateSubmissionGrant.revoked_at)) is not None
+
+
+def test_late_link_in_the_past_is_refused(client, auth, edition, organizer):
+    auth.login(organizer.email)
+    response = post_form(client, "/cfp-test/manage/proposals/late-links",
+                         {"email": "x@example.org", "expires_at": "2020-01-01T10:00"})
+    assert response.status_code == 422
+    assert "The link must stay valid until a moment in the future." in response.get_data(as_text=True)

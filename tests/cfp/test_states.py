@@ -1,0 +1,175 @@
+"""The proposal state machine: every move, legal or not, and who may make it."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import sqlalchemy as sa
+
+from convention.audit.models import AuditEntry
+from convention.cfp import services
+from convention.cfp.signals import talk_cancelled, talk_confirmed
+from convention.cfp.states import TRANSITIONS, Mover, ProposalState
+from convention.core.errors import Forbidden, InvalidTransition
+from convention.editions.models import Role
+from tests.cfp.helpers import emails_to, make_proposal
+from tests.factories import give_role
+
+S = ProposalState
+ALL_PAIRS = list(itertools.product(ProposalState, ProposalState))
+ILLEGAL = [pair for pair in ALL_PAIRS if pair not in TRANSITIONS]
+
+
+def test_transition_table_matches_the_specification():
+    assert TRANSITIONS == {
+        (S.DRAFT, S.SUBMITTED): Mover.SPEAKER,
+        (S.SUBMITTED, S.ACCEPTED): Mover.ORGANIZER,
+        (S.SUBMITTED, S.REJECTED): Mover.ORGANIZER,
+        (S.ACCEPTED, S.CONFIRMED): Mover.SPEAKER,
+        (S.ACCEPTED, S.DECLINED): Mover.SPEAKER,
+        (S.CONFIRMED, S.CANCELLED): Mover.ORGANIZER,
+        (S.DRAFT, S.WITHDRAWN): Mover.SPEAKER,
+        (S.SUBMITTED, S.WITHDRAWN): Mover.SPEAKER,
+        (S.ACCEPTED, S.WITHDRAWN): Mover.SPEAKER,
+        (S.CONFIRMED, S.WITHDRAWN): Mover.SPEAKER,
+    }
+    assert len(ILLEGAL) == 64 - 10
+
+
+@pytest.mark.parametrize(("old", "new"), ILLEGAL, ids=[f"{a.value}-to-{b.value}" for a, b in ILLEGAL])
+def test_illegal_transition_is_refused_and_changes_nothing(db, edition, organizer, old, new):
+    # The organizer is also the speaker, so only the transition table can refuse.
+    proposal = make_proposal(edition, organizer, state=old, organizer=organizer)
+    audit_before = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)))
+    with pytest.raises(InvalidTransition):
+        services.set_proposal_state(proposal, new, actor=organizer)
+    db.session.rollback()
+    db.session.refresh(proposal)
+    assert proposal.state is old
+    assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == audit_before
+
+
+@pytest.mark.parametrize(("old", "new"), list(TRANSITIONS), ids=[f"{a.value}-to-{b.value}" for a, b in TRANSITIONS])
+def test_legal_transition_by_the_right_person_is_audited(db, edition, organizer, speaker, old, new):
+    proposal = make_proposal(edition, speaker, state=old, organizer=organizer)
+    actor = speaker if TRANSITIONS[(old, new)] is Mover.SPEAKER else organizer
+    services.set_proposal_state(proposal, new, actor=actor)
+    db.session.commit()
+    assert proposal.state is new
+    entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (entry.action, entry.actor_id, entry.object_id) == (f"proposal.{new.value}", actor.id, str(proposal.id))
+    assert entry.data == {"from": old.value, "to": new.value}
+
+
+@pytest.mark.parametrize(("old", "new"), list(TRANSITIONS), ids=[f"{a.value}-to-{b.value}" for a, b in TRANSITIONS])
+def test_legal_transition_by_the_wrong_person_is_forbidden(db, edition, organizer, speaker, old, new):
+    proposal = make_proposal(edition, speaker, state=old, organizer=organizer)
+    wrong = organizer if TRANSITIONS[(old, new)] is Mover.SPEAKER else speaker
+    with pytest.raises(Forbidden):
+        services.set_proposal_state(proposal, new, actor=wrong)
+    db.session.rollback()
+    db.session.refresh(proposal)
+    assert proposal.state is old
+
+
+def test_reviewer_cannot_accept(db, edition, organizer, speaker, reviewer):
+    proposal = make_proposal(edition, speaker, state=S.SUBMITTED)
+    with pytest.raises(Forbidden):
+        services.set_proposal_state(proposal, S.ACCEPTED, actor=reviewer)
+
+
+def test_site_admin_can_decide_as_organizer(db, edition, speaker, admin):
+    proposal = make_proposal(edition, speaker, state=S.SUBMITTED)
+    services.set_proposal_state(proposal, S.ACCEPTED, actor=admin)
+    assert proposal.state is S.ACCEPTED
+
+
+def test_co_speaker_can_confirm(db, edition, organizer, speaker, co_speaker):
+    proposal = make_proposal(edition, speaker, state=S.ACCEPTED, organizer=organizer, co_speakers=[co_speaker])
+    services.set_proposal_state(proposal, S.CONFIRMED, actor=co_speaker)
+    assert proposal.state is S.CONFIRMED
+
+
+def test_submitting_emails_every_speaker(db, edition, speaker, co_speaker):
+    proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
+    services.set_proposal_state(proposal, S.SUBMITTED, actor=speaker)
+    db.session.commit()
+    for user in (speaker, co_speaker):
+        (mail,) = emails_to(user.email, "cfp_submitted")
+        assert mail.subject == f"Proposal received: {proposal.title}"
+        assert f"/cfp-test/cfp/proposals/{proposal.code}" in mail.body_text
+    assert proposal.submitted_at is not None
+
+
+def test_withdrawal_tells_organizers_and_reviewers_once_each(db, edition, organizer, speaker, reviewer):
+    second = give_role(edition, reviewer, Role.ORGANIZER).user  # organizer and reviewer: one email
+    proposal = make_proposal(edition, speaker, state=S.SUBMITTED)
+    services.set_proposal_state(proposal, S.WITHDRAWN, actor=speaker)
+    db.session.commit()
+    assert len(emails_to(organizer.email, "cfp_committee_notice")) == 1
+    assert len(emails_to(second.email, "cfp_committee_notice")) == 1
+    (notice,) = emails_to(organizer.email, "cfp_committee_notice")
+    assert notice.subject == f"Withdrawn: {proposal.title} ({proposal.code})"
+    assert f"/cfp-test/manage/proposals/{proposal.code}" in notice.body_text
+    assert len(emails_to(speaker.email, "cfp_withdrawn_speaker")) == 1
+
+
+def test_withdrawal_keeps_the_record(db, edition, speaker):
+    proposal = make_proposal(edition, speaker, state=S.WITHDRAWN)
+    db.session.expire_all()
+    assert services.get_proposal(edition, proposal.code).state is S.WITHDRAWN
+
+
+def test_accept_and_reject_email_the_speakers(db, edition, organizer, speaker, other_speaker):
+    accepted = make_proposal(edition, speaker, state=S.ACCEPTED, organizer=organizer)
+    rejected = make_proposal(edition, other_speaker, state=S.REJECTED, organizer=organizer)
+    assert [m.subject for m in emails_to(speaker.email, "cfp_accepted")] == [f"Accepted: {accepted.title}"]
+    assert [m.subject for m in emails_to(other_speaker.email, "cfp_rejected")] == [f"About your proposal: {rejected.title}"]
+
+
+def test_talk_confirmed_signal_once_per_speaker(db, edition, organizer, speaker, co_speaker):
+    proposal = make_proposal(edition, speaker, state=S.ACCEPTED, organizer=organizer, co_speakers=[co_speaker])
+    received = []
+
+    def listener(sender, **kwargs):
+        received.append((sender, kwargs["user"], kwargs["proposal"]))
+
+    talk_confirmed.connect(listener)
+    try:
+        services.set_proposal_state(proposal, S.CONFIRMED, actor=speaker)
+    finally:
+        talk_confirmed.disconnect(listener)
+    assert received == [(edition, speaker, proposal), (edition, co_speaker, proposal)]
+
+
+@pytest.mark.parametrize(("new", "actor_key"), [(S.CANCELLED, "organizer"), (S.WITHDRAWN, "speaker")])
+def test_talk_cancelled_signal_when_a_confirmed_talk_ends(db, edition, organizer, speaker, co_speaker, new, actor_key):
+    proposal = make_proposal(edition, speaker, state=S.CONFIRMED, organizer=organizer, co_speakers=[co_speaker])
+    received = []
+
+    def listener(sender, **kwargs):
+        received.append((sender, kwargs["user"], kwargs["proposal"]))
+
+    talk_cancelled.connect(listener)
+    try:
+        services.set_proposal_state(proposal, new, actor={"organizer": organizer, "speaker": speaker}[actor_key])
+    finally:
+        talk_cancelled.disconnect(listener)
+    assert received == [(edition, speaker, proposal), (edition, co_speaker, proposal)]
+
+
+def test_withdrawing_a_submitted_proposal_sends_no_cancel_signal(db, edition, speaker):
+    proposal = make_proposal(edition, speaker, state=S.SUBMITTED)
+    received = []
+    talk_cancelled.connect(received.append)
+    try:
+        services.set_proposal_state(proposal, S.WITHDRAWN, actor=speaker)
+    finally:
+        talk_cancelled.disconnect(received.append)
+    assert received == []
+
+
+def test_signal_names_are_the_contract():
+    assert talk_confirmed.name == "cfp.talk-confirmed"
+    assert talk_cancelled.name == "cfp.talk-cancelled"
