@@ -285,6 +285,7 @@ def _order_page(edition, order, names_form=None, status=200):
             order=order,
             settings=settings,
             names_form=names_form if editable else None,
+            errors=names_form.form_errors if names_form is not None and not editable else [],
             action_form=ActionForm(),
             refund_if_cancelled=services.self_cancel_terms(order, settings),
             can_pay=order.state is OrderState.RESERVED and order.total_cents > 0
