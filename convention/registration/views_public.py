@@ -173,12 +173,19 @@ def place_order(edition):
     form = CheckoutForm()
     try:
         selection = parse_selection(form.selection.data or "")
-        quote = quote_selection(edition, selection, voucher_code=form.voucher.data, now=utcnow())
-    except (ValueError, DomainError) as error:
-        refusal = error if isinstance(error, DomainError) else DomainError("The ticket selection is not valid.")
-        return _render_shop(edition, voucher_code=form.voucher.data or "", error=refusal)
+    except ValueError:
+        return _render_shop(edition, error=DomainError("The ticket selection is not valid."))
+
+    def refused(status: int, sold_out=None):
+        """Show the form again with what the server says the order costs now."""
+        try:
+            quote = quote_selection(edition, selection, voucher_code=form.voucher.data, now=utcnow())
+        except DomainError as error:
+            return _render_shop(edition, voucher_code=form.voucher.data or "", error=error)
+        return _checkout_page(edition, form, quote, status, sold_out=sold_out)
+
     if not form.validate_on_submit():
-        return _checkout_page(edition, form, quote, 422)
+        return refused(422)
     try:
         order = services.create_order(
             edition,
@@ -197,11 +204,11 @@ def place_order(edition):
     except SoldOut as error:
         db.session.rollback()
         form.form_errors.append(error.message)
-        return _checkout_page(edition, form, quote, error.status_code, sold_out=error)
+        return refused(error.status_code, sold_out=error)
     except DomainError as error:
         db.session.rollback()
         apply_domain_error(form, error)
-        return _checkout_page(edition, form, quote, 409 if error.status_code == 409 else 422)
+        return refused(409 if error.status_code == 409 else 422)
     db.session.commit()
     return _go_pay(edition, order)
 
