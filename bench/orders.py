@@ -256,6 +256,16 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
+def run_threads(threads: list[threading.Thread]) -> float:
+    """Start the threads (they wait at their barrier), wait for all; returns the seconds taken."""
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def throughput_phase(port: int, slug: str, ticket_type_id: int, *, clients: int, orders: int) -> dict:
     per_client = [orders // clients + (1 if i < orders % clients else 0) for i in range(clients)]
     latencies: list[float] = []
@@ -278,13 +288,7 @@ def throughput_phase(port: int, slug: str, ticket_type_id: int, *, clients: int,
                 if outcome == "ordered":
                     latencies.append(ms)
 
-    threads = [threading.Thread(target=run, args=(b, n)) for b, n in zip(buyers, per_client, strict=True)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
+    seconds = run_threads([threading.Thread(target=run, args=(b, n)) for b, n in zip(buyers, per_client, strict=True)])
     ordered = outcomes.count("ordered")
     return {
         "orders_per_second": round(ordered / seconds, 1),
@@ -310,13 +314,7 @@ def burst_phase(port: int, slug: str, ticket_type_id: int, *, buyers_count: int)
         except OSError as exc:
             results[i] = (f"error_{type(exc).__name__}", 0.0)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(buyers_count)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
+    seconds = run_threads([threading.Thread(target=run, args=(i,)) for i in range(buyers_count)])
     kinds = [kind for kind, _ in results]
     latencies = [ms for kind, ms in results if kind in ("ordered", "sold_out")]
     return {

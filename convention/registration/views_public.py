@@ -33,7 +33,7 @@ from convention.registration.models import (
 from convention.registration.permissions import can_buy_tickets, holds_order_link, holds_waiting_list_link
 from convention.registration.pricing import find_voucher, quote_selection, shop_items
 from convention.registration.receipts import receipt_pdf
-from convention.registration.views import bp
+from convention.registration.views import bp, run_button, run_form
 
 
 def load_order(slug: str, secret: str) -> dict:
@@ -240,21 +240,14 @@ def join_waiting_list(edition, ticket_type):
     form = WaitingListForm(privacy_version=settings.privacy_version, quantity=request.args.get("quantity", 1, type=int))
     if current_user.is_authenticated and not form.is_submitted():
         form.name.data, form.email.data = current_user.name, current_user.email
-    if form.validate_on_submit():
-        try:
-            join(edition, ticket_type, name=form.name.data, email=form.email.data, quantity=form.quantity.data,
-                 consent_version=form.privacy_version.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash("You are on the waiting list. We will email you as soon as seats come free.", "success")
-            return redirect(url_for("registration.shop", slug=edition.slug))
-    return (
-        render_template("registration/waiting_join.html", edition=edition, ticket_type=ticket_type, form=form,
-                        settings=settings),
-        422 if form.errors else 200,
+    return run_form(
+        form,
+        lambda: join(edition, ticket_type, name=form.name.data, email=form.email.data, quantity=form.quantity.data,
+                     consent_version=form.privacy_version.data),
+        done="You are on the waiting list. We will email you as soon as seats come free.",
+        back=url_for("registration.shop", slug=edition.slug),
+        render=lambda: render_template("registration/waiting_join.html", edition=edition, ticket_type=ticket_type,
+                                       form=form, settings=settings),
     )
 
 
@@ -341,16 +334,8 @@ def update_attendees(edition, order):
 @bp.post("/<slug>/orders/<secret>/cancel")
 @guarded(holds_order_link, load=load_order)
 def cancel_order(edition, order):
-    if ActionForm().validate_on_submit():
-        try:
-            services.cancel_own_order(order)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash("Your order is cancelled.", "info")
-    return redirect(url_for("registration.order_page", slug=edition.slug, secret=order.secret))
+    return run_button(lambda: services.cancel_own_order(order), done="Your order is cancelled.",
+                      back=url_for("registration.order_page", slug=edition.slug, secret=order.secret))
 
 
 @bp.post("/<slug>/orders/<secret>/pay")
