@@ -18,6 +18,7 @@ BLUEPRINT_MODULES = (
     "convention.editions.views",
     "convention.cfp.views",
     "convention.cfp.manage_views",
+    "convention.registration.views",
 )
 
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.
@@ -27,6 +28,7 @@ MODEL_MODULES = (
     "convention.mail.models",
     "convention.editions.models",
     "convention.cfp.models",
+    "convention.registration.models",
 )
 
 
