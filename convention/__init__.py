@@ -15,6 +15,7 @@ BLUEPRINT_MODULES = (
     "convention.accounts.views",
     "convention.mail.views",
     "convention.editions.views",
+    "convention.registration.views",
 )
 
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.
@@ -23,6 +24,7 @@ MODEL_MODULES = (
     "convention.audit.models",
     "convention.mail.models",
     "convention.editions.models",
+    "convention.registration.models",
 )
 
 

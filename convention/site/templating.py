@@ -21,7 +21,9 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def globals_for_templates():
+        # Outside a request (emails rendered by the CLI or a worker) there is no current_user.
+        signed_in = bool(getattr(current_user, "is_authenticated", False))
         return {
-            "logout_form": ActionForm() if current_user.is_authenticated else None,
-            "is_site_admin": bool(current_user.is_authenticated and current_user.is_admin),
+            "logout_form": ActionForm() if signed_in else None,
+            "is_site_admin": bool(signed_in and current_user.is_admin),
         }

@@ -1,0 +1,1 @@
+"""Registration: ticket types, quotas, vouchers, orders, attendees, the waiting list."""

@@ -1,0 +1,18 @@
+"""``flask registration ...`` commands (attached to the blueprint's CLI group): thin
+wrappers over the services, safe to run twice."""
+
+from __future__ import annotations
+
+import click
+
+from convention.extensions import db
+
+
+@click.command("expire")
+def expire_command():
+    """Release every reservation past its deadline (run it from cron every few minutes)."""
+    from convention.registration.services import expire_due_reservations
+
+    count = expire_due_reservations()
+    db.session.commit()
+    click.echo(f"Released {count} expired reservation(s).")

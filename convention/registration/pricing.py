@@ -1,0 +1,151 @@
+"""Pricing: what a selection of tickets costs, from the server's data only.
+
+The buyer's form says which ticket types and how many, and maybe a voucher code; every
+price, discount and availability rule is read here, never from the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from convention.core.errors import DomainError
+from convention.editions.models import Edition
+from convention.extensions import db
+from convention.registration.errors import VoucherRefused
+from convention.registration.models import TicketCategory, TicketType, Voucher, VoucherKind
+
+MAX_SEATS_PER_ORDER = 20
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    ticket_type: TicketType
+    unit_price_cents: int  # after the voucher, VAT included
+    discounted: bool
+
+    @property
+    def vat_cents(self) -> int:
+        return vat_included(self.unit_price_cents, self.ticket_type.vat_rate_bp)
+
+
+@dataclass
+class Quote:
+    """One line per seat, in the order the attendees will be entered."""
+
+    lines: list[QuoteLine] = field(default_factory=list)
+    voucher: Voucher | None = None
+    voucher_uses: int = 0
+    currency: str = "EUR"
+
+    @property
+    def total_cents(self) -> int:
+        return sum(line.unit_price_cents for line in self.lines)
+
+    @property
+    def counts(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for line in self.lines:
+            counts[line.ticket_type.id] = counts.get(line.ticket_type.id, 0) + 1
+        return counts
+
+
+def vat_included(gross_cents: int, rate_bp: int) -> int:
+    """The VAT inside a gross price, rounded half up: 12100 at 21 % -> 2100."""
+    if rate_bp <= 0:
+        return 0
+    return (gross_cents * rate_bp * 2 + (10000 + rate_bp)) // (2 * (10000 + rate_bp))
+
+
+def discounted_price(price_cents: int, voucher: Voucher | None) -> int:
+    if voucher is None:
+        return price_cents
+    if voucher.kind is VoucherKind.FREE:
+        return 0
+    if voucher.kind is VoucherKind.PERCENT:
+        return price_cents - (price_cents * min(voucher.value, 100) + 50) // 100
+    if voucher.kind is VoucherKind.FIXED:
+        return max(0, price_cents - voucher.value)
+    return price_cents
+
+
+def find_voucher(edition: Edition, code: str | None) -> Voucher | None:
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    voucher = db.session.scalar(sa.select(Voucher).where(Voucher.edition_id == edition.id, Voucher.code == code))
+    if voucher is None:
+        raise VoucherRefused("This voucher code is not valid for this convention.")
+    return voucher
+
+
+def check_voucher(voucher: Voucher, now: datetime) -> None:
+    if not voucher.valid_at(now):
+        raise VoucherRefused("This voucher is not valid at this time.")
+    if voucher.used >= voucher.max_uses:
+        raise VoucherRefused("This voucher has already been used as often as it allows.")
+
+
+def voucher_applies(voucher: Voucher | None, ticket_type: TicketType) -> bool:
+    return voucher is not None and voucher.ticket_type_id in (None, ticket_type.id)
+
+
+def shop_ticket_types(edition: Edition, *, voucher: Voucher | None = None) -> list[TicketType]:
+    """The ticket types a buyer may see: sold types, hidden ones only with their voucher."""
+    types = db.session.scalars(
+        sa.select(TicketType)
+        .where(TicketType.edition_id == edition.id, TicketType.category == TicketCategory.TICKET)
+        .order_by(TicketType.position, TicketType.id)
+    ).all()
+    return [t for t in types if not t.hidden or (voucher is not None and voucher.ticket_type_id == t.id)]
+
+
+def quote_selection(
+    edition: Edition, selection: dict[int, int], *, voucher_code: str | None, now: datetime
+) -> Quote:
+    """Price ``selection`` ({ticket type id: quantity}); raises DomainError on anything not allowed."""
+    voucher = find_voucher(edition, voucher_code)
+    if voucher is not None:
+        check_voucher(voucher, now)
+    wanted = {int(type_id): int(qty) for type_id, qty in selection.items() if int(qty) != 0}
+    if not wanted:
+        raise DomainError("Choose at least one ticket.", field="tickets")
+    if any(qty < 0 for qty in wanted.values()):
+        raise DomainError("Quantities cannot be negative.", field="tickets")
+    if sum(wanted.values()) > MAX_SEATS_PER_ORDER:
+        raise DomainError(f"At most {MAX_SEATS_PER_ORDER} tickets per order.", field="tickets")
+    available = {t.id: t for t in shop_ticket_types(edition, voucher=voucher)}
+    if any(type_id not in available for type_id in wanted):
+        raise DomainError("One of the chosen tickets is not available.", field="tickets")
+    quote = Quote(voucher=voucher)
+    currencies = set()
+    for ticket_type in sorted((available[i] for i in wanted), key=lambda t: (t.position, t.id)):
+        qty = wanted[ticket_type.id]
+        if not ticket_type.on_sale(now):
+            raise DomainError(f"{ticket_type.name} is not on sale at this time.", field="tickets")
+        if qty > ticket_type.max_per_order:
+            raise DomainError(f"At most {ticket_type.max_per_order} × {ticket_type.name} per order.", field="tickets")
+        applies = voucher_applies(voucher, ticket_type)
+        if ticket_type.requires_voucher and not applies:
+            raise VoucherRefused(f"{ticket_type.name} needs a voucher.")
+        price = discounted_price(ticket_type.price_cents, voucher) if applies else ticket_type.price_cents
+        for _ in range(qty):
+            quote.lines.append(QuoteLine(ticket_type, price, applies and price != ticket_type.price_cents))
+        if applies:
+            quote.voucher_uses += qty
+        currencies.add(ticket_type.currency)
+    if len(currencies) > 1:
+        raise DomainError("Tickets in different currencies cannot be ordered together.", field="tickets")
+    quote.currency = currencies.pop()
+    if voucher is not None:
+        if quote.voucher_uses == 0:
+            raise VoucherRefused("This voucher does not apply to the tickets you chose.")
+        if quote.voucher_uses > voucher.remaining:
+            raise VoucherRefused(
+                f"This voucher can be used for {voucher.remaining} more ticket(s) only."
+                if voucher.remaining
+                else "This voucher has already been used as often as it allows."
+            )
+    return quote

@@ -1,0 +1,462 @@
+"""Order rules: create an order, and move it between states.
+
+Each state change is one function here that checks the transition table, changes the
+seat counters, writes the audit entry and queues the email, in the caller's
+transaction (flush, never commit). The payments domain calls only ``mark_order_paid``,
+``release_order``, ``mark_order_refunded``, ``refund_unplaceable_payment`` and
+``expire_due_reservations``; all of them are safe to call twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
+
+from convention.audit.services import record_audit
+from convention.core.errors import DomainError, InvalidTransition
+from convention.core.timeutil import utcnow
+from convention.editions.models import Edition
+from convention.extensions import db
+from convention.mail.services import queue_email
+from convention.registration.errors import PaymentMismatch, PriceChanged, SeatsUnavailable, SoldOut, VoucherRefused
+from convention.registration.inventory import (
+    give_back_seats,
+    give_back_voucher_uses,
+    lock_edition_inventory,
+    lock_order,
+    seat_counts,
+    take_seats,
+    take_voucher_uses,
+)
+from convention.registration.models import (
+    ORDER_TRANSITIONS,
+    Attendee,
+    Order,
+    OrderState,
+    PaymentMethod,
+    RegistrationSettings,
+)
+from convention.registration.payment_providers import choose_provider, get_provider
+from convention.registration.pricing import Quote, quote_selection
+
+NAME_MAX = 120
+ORG_MAX = 160
+EMAIL_MAX = 254
+
+# ``release_order`` reasons; "cancelled" makes the order CANCELLED, the others EXPIRED.
+RELEASE_EXPIRED = "expired"
+RELEASE_PAYMENT_FAILED = "payment_failed"
+RELEASE_CANCELLED = "cancelled"
+
+
+# -- settings and links -----------------------------------------------------------------
+
+
+def get_settings(edition: Edition) -> RegistrationSettings:
+    """The edition's registration settings, created with the defaults on first use."""
+    settings = db.session.get(RegistrationSettings, edition.id)
+    if settings is None:
+        settings = RegistrationSettings(edition_id=edition.id)
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for emails, inside a request or not (CLI, workers: BASE_URL)."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def order_url(order: Order) -> str:
+    return external_url("registration.order_page", slug=_edition(order).slug, secret=order.secret)
+
+
+def _edition(order: Order) -> Edition:
+    return db.session.get(Edition, order.edition_id)
+
+
+def _email_order(order: Order, template: str, **context) -> None:
+    queue_email(
+        template,
+        to=order.email,
+        context={"order": order, "edition": _edition(order), "link": order_url(order), **context},
+        edition_id=order.edition_id,
+    )
+
+
+# -- transitions ------------------------------------------------------------------------
+
+
+def _move(order: Order, target: OrderState, *, action: str, actor=None, data: dict | None = None) -> None:
+    if target not in ORDER_TRANSITIONS[order.state]:
+        raise InvalidTransition(f"An order that is {order.state.label.lower()} cannot become {target.value}.")
+    previous = order.state
+    order.state = target
+    now = utcnow()
+    if target is OrderState.PAID:
+        order.paid_at = now
+        order.expires_at = None
+    elif target in (OrderState.EXPIRED, OrderState.CANCELLED):
+        order.cancelled_at = now
+    elif target is OrderState.REFUNDED:
+        order.refunded_at = now
+    db.session.flush()
+    record_audit(
+        action,
+        actor=actor,
+        edition_id=order.edition_id,
+        target=order,
+        data={"code": order.code, "from": previous.value, "to": target.value, **(data or {})},
+    )
+
+
+def _hold_inventory(order: Order) -> None:
+    """Take the order's seats and voucher uses again (all or nothing)."""
+    with db.session.begin_nested():
+        take_seats(seat_counts(order))
+        if order.voucher_id and order.voucher_uses:
+            take_voucher_uses(order.voucher_id, order.voucher_uses)
+
+
+def _free_inventory(order: Order) -> None:
+    give_back_seats(seat_counts(order))
+    if order.voucher_id and order.voucher_uses:
+        give_back_voucher_uses(order.voucher_id, order.voucher_uses)
+
+
+def _after_seats_returned(order: Order) -> None:
+    from convention.registration.waiting_list import make_offers, order_released
+
+    order_released(order)
+    make_offers(order.edition_id)
+
+
+# -- creating orders --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendeeData:
+    name: str
+    email: str = ""
+    organisation: str = ""
+
+
+def _clean_attendees(attendees: list[AttendeeData], count: int) -> list[AttendeeData]:
+    if len(attendees) != count:
+        raise DomainError("Enter one attendee per ticket.", field="attendees")
+    cleaned = []
+    for number, attendee in enumerate(attendees, start=1):
+        name = " ".join((attendee.name or "").split())
+        if not name:
+            raise DomainError(f"Enter the name of attendee {number}.", field="attendees")
+        if len(name) > NAME_MAX or len(attendee.organisation or "") > ORG_MAX or len(attendee.email or "") > EMAIL_MAX:
+            raise DomainError(f"Attendee {number}: a value is too long.", field="attendees")
+        cleaned.append(
+            AttendeeData(name, (attendee.email or "").strip().lower(), " ".join((attendee.organisation or "").split()))
+        )
+    return cleaned
+
+
+def _check_consent(settings: RegistrationSettings, consent_version: str | None) -> None:
+    if not consent_version:
+        raise DomainError("Please accept the privacy notice to register.", field="consent")
+    if consent_version != settings.privacy_version:
+        raise DomainError("The privacy notice has changed: please read it again and accept it.", field="consent")
+
+
+def create_order(
+    edition: Edition,
+    *,
+    selection: dict[int, int],
+    attendees: list[AttendeeData],
+    email: str,
+    buyer_name: str = "",
+    voucher_code: str | None = None,
+    consent_version: str | None,
+    expected_total_cents: int | None,
+    user=None,
+    now: datetime | None = None,
+) -> Order:
+    """Price the selection, hold its seats and create the order.
+
+    Free orders are paid at once; paid ones stay RESERVED until the payment lands or
+    the reservation expires. Raises ``SoldOut`` when a seat is missing (nothing held),
+    ``PriceChanged`` when the total the buyer confirmed is not the server's.
+    """
+    now = now or utcnow()
+    settings = get_settings(edition)
+    expire_due_reservations(now=now, edition_id=edition.id)
+    quote = quote_selection(edition, selection, voucher_code=voucher_code, now=now)
+    if expected_total_cents is None or int(expected_total_cents) != quote.total_cents:
+        raise PriceChanged("The total has changed since the page was loaded; please check the order again.")
+    people = _clean_attendees(attendees, len(quote.lines))
+    _check_consent(settings, consent_version)
+    email = (email or "").strip().lower()
+    if not email or "@" not in email or len(email) > EMAIL_MAX:
+        raise DomainError("Enter the email address for the confirmation.", field="email")
+
+    order = _build_order(edition, quote, people, email=email, buyer_name=buyer_name, user=user, now=now)
+    order.consent_version = consent_version
+    order.consent_at = now
+    if quote.total_cents == 0:
+        order.payment_method = PaymentMethod.FREE.value
+        order.state = OrderState.PAID
+        order.paid_at = now
+    else:
+        provider = choose_provider(current_app)
+        order.payment_method = provider.key
+        hold = timedelta(days=settings.bank_transfer_days) if provider.key == PaymentMethod.BANK_TRANSFER else (
+            timedelta(minutes=settings.reservation_minutes)
+        )
+        order.expires_at = now + hold
+    db.session.add(order)
+    db.session.flush()
+    record_audit(
+        "order.create",
+        actor=user,
+        edition_id=edition.id,
+        target=order,
+        data={"code": order.code, "total_cents": order.total_cents, "seats": len(people), "state": order.state.value},
+    )
+    if order.state is OrderState.PAID:
+        _email_order(order, "registration_order_paid")
+    elif order.payment_method == PaymentMethod.BANK_TRANSFER:
+        _email_order(order, "registration_order_reserved", settings=settings)
+    # Last, so the seat rows stay locked for as short a time as possible.
+    hold_quote(quote)
+    return order
+
+
+def _build_order(edition, quote: Quote, people: list[AttendeeData], *, email, buyer_name, user, now) -> Order:
+    order = Order(
+        edition_id=edition.id,
+        email=email,
+        buyer_name=" ".join((buyer_name or "").split())[:NAME_MAX],
+        user_id=getattr(user, "id", None),
+        total_cents=quote.total_cents,
+        currency=quote.currency,
+        voucher_id=quote.voucher.id if quote.voucher else None,
+        voucher_uses=quote.voucher_uses,
+        created_at=now,
+    )
+    for line, person in zip(quote.lines, people, strict=True):
+        order.attendees.append(
+            Attendee(
+                edition_id=edition.id,
+                ticket_type_id=line.ticket_type.id,
+                name=person.name,
+                email=person.email,
+                organisation=person.organisation,
+                price_cents=line.unit_price_cents,
+                vat_rate_bp=line.ticket_type.vat_rate_bp,
+                created_at=now,
+            )
+        )
+    return order
+
+
+def hold_quote(quote: Quote) -> None:
+    """Take the quote's seats and voucher uses under the counters' locks (all or nothing)."""
+    with db.session.begin_nested():
+        take_seats(quote.counts)
+        if quote.voucher is not None and quote.voucher_uses:
+            take_voucher_uses(quote.voucher.id, quote.voucher_uses)
+
+
+def begin_payment(order: Order) -> str | None:
+    """Ask the order's provider to start the payment: a URL to go to, or None."""
+    if order.state is not OrderState.RESERVED:
+        return None
+    return get_provider(order.payment_method).start_payment(order)
+
+
+# -- the contract with payments ---------------------------------------------------------
+
+
+def mark_order_paid(order: Order, *, amount_cents: int, currency: str, method: str, reference: str | None, actor=None) -> Order:
+    """The payment for ``order`` arrived. Idempotent; takes the seats again if they were released."""
+    order = lock_order(order)
+    if order.state in (OrderState.PAID, OrderState.REFUNDED):
+        return order
+    if int(amount_cents) != order.total_cents or (currency or "").upper() != order.currency.upper():
+        raise PaymentMismatch(
+            f"Payment of {amount_cents} {currency} does not match the order total {order.total_cents} {order.currency}."
+        )
+    retaken = not order.state.holds_seats
+    if retaken:
+        try:
+            _hold_inventory(order)
+        except (SoldOut, VoucherRefused) as error:
+            raise SeatsUnavailable(
+                f"Order {order.code} was released and its seats are gone; the payment must be refunded."
+            ) from error
+    order.payment_method = method
+    order.payment_reference = reference
+    _move(order, OrderState.PAID, action="order.paid", actor=actor,
+          data={"amount_cents": amount_cents, "method": method, "reference": reference, "seats_retaken": retaken})
+    _email_order(order, "registration_order_paid")
+    from convention.registration.waiting_list import order_paid
+
+    order_paid(order)
+    return order
+
+
+def release_order(order: Order, *, reason: str, actor=None) -> Order:
+    """Give a RESERVED order's seats back (expired, payment failed, or cancelled); else no-op."""
+    order = lock_order(order)
+    if order.state is not OrderState.RESERVED:
+        return order
+    lock_edition_inventory(order.edition_id)
+    target = OrderState.CANCELLED if reason == RELEASE_CANCELLED else OrderState.EXPIRED
+    _free_inventory(order)
+    _move(order, target, action=f"order.{target.value}", actor=actor, data={"reason": reason})
+    _email_order(order, "registration_order_released", reason=reason)
+    _after_seats_returned(order)
+    return order
+
+
+def mark_order_refunded(order: Order, *, amount_cents: int, reference: str | None, actor=None) -> Order:
+    """A paid order was refunded (all or part): REFUNDED, seats back. Idempotent."""
+    order = lock_order(order)
+    if order.state is not OrderState.PAID:
+        return order
+    lock_edition_inventory(order.edition_id)
+    _free_inventory(order)
+    order.refunded_cents = int(amount_cents)
+    order.refund_reference = reference
+    _move(order, OrderState.REFUNDED, action="order.refunded", actor=actor,
+          data={"amount_cents": amount_cents, "reference": reference})
+    _email_order(order, "registration_order_refunded")
+    _after_seats_returned(order)
+    return order
+
+
+def refund_unplaceable_payment(order: Order, *, amount_cents: int, reference: str | None) -> Order:
+    """A payment came for a released order with no seat left; the provider has refunded it.
+    Record it and apologise. Idempotent."""
+    order = lock_order(order)
+    if order.state not in (OrderState.EXPIRED, OrderState.CANCELLED):
+        return order
+    order.refunded_cents = int(amount_cents)
+    order.refund_reference = reference
+    _move(order, OrderState.REFUNDED, action="order.refunded_unplaceable",
+          data={"amount_cents": amount_cents, "reference": reference})
+    _email_order(order, "registration_payment_apology")
+    return order
+
+
+def expire_due_reservations(now: datetime | None = None, *, edition_id: int | None = None) -> int:
+    """Release every RESERVED order past its ``expires_at``; returns how many."""
+    now = now or utcnow()
+    query = (
+        sa.select(Order)
+        .where(Order.state == OrderState.RESERVED, Order.expires_at <= now)
+        .order_by(Order.edition_id, Order.id)
+    )
+    if edition_id is not None:
+        query = query.where(Order.edition_id == edition_id)
+    if db.session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update(skip_locked=True)  # another worker is releasing those
+    orders = db.session.scalars(query).all()
+    locked_editions: set[int] = set()
+    for order in orders:
+        if order.edition_id not in locked_editions:
+            lock_edition_inventory(order.edition_id)
+            locked_editions.add(order.edition_id)
+        release_order(order, reason=RELEASE_EXPIRED)
+    return len(orders)
+
+
+# -- cancellations and changes by people ------------------------------------------------
+
+
+def cancel_order(order: Order, *, actor, refund: bool = True, reason: str = "Cancelled by the organizers") -> Order:
+    """Organizer: cancel an order; a paid one is refunded in full through its provider."""
+    if order.state is OrderState.RESERVED:
+        return release_order(order, reason=RELEASE_CANCELLED, actor=actor)
+    if order.state is not OrderState.PAID:
+        raise InvalidTransition(f"An order that is {order.state.label.lower()} cannot be cancelled.")
+    return _cancel_paid(order, amount_cents=order.total_cents if refund else 0, reason=reason, actor=actor)
+
+
+def _cancel_paid(order: Order, *, amount_cents: int, reason: str, actor) -> Order:
+    if order.total_cents == 0 or amount_cents == 0 or order.payment_method in (
+        PaymentMethod.FREE, PaymentMethod.COMPLIMENTARY
+    ):
+        order = lock_order(order)
+        if order.state is not OrderState.PAID:
+            return order
+        lock_edition_inventory(order.edition_id)
+        _free_inventory(order)
+        _move(order, OrderState.CANCELLED, action="order.cancelled", actor=actor, data={"reason": reason})
+        _email_order(order, "registration_order_released", reason=RELEASE_CANCELLED)
+        _after_seats_returned(order)
+        return order
+    reference = get_provider(order.payment_method).refund(order, amount_cents=amount_cents, reason=reason)
+    return mark_order_refunded(order, amount_cents=amount_cents, reference=reference, actor=actor)
+
+
+def self_cancel_terms(order: Order, settings: RegistrationSettings, now: datetime | None = None) -> int | None:
+    """What an attendee would get back cancelling now, or None when they cannot cancel."""
+    now = now or utcnow()
+    if order.is_complimentary or order.state not in (OrderState.PAID, OrderState.RESERVED):
+        return None
+    if order.state is OrderState.RESERVED:
+        return 0
+    if settings.self_cancel_until is None or now >= settings.self_cancel_until:
+        return None
+    return max(0, order.total_cents - settings.cancellation_fee_cents)
+
+
+def cancel_own_order(order: Order, *, now: datetime | None = None) -> Order:
+    """Attendee (holder of the secret link): cancel within the organizers' policy."""
+    settings = get_settings(_edition(order))
+    refund = self_cancel_terms(order, settings, now)
+    if refund is None:
+        raise DomainError("This order can no longer be cancelled online; please contact the organizers.")
+    if order.state is OrderState.RESERVED:
+        return release_order(order, reason=RELEASE_CANCELLED)
+    return _cancel_paid(order, amount_cents=refund, reason="Cancelled by the attendee", actor=None)
+
+
+def names_editable(order: Order, settings: RegistrationSettings, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    if order.state not in (OrderState.PAID, OrderState.RESERVED) or order.is_complimentary:
+        return False
+    return settings.name_changes_until is None or now < settings.name_changes_until
+
+
+def update_attendees(order: Order, changes: dict[int, AttendeeData], *, actor=None, now: datetime | None = None) -> Order:
+    """Change attendee names (and email, organisation) until the organizers' cut-off."""
+    settings = get_settings(_edition(order))
+    if actor is None and not names_editable(order, settings, now):
+        raise DomainError("Attendee details can no longer be changed.")
+    by_id = {attendee.id: attendee for attendee in order.attendees}
+    if set(changes) - set(by_id):
+        raise DomainError("Unknown attendee.")
+    cleaned = _clean_attendees(list(changes.values()), len(changes))
+    changed = {}
+    for attendee_id, data in zip(changes, cleaned, strict=True):
+        attendee = by_id[attendee_id]
+        before = (attendee.name, attendee.email, attendee.organisation)
+        attendee.name, attendee.email, attendee.organisation = data.name, data.email, data.organisation
+        if before != (data.name, data.email, data.organisation):
+            changed[attendee.code] = {"from": before[0], "to": data.name}
+    db.session.flush()
+    if changed:
+        record_audit("order.attendees_changed", actor=actor, edition_id=order.edition_id, target=order, data=changed)
+    return order
+
+
+def resend_confirmation(order: Order, *, actor) -> None:
+    template = "registration_order_paid" if order.state is OrderState.PAID else "registration_order_reserved"
+    _email_order(order, template, settings=get_settings(_edition(order)))
+    record_audit("order.resend", actor=actor, edition_id=order.edition_id, target=order, data={"code": order.code})

@@ -1,0 +1,1 @@
+"""Organizer registration pages under /<slug>/manage/."""
