@@ -16,6 +16,7 @@ BLUEPRINT_MODULES = (
     "convention.mail.views",
     "convention.editions.views",
     "convention.registration.views",
+    "convention.payments.views",
 )
 
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.
@@ -25,6 +26,7 @@ MODEL_MODULES = (
     "convention.mail.models",
     "convention.editions.models",
     "convention.registration.models",
+    "convention.payments.models",
 )
 
 
@@ -51,6 +53,9 @@ def create_app(config: dict | None = None) -> Flask:
     import_models()
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(module).bp)
+    from convention.payments.provider import init_payments
+
+    init_payments(app)
 
     from convention.cli import register_cli
     from convention.core.security import init_security
