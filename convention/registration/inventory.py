@@ -30,6 +30,14 @@ def seat_counts(order: Order) -> dict[int, int]:
     return dict(Counter(attendee.ticket_type_id for attendee in order.attendees))
 
 
+def seats_left(ticket_type: TicketType) -> int | None:
+    """Seats still free for this type (None: unlimited), as the counters say now."""
+    limits = [quota.capacity - quota.used for quota in ticket_type.quotas]
+    if ticket_type.capacity is not None:
+        limits.append(ticket_type.capacity - ticket_type.used)
+    return max(0, min(limits)) if limits else None
+
+
 def _quota_counts(type_counts: dict[int, int]) -> dict[int, int]:
     if not type_counts:
         return {}

@@ -131,6 +131,16 @@ class RegistrationSettings(db.Model):
     bank_iban: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
     bank_bic: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
 
+    @classmethod
+    def with_defaults(cls, edition_id: int) -> RegistrationSettings:
+        """A transient row holding the column defaults (not added to the session)."""
+        values = {
+            column.key: column.default.arg
+            for column in cls.__table__.columns
+            if column.default is not None and column.default.is_scalar
+        }
+        return cls(edition_id=edition_id, **values)
+
     __table_args__ = (
         sa.CheckConstraint("reservation_minutes >= 5 AND reservation_minutes <= 1440", name="reservation_range"),
         sa.CheckConstraint("bank_transfer_days >= 1 AND bank_transfer_days <= 60", name="bank_days_range"),

@@ -15,6 +15,7 @@ from convention.core.errors import DomainError
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.registration.errors import VoucherRefused
+from convention.registration.inventory import seats_left
 from convention.registration.models import TicketCategory, TicketType, Voucher, VoucherKind
 
 MAX_SEATS_PER_ORDER = 20
@@ -97,9 +98,48 @@ def shop_ticket_types(edition: Edition, *, voucher: Voucher | None = None) -> li
     types = db.session.scalars(
         sa.select(TicketType)
         .where(TicketType.edition_id == edition.id, TicketType.category == TicketCategory.TICKET)
+        .options(sa.orm.selectinload(TicketType.quotas))
         .order_by(TicketType.position, TicketType.id)
     ).all()
     return [t for t in types if not t.hidden or (voucher is not None and voucher.ticket_type_id == t.id)]
+
+
+@dataclass(frozen=True)
+class ShopItem:
+    """A ticket type as the shop shows it, with the voucher's price and what is left."""
+
+    ticket_type: TicketType
+    price_cents: int
+    seats_left: int | None  # None: no limit
+    on_sale: bool
+    not_yet: bool  # the sale has not opened yet
+
+    @property
+    def sold_out(self) -> bool:
+        return self.seats_left is not None and self.seats_left <= 0
+
+    @property
+    def max_quantity(self) -> int:
+        limit = self.ticket_type.max_per_order
+        return limit if self.seats_left is None else max(0, min(limit, self.seats_left))
+
+
+def shop_items(edition: Edition, *, voucher: Voucher | None, now: datetime) -> list[ShopItem]:
+    items = []
+    for ticket_type in shop_ticket_types(edition, voucher=voucher):
+        applies = voucher_applies(voucher, ticket_type)
+        if ticket_type.requires_voucher and not applies:
+            continue
+        items.append(
+            ShopItem(
+                ticket_type=ticket_type,
+                price_cents=discounted_price(ticket_type.price_cents, voucher) if applies else ticket_type.price_cents,
+                seats_left=seats_left(ticket_type),
+                on_sale=ticket_type.on_sale(now),
+                not_yet=bool(ticket_type.sale_starts_at and now < ticket_type.sale_starts_at),
+            )
+        )
+    return items
 
 
 def quote_selection(

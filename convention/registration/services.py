@@ -57,12 +57,12 @@ RELEASE_CANCELLED = "cancelled"
 
 
 def get_settings(edition: Edition) -> RegistrationSettings:
-    """The edition's registration settings, created with the defaults on first use."""
+    """The edition's registration settings; the defaults (not saved) until an organizer saves them.
+
+    Reading never writes, so many buyers at once never race to create the row."""
     settings = db.session.get(RegistrationSettings, edition.id)
     if settings is None:
-        settings = RegistrationSettings(edition_id=edition.id)
-        db.session.add(settings)
-        db.session.flush()
+        settings = RegistrationSettings.with_defaults(edition.id)
     return settings
 
 
@@ -276,6 +276,22 @@ def begin_payment(order: Order) -> str | None:
     if order.state is not OrderState.RESERVED:
         return None
     return get_provider(order.payment_method).start_payment(order)
+
+
+def confirm_free_order(order: Order) -> Order:
+    """A free reserved order (a waiting-list offer for free tickets) is confirmed by its holder."""
+    if order.state is not OrderState.RESERVED or order.total_cents != 0:
+        return order
+    return mark_order_paid(order, amount_cents=0, currency=order.currency, method=PaymentMethod.FREE.value,
+                           reference=None)
+
+
+def expire_if_due(order: Order, now: datetime | None = None) -> bool:
+    """Lazy expiry when a page looks at a reservation whose time is up."""
+    if order.state is OrderState.RESERVED and order.expires_at and order.expires_at <= (now or utcnow()):
+        release_order(order, reason=RELEASE_EXPIRED)
+        return True
+    return False
 
 
 # -- the contract with payments ---------------------------------------------------------

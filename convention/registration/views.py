@@ -1,9 +1,13 @@
-"""Registration pages: the ticket shop, the secret order page, the organizer views."""
+"""Registration pages: the ticket shop, the secret order page, the organizer views.
+
+The routes live in ``views_public`` and ``views_manage``, both on this blueprint.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
+from convention.editions.navigation import register_link
 from convention.registration.cli import expire_command
 from convention.registration.complimentary import connect_signals
 
@@ -12,3 +16,8 @@ bp.cli.add_command(expire_command)
 connect_signals()
 
 from convention.registration import views_manage, views_public  # noqa: E402,F401  (routes on bp)
+
+register_link("public", "Tickets", "registration.shop", order=40)
+register_link("action", "Get tickets", "registration.shop", order=20)
+register_link("manage", "Tickets", "registration.manage_tickets", order=40)
+register_link("manage", "Orders", "registration.manage_orders", order=41)

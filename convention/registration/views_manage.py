@@ -1,1 +1,397 @@
-"""Organizer registration pages under /<slug>/manage/."""
+"""Organizer registration pages under /<slug>/manage/ (all guarded by ``can_manage_edition``)."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from convention.accounts.forms import ActionForm
+from convention.core.errors import DomainError
+from convention.core.forms import apply_domain_error
+from convention.core.permissions import guarded
+from convention.core.timeutil import to_local, to_utc
+from convention.editions.permissions import can_manage_edition
+from convention.editions.services import get_edition_or_404, load_edition
+from convention.extensions import db
+from convention.registration import catalog, reports, services
+from convention.registration.forms import (
+    ORDER_STATE_CHOICES,
+    MarkPaidForm,
+    QuotaForm,
+    RegistrationSettingsForm,
+    TicketTypeForm,
+    VoucherForm,
+)
+from convention.registration.inventory import seats_left
+from convention.registration.models import (
+    OrderState,
+    PaymentMethod,
+    Quota,
+    TicketCategory,
+    TicketType,
+    Voucher,
+    VoucherKind,
+)
+from convention.registration.views import bp
+from convention.registration.waiting_list import list_entries
+
+
+def _load(model, slug: str, item_id: int) -> tuple:
+    edition = get_edition_or_404(slug)
+    item = db.session.get(model, item_id)
+    if item is None or item.edition_id != edition.id:
+        abort(404)
+    return edition, item
+
+
+def load_ticket_type(slug: str, ticket_type_id: int | None = None) -> dict:
+    if ticket_type_id is None:
+        return {"edition": get_edition_or_404(slug), "ticket_type": None}
+    edition, ticket_type = _load(TicketType, slug, ticket_type_id)
+    return {"edition": edition, "ticket_type": ticket_type}
+
+
+def load_quota(slug: str, quota_id: int | None = None) -> dict:
+    if quota_id is None:
+        return {"edition": get_edition_or_404(slug), "quota": None}
+    edition, quota = _load(Quota, slug, quota_id)
+    return {"edition": edition, "quota": quota}
+
+
+def load_voucher(slug: str, voucher_id: int) -> dict:
+    edition, voucher = _load(Voucher, slug, voucher_id)
+    return {"edition": edition, "voucher": voucher}
+
+
+def load_order_by_code(slug: str, code: str) -> dict:
+    edition = get_edition_or_404(slug)
+    order = reports.get_order_by_code(edition, code)
+    if order is None:
+        abort(404)
+    return {"edition": edition, "order": order}
+
+
+def _utc(value, edition):
+    return to_utc(value, edition.timezone) if value else None
+
+
+def _local(value, edition):
+    local = to_local(value, edition.timezone)
+    return local.replace(tzinfo=None) if local else None
+
+
+def _csv_response(text: str, filename: str) -> Response:
+    return Response(
+        "\ufeff" + text,  # a BOM, so spreadsheets read the UTF-8 names right
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
+    )
+
+
+# -- ticket types and quotas ------------------------------------------------------------
+
+
+@bp.get("/<slug>/manage/tickets/")
+@guarded(can_manage_edition, load=load_edition)
+def manage_tickets(edition):
+    types = catalog.list_ticket_types(edition)
+    report = {s.ticket_type.id: s for s in reports.sales_report(edition).per_type}
+    return render_template(
+        "registration/manage_tickets.html",
+        edition=edition,
+        ticket_types=[t for t in types if t.category is TicketCategory.TICKET],
+        free_types=[t for t in types if t.category is not TicketCategory.TICKET],
+        quotas=catalog.list_quotas(edition),
+        sales=report,
+        seats_left=seats_left,
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/<slug>/manage/tickets/new", methods=["GET", "POST"])
+@bp.route("/<slug>/manage/tickets/<int:ticket_type_id>", methods=["GET", "POST"])
+@guarded(can_manage_edition, load=load_ticket_type)
+def edit_ticket_type(edition, ticket_type):
+    form = TicketTypeForm(obj=ticket_type)
+    if not form.is_submitted() and ticket_type is not None:
+        form.price.set_cents(ticket_type.price_cents)
+        form.vat_rate.data = f"{ticket_type.vat_rate_bp / 100:g}"
+        form.sale_starts_at.data = _local(ticket_type.sale_starts_at, edition)
+        form.sale_ends_at.data = _local(ticket_type.sale_ends_at, edition)
+    if form.validate_on_submit():
+        data = catalog.TicketTypeData(
+            name=form.name.data,
+            description=form.description.data or "",
+            price_cents=form.price.cents or 0,
+            currency=form.currency.data,
+            vat_rate_bp=form.vat_rate_bp,
+            capacity=form.capacity.data,
+            sale_starts_at=_utc(form.sale_starts_at.data, edition),
+            sale_ends_at=_utc(form.sale_ends_at.data, edition),
+            valid_on=form.valid_on.data,
+            max_per_order=form.max_per_order.data,
+            requires_voucher=form.requires_voucher.data,
+            hidden=form.hidden.data,
+            position=form.position.data or 0,
+        )
+        try:
+            catalog.save_ticket_type(edition, data, actor=current_user, ticket_type=ticket_type)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("Ticket type saved.", "success")
+            return redirect(url_for("registration.manage_tickets", slug=edition.slug))
+    return (
+        render_template("registration/manage_form.html", edition=edition, form=form,
+                        title="Ticket type" if ticket_type is None else ticket_type.name,
+                        back=url_for("registration.manage_tickets", slug=edition.slug)),
+        422 if form.errors else 200,
+    )
+
+
+@bp.post("/<slug>/manage/tickets/<int:ticket_type_id>/delete")
+@guarded(can_manage_edition, load=load_ticket_type)
+def delete_ticket_type(edition, ticket_type):
+    if ActionForm().validate_on_submit():
+        try:
+            catalog.delete_ticket_type(edition, ticket_type, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash("Ticket type deleted.", "success")
+    return redirect(url_for("registration.manage_tickets", slug=edition.slug))
+
+
+@bp.route("/<slug>/manage/quotas/new", methods=["GET", "POST"])
+@bp.route("/<slug>/manage/quotas/<int:quota_id>", methods=["GET", "POST"])
+@guarded(can_manage_edition, load=load_quota)
+def edit_quota(edition, quota):
+    form = QuotaForm(obj=quota)
+    form.ticket_types.choices = [(t.id, t.name) for t in catalog.list_ticket_types(edition)]
+    if not form.is_submitted() and quota is not None:
+        form.ticket_types.data = [t.id for t in quota.ticket_types]
+    if form.validate_on_submit():
+        try:
+            catalog.save_quota(edition, name=form.name.data, capacity=form.capacity.data,
+                               ticket_type_ids=form.ticket_types.data or [], actor=current_user, quota=quota)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("Quota saved.", "success")
+            return redirect(url_for("registration.manage_tickets", slug=edition.slug))
+    return (
+        render_template("registration/manage_form.html", edition=edition, form=form,
+                        title="Quota" if quota is None else quota.name,
+                        back=url_for("registration.manage_tickets", slug=edition.slug)),
+        422 if form.errors else 200,
+    )
+
+
+@bp.post("/<slug>/manage/quotas/<int:quota_id>/delete")
+@guarded(can_manage_edition, load=load_quota)
+def delete_quota(edition, quota):
+    if ActionForm().validate_on_submit():
+        catalog.delete_quota(edition, quota, actor=current_user)
+        db.session.commit()
+        flash("Quota deleted.", "success")
+    return redirect(url_for("registration.manage_tickets", slug=edition.slug))
+
+
+# -- vouchers ---------------------------------------------------------------------------
+
+
+@bp.route("/<slug>/manage/vouchers/", methods=["GET", "POST"])
+@guarded(can_manage_edition, load=load_edition)
+def manage_vouchers(edition):
+    form = VoucherForm()
+    form.ticket_type.choices = [(0, "Any ticket type")] + [
+        (t.id, t.name) for t in catalog.list_ticket_types(edition) if t.category is TicketCategory.TICKET
+    ]
+    if form.validate_on_submit():
+        kind = VoucherKind(form.kind.data)
+        value = form.percent.data or 0 if kind is VoucherKind.PERCENT else (form.amount.cents or 0)
+        data = catalog.VoucherData(
+            kind=kind,
+            value=value,
+            ticket_type_id=form.ticket_type.data or None,
+            max_uses=form.max_uses.data,
+            valid_from=_utc(form.valid_from.data, edition),
+            valid_until=_utc(form.valid_until.data, edition),
+            comment=form.comment.data or "",
+        )
+        try:
+            created = catalog.create_vouchers(edition, data, actor=current_user, code=form.code.data or None,
+                                              count=form.count.data, prefix=form.prefix.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{len(created)} voucher(s) created.", "success")
+            return redirect(url_for("registration.manage_vouchers", slug=edition.slug))
+    return (
+        render_template("registration/manage_vouchers.html", edition=edition, form=form,
+                        vouchers=catalog.list_vouchers(edition), action_form=ActionForm()),
+        422 if form.errors else 200,
+    )
+
+
+@bp.get("/<slug>/manage/vouchers.csv")
+@guarded(can_manage_edition, load=load_edition)
+def vouchers_csv(edition):
+    return _csv_response(reports.vouchers_csv(edition), f"{edition.slug}-vouchers.csv")
+
+
+@bp.post("/<slug>/manage/vouchers/<int:voucher_id>/delete")
+@guarded(can_manage_edition, load=load_voucher)
+def delete_voucher(edition, voucher):
+    if ActionForm().validate_on_submit():
+        try:
+            catalog.delete_voucher(edition, voucher, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash("Voucher deleted.", "success")
+    return redirect(url_for("registration.manage_vouchers", slug=edition.slug))
+
+
+# -- orders -----------------------------------------------------------------------------
+
+
+@bp.get("/<slug>/manage/orders/")
+@guarded(can_manage_edition, load=load_edition)
+def manage_orders(edition):
+    filters = {
+        "text": request.args.get("q", "").strip()[:100],
+        "state": request.args.get("state", ""),
+        "ticket_type_id": request.args.get("ticket_type", 0, type=int) or None,
+        "method": request.args.get("method", ""),
+    }
+    page = reports.search_orders(edition, **filters, page=request.args.get("page", 1, type=int))
+    return render_template(
+        "registration/manage_orders.html",
+        edition=edition,
+        page=page,
+        filters=filters,
+        state_choices=ORDER_STATE_CHOICES,
+        ticket_types=catalog.list_ticket_types(edition),
+        methods=[m.value for m in PaymentMethod],
+    )
+
+
+@bp.get("/<slug>/manage/attendees.csv")
+@guarded(can_manage_edition, load=load_edition)
+def attendees_csv(edition):
+    return _csv_response(reports.attendees_csv(edition), f"{edition.slug}-attendees.csv")
+
+
+@bp.get("/<slug>/manage/orders/<code>")
+@guarded(can_manage_edition, load=load_order_by_code)
+def manage_order(edition, order):
+    return render_template(
+        "registration/manage_order.html",
+        edition=edition,
+        order=order,
+        paid_form=MarkPaidForm(),
+        action_form=ActionForm(),
+        can_mark_paid=order.state in (OrderState.RESERVED, OrderState.EXPIRED, OrderState.CANCELLED)
+        and order.total_cents > 0 and order.state is not OrderState.REFUNDED,
+        can_cancel=order.state in (OrderState.RESERVED, OrderState.PAID),
+        order_link=services.order_url(order),
+    )
+
+
+@bp.post("/<slug>/manage/orders/<code>/mark-paid")
+@guarded(can_manage_edition, load=load_order_by_code)
+def mark_paid(edition, order):
+    form = MarkPaidForm()
+    if form.validate_on_submit():
+        try:
+            services.mark_order_paid(order, amount_cents=order.total_cents, currency=order.currency,
+                                     method=PaymentMethod.BANK_TRANSFER.value,
+                                     reference=form.reference.data or None, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"Order {order.code} is marked as paid; the buyer gets the confirmation.", "success")
+    return redirect(url_for("registration.manage_order", slug=edition.slug, code=order.code))
+
+
+@bp.post("/<slug>/manage/orders/<code>/cancel")
+@guarded(can_manage_edition, load=load_order_by_code)
+def cancel(edition, order):
+    if ActionForm().validate_on_submit():
+        try:
+            services.cancel_order(order, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"Order {order.code} is {order.state.label.lower()}.", "success")
+    return redirect(url_for("registration.manage_order", slug=edition.slug, code=order.code))
+
+
+@bp.post("/<slug>/manage/orders/<code>/resend")
+@guarded(can_manage_edition, load=load_order_by_code)
+def resend(edition, order):
+    if ActionForm().validate_on_submit():
+        services.resend_confirmation(order, actor=current_user)
+        db.session.commit()
+        flash("The email is sent again.", "success")
+    return redirect(url_for("registration.manage_order", slug=edition.slug, code=order.code))
+
+
+# -- figures, waiting list, settings ----------------------------------------------------
+
+
+@bp.get("/<slug>/manage/registration/sales")
+@guarded(can_manage_edition, load=load_edition)
+def sales(edition):
+    return render_template("registration/manage_sales.html", edition=edition, report=reports.sales_report(edition))
+
+
+@bp.get("/<slug>/manage/registration/waiting-list")
+@guarded(can_manage_edition, load=load_edition)
+def manage_waiting_list(edition):
+    return render_template("registration/manage_waiting_list.html", edition=edition, entries=list_entries(edition))
+
+
+@bp.route("/<slug>/manage/registration/settings", methods=["GET", "POST"])
+@guarded(can_manage_edition, load=load_edition)
+def registration_settings(edition):
+    settings = services.get_settings(edition)
+    form = RegistrationSettingsForm(obj=settings)
+    if not form.is_submitted():
+        form.cancellation_fee.set_cents(settings.cancellation_fee_cents)
+        form.name_changes_until.data = _local(settings.name_changes_until, edition)
+        form.self_cancel_until.data = _local(settings.self_cancel_until, edition)
+    if form.validate_on_submit():
+        values = {key: getattr(form, key).data for key in catalog.SETTINGS_FIELDS if hasattr(form, key)}
+        values["cancellation_fee_cents"] = form.cancellation_fee.cents or 0
+        values["name_changes_until"] = _utc(form.name_changes_until.data, edition)
+        values["self_cancel_until"] = _utc(form.self_cancel_until.data, edition)
+        try:
+            catalog.update_registration_settings(settings, values, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("Registration settings saved.", "success")
+            return redirect(url_for("registration.registration_settings", slug=edition.slug))
+    return (
+        render_template("registration/manage_form.html", edition=edition, form=form, title="Registration settings",
+                        back=url_for("registration.manage_tickets", slug=edition.slug)),
+        422 if form.errors else 200,
+    )

@@ -1,34 +1,380 @@
-"""Public registration pages: the shop, checkout, the order page (by its secret link)."""
+"""Public registration pages: the shop, checkout, the waiting list, the secret order page."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, render_template
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from convention.core.permissions import public
-from convention.editions.services import get_edition_or_404
+from convention.accounts.forms import ActionForm
+from convention.core.errors import DomainError
+from convention.core.forms import apply_domain_error
+from convention.core.permissions import guarded
+from convention.core.timeutil import utcnow
+from convention.editions.services import get_edition_or_404, load_edition
 from convention.extensions import db
-from convention.registration.models import Order, WaitingListEntry
+from convention.registration import services
+from convention.registration.errors import SoldOut
+from convention.registration.forms import (
+    AttendeeNamesForm,
+    CheckoutForm,
+    WaitingListForm,
+    format_selection,
+    parse_selection,
+)
+from convention.registration.models import (
+    Order,
+    OrderState,
+    PaymentMethod,
+    TicketCategory,
+    TicketType,
+    WaitingListEntry,
+)
+from convention.registration.permissions import can_buy_tickets, holds_order_link, holds_waiting_list_link
+from convention.registration.pricing import find_voucher, quote_selection, shop_items
+from convention.registration.receipts import receipt_pdf
 from convention.registration.views import bp
 
 
-@bp.get("/<slug>/orders/<secret>/")
-@public
-def order_page(slug, secret):
+def load_order(slug: str, secret: str) -> dict:
     edition = get_edition_or_404(slug)
-    order = db.session.scalar(sa.select(Order).where(Order.secret == secret, Order.edition_id == edition.id))
+    order = db.session.scalar(
+        sa.select(Order)
+        .where(Order.secret == secret, Order.edition_id == edition.id)
+        .options(sa.orm.selectinload(Order.attendees))
+    )
     if order is None:
         abort(404)
-    return render_template("registration/order.html", edition=edition, order=order)
+    return {"edition": edition, "order": order}
 
 
-@bp.route("/<slug>/waiting-list/<secret>/leave", methods=["GET", "POST"])
-@public
-def leave_waiting_list(slug, secret):
+def load_ticket_type(slug: str, ticket_type_id: int) -> dict:
+    edition = get_edition_or_404(slug)
+    ticket_type = db.session.get(TicketType, ticket_type_id)
+    if ticket_type is None or ticket_type.edition_id != edition.id or ticket_type.category is not TicketCategory.TICKET:
+        abort(404)
+    return {"edition": edition, "ticket_type": ticket_type}
+
+
+def load_waiting_entry(slug: str, secret: str) -> dict:
     edition = get_edition_or_404(slug)
     entry = db.session.scalar(
         sa.select(WaitingListEntry).where(WaitingListEntry.secret == secret, WaitingListEntry.edition_id == edition.id)
     )
     if entry is None:
         abort(404)
-    return render_template("registration/waiting_leave.html", edition=edition, entry=entry)
+    return {"edition": edition, "entry": entry}
+
+
+# -- the shop ---------------------------------------------------------------------------
+
+
+def _render_shop(edition, *, voucher_code: str = "", error: DomainError | None = None, wanted=None):
+    """The shop page; ``error`` (a refusal or "sold out") is shown above the form, never as an error page."""
+    now = utcnow()
+    voucher, voucher_error = None, None
+    try:
+        voucher = find_voucher(edition, voucher_code)
+    except DomainError as refused:
+        voucher_error = refused.message
+    items = shop_items(edition, voucher=voucher, now=now)
+    sold_out_ids = set(getattr(error, "ticket_type_ids", ()))
+    status = 200 if error is None and voucher_error is None else (error.status_code if error else 422)
+    return (
+        render_template(
+            "registration/shop.html",
+            edition=edition,
+            items=items,
+            voucher_code=voucher_code if voucher else "",
+            typed_voucher=voucher_code,
+            voucher=voucher,
+            voucher_error=voucher_error,
+            error=error.message if error else None,
+            sold_out_ids=sold_out_ids,
+            wanted=wanted or {},
+            settings=services.get_settings(edition),
+        ),
+        status,
+    )
+
+
+@bp.get("/<slug>/tickets/")
+@guarded(can_buy_tickets, load=load_edition)
+def shop(edition):
+    if services.expire_due_reservations(edition_id=edition.id):
+        db.session.commit()
+    return _render_shop(edition, voucher_code=request.args.get("voucher", "").strip())
+
+
+def _selection_from_args() -> dict[int, int]:
+    selection = {}
+    for key, value in request.args.items():
+        if key.startswith("q-") and value.strip():
+            try:
+                selection[int(key[2:])] = int(value)
+            except ValueError:
+                continue
+    return selection
+
+
+def _checkout_page(edition, form: CheckoutForm, quote, status: int = 200, sold_out=None):
+    settings = services.get_settings(edition)
+    return (
+        render_template(
+            "registration/checkout.html",
+            edition=edition,
+            form=form,
+            quote=quote,
+            settings=settings,
+            sold_out=sold_out,
+        ),
+        status,
+    )
+
+
+@bp.get("/<slug>/tickets/checkout")
+@guarded(can_buy_tickets, load=load_edition)
+def checkout(edition):
+    selection = _selection_from_args()
+    voucher_code = request.args.get("voucher", "").strip()
+    try:
+        quote = quote_selection(edition, selection, voucher_code=voucher_code, now=utcnow())
+        for item in shop_items(edition, voucher=quote.voucher, now=utcnow()):
+            wanted = quote.counts.get(item.ticket_type.id, 0)
+            if wanted and item.seats_left is not None and wanted > item.seats_left:
+                raise SoldOut(
+                    f"Sorry, only {item.seats_left} seat(s) left for {item.ticket_type.name}."
+                    if item.seats_left else f"Sorry, {item.ticket_type.name} is sold out.",
+                    ticket_type_ids=[item.ticket_type.id],
+                )
+    except DomainError as error:
+        return _render_shop(edition, voucher_code=voucher_code, error=error, wanted=selection)
+    form = CheckoutForm(
+        selection=format_selection(quote.counts),
+        voucher=voucher_code,
+        total_cents=str(quote.total_cents),
+        privacy_version=services.get_settings(edition).privacy_version,
+    )
+    if current_user.is_authenticated:
+        form.buyer_name.data, form.email.data = current_user.name, current_user.email
+    for _ in quote.lines:
+        form.attendees.append_entry()
+    if current_user.is_authenticated and form.attendees.entries:
+        first = form.attendees.entries[0].form
+        first.name.data, first.email.data = current_user.name, current_user.email
+    return _checkout_page(edition, form, quote)
+
+
+@bp.post("/<slug>/tickets/checkout")
+@guarded(can_buy_tickets, load=load_edition)
+def place_order(edition):
+    form = CheckoutForm()
+    try:
+        selection = parse_selection(form.selection.data or "")
+        quote = quote_selection(edition, selection, voucher_code=form.voucher.data, now=utcnow())
+    except (ValueError, DomainError) as error:
+        refusal = error if isinstance(error, DomainError) else DomainError("The ticket selection is not valid.")
+        return _render_shop(edition, voucher_code=form.voucher.data or "", error=refusal)
+    if not form.validate_on_submit():
+        return _checkout_page(edition, form, quote, 422)
+    try:
+        order = services.create_order(
+            edition,
+            selection=selection,
+            attendees=[
+                services.AttendeeData(entry.form.name.data, entry.form.email.data or "", entry.form.organisation.data or "")
+                for entry in form.attendees.entries
+            ],
+            email=form.email.data,
+            buyer_name=form.buyer_name.data,
+            voucher_code=form.voucher.data,
+            consent_version=form.privacy_version.data if form.consent.data else None,
+            expected_total_cents=int(form.total_cents.data),
+            user=current_user if current_user.is_authenticated else None,
+        )
+    except SoldOut as error:
+        db.session.rollback()
+        form.form_errors.append(error.message)
+        return _checkout_page(edition, form, quote, error.status_code, sold_out=error)
+    except DomainError as error:
+        db.session.rollback()
+        apply_domain_error(form, error)
+        return _checkout_page(edition, form, quote, 409 if error.status_code == 409 else 422)
+    db.session.commit()
+    return _go_pay(edition, order)
+
+
+def _go_pay(edition, order: Order):
+    """Hand over to the payment provider, or show the order page."""
+    try:
+        url = services.begin_payment(order)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        url = None
+    else:
+        db.session.commit()
+    if url:
+        return redirect(url, code=303)
+    return redirect(url_for("registration.order_page", slug=edition.slug, secret=order.secret), code=303)
+
+
+# -- waiting list -----------------------------------------------------------------------
+
+
+@bp.route("/<slug>/tickets/<int:ticket_type_id>/waiting-list", methods=["GET", "POST"])
+@guarded(can_buy_tickets, load=load_ticket_type)
+def join_waiting_list(edition, ticket_type):
+    from convention.registration.waiting_list import join_waiting_list as join
+
+    settings = services.get_settings(edition)
+    form = WaitingListForm(privacy_version=settings.privacy_version, quantity=request.args.get("quantity", 1, type=int))
+    if current_user.is_authenticated and not form.is_submitted():
+        form.name.data, form.email.data = current_user.name, current_user.email
+    if form.validate_on_submit():
+        try:
+            join(edition, ticket_type, name=form.name.data, email=form.email.data, quantity=form.quantity.data,
+                 consent_version=form.privacy_version.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("You are on the waiting list. We will email you as soon as seats come free.", "success")
+            return redirect(url_for("registration.shop", slug=edition.slug))
+    return (
+        render_template("registration/waiting_join.html", edition=edition, ticket_type=ticket_type, form=form,
+                        settings=settings),
+        422 if form.errors else 200,
+    )
+
+
+@bp.route("/<slug>/waiting-list/<secret>/leave", methods=["GET", "POST"])
+@guarded(holds_waiting_list_link, load=load_waiting_entry)
+def leave_waiting_list(edition, entry):
+    from convention.registration.waiting_list import leave_waiting_list as leave
+
+    form = ActionForm()
+    if form.validate_on_submit():
+        leave(entry)
+        db.session.commit()
+        flash("You have left the waiting list.", "info")
+        return redirect(url_for("registration.shop", slug=edition.slug))
+    return render_template("registration/waiting_leave.html", edition=edition, entry=entry, form=form)
+
+
+# -- the order page ---------------------------------------------------------------------
+
+
+def _order_page(edition, order, names_form=None, status=200):
+    settings = services.get_settings(edition)
+    editable = services.names_editable(order, settings)
+    if names_form is None and editable:
+        names_form = AttendeeNamesForm()
+        for attendee in order.attendees:
+            names_form.attendees.append_entry(
+                {"attendee_id": attendee.id, "name": attendee.name, "email": attendee.email,
+                 "organisation": attendee.organisation}
+            )
+    return (
+        render_template(
+            "registration/order.html",
+            edition=edition,
+            order=order,
+            settings=settings,
+            names_form=names_form if editable else None,
+            action_form=ActionForm(),
+            refund_if_cancelled=services.self_cancel_terms(order, settings),
+            can_pay=order.state is OrderState.RESERVED and order.total_cents > 0
+            and order.payment_method != PaymentMethod.BANK_TRANSFER,
+            can_confirm=order.state is OrderState.RESERVED and order.total_cents == 0,
+            has_receipt=order.state in (OrderState.PAID, OrderState.REFUNDED) and not order.is_complimentary,
+        ),
+        status,
+    )
+
+
+@bp.get("/<slug>/orders/<secret>/")
+@guarded(holds_order_link, load=load_order)
+def order_page(edition, order):
+    if services.expire_if_due(order):
+        db.session.commit()
+    return _order_page(edition, order)
+
+
+@bp.post("/<slug>/orders/<secret>/attendees")
+@guarded(holds_order_link, load=load_order)
+def update_attendees(edition, order):
+    form = AttendeeNamesForm()
+    if form.validate_on_submit():
+        try:
+            changes = {
+                int(entry.form.attendee_id.data): services.AttendeeData(
+                    entry.form.name.data, entry.form.email.data or "", entry.form.organisation.data or ""
+                )
+                for entry in form.attendees.entries
+            }
+            services.update_attendees(order, changes)
+        except (ValueError, TypeError):
+            db.session.rollback()
+            form.form_errors.append("The form is not valid; reload the page and try again.")
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("Attendee details saved.", "success")
+            return redirect(url_for("registration.order_page", slug=edition.slug, secret=order.secret))
+    return _order_page(edition, order, names_form=form, status=422)
+
+
+@bp.post("/<slug>/orders/<secret>/cancel")
+@guarded(holds_order_link, load=load_order)
+def cancel_order(edition, order):
+    if ActionForm().validate_on_submit():
+        try:
+            services.cancel_own_order(order)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash("Your order is cancelled.", "info")
+    return redirect(url_for("registration.order_page", slug=edition.slug, secret=order.secret))
+
+
+@bp.post("/<slug>/orders/<secret>/pay")
+@guarded(holds_order_link, load=load_order)
+def pay_order(edition, order):
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("registration.order_page", slug=edition.slug, secret=order.secret))
+    if services.expire_if_due(order):
+        db.session.commit()
+    return _go_pay(edition, order)
+
+
+@bp.post("/<slug>/orders/<secret>/confirm")
+@guarded(holds_order_link, load=load_order)
+def confirm_order(edition, order):
+    if ActionForm().validate_on_submit():
+        if services.expire_if_due(order):
+            db.session.commit()
+            flash("This offer has expired.", "warning")
+        else:
+            services.confirm_free_order(order)
+            db.session.commit()
+            flash("Your registration is confirmed.", "success")
+    return redirect(url_for("registration.order_page", slug=edition.slug, secret=order.secret))
+
+
+@bp.get("/<slug>/orders/<secret>/receipt.pdf")
+@guarded(holds_order_link, load=load_order)
+def receipt(edition, order):
+    if order.state not in (OrderState.PAID, OrderState.REFUNDED) or order.is_complimentary:
+        abort(404)
+    pdf = receipt_pdf(order, edition, services.get_settings(edition))
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="receipt-{order.code}.pdf"', "Cache-Control": "private, no-store"},
+    )

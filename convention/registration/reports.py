@@ -1,0 +1,247 @@
+"""Read-only views of the orders for organizers: search, sales figures, the chart, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from convention.core.timeutil import to_local
+from convention.editions.models import Edition
+from convention.extensions import db
+from convention.registration.models import Attendee, Order, OrderState, TicketType, Voucher
+
+PER_PAGE = 50
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+# -- search -----------------------------------------------------------------------------
+
+
+@dataclass
+class OrderPage:
+    orders: list[Order]
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search_orders(
+    edition: Edition,
+    *,
+    text: str = "",
+    state: str = "",
+    ticket_type_id: int | None = None,
+    method: str = "",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> OrderPage:
+    """Orders matching a code, email, buyer or attendee name/organisation, with filters."""
+    query = sa.select(Order).where(Order.edition_id == edition.id)
+    text = (text or "").strip()
+    if text:
+        like = f"%{text.lower()}%"
+        attendee_match = sa.select(Attendee.order_id).where(
+            Attendee.edition_id == edition.id,
+            sa.or_(sa.func.lower(Attendee.name).like(like), sa.func.lower(Attendee.organisation).like(like),
+                   sa.func.lower(Attendee.email).like(like)),
+        )
+        query = query.where(
+            sa.or_(Order.code == text.upper(), sa.func.lower(Order.email).like(like),
+                   sa.func.lower(Order.buyer_name).like(like), Order.id.in_(attendee_match))
+        )
+    if state in {s.value for s in OrderState}:
+        query = query.where(Order.state == OrderState(state))
+    if ticket_type_id:
+        query = query.where(Order.id.in_(sa.select(Attendee.order_id).where(Attendee.ticket_type_id == ticket_type_id)))
+    if method:
+        query = query.where(Order.payment_method == method)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = max(1, page)
+    orders = db.session.scalars(
+        query.options(sa.orm.selectinload(Order.attendees).joinedload(Attendee.ticket_type))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return OrderPage(list(orders), total, page, per_page)
+
+
+def get_order_by_code(edition: Edition, code: str) -> Order | None:
+    return db.session.scalar(
+        sa.select(Order)
+        .where(Order.edition_id == edition.id, Order.code == code)
+        .options(sa.orm.selectinload(Order.attendees).joinedload(Attendee.ticket_type))
+    )
+
+
+# -- figures ----------------------------------------------------------------------------
+
+
+@dataclass
+class TypeSales:
+    ticket_type: TicketType
+    paid: int = 0
+    reserved: int = 0
+    revenue_cents: int = 0
+
+
+@dataclass
+class SalesReport:
+    per_type: list[TypeSales]
+    per_day: list[tuple[date, int, int]]  # (day, seats paid that day, revenue that day)
+    currency: str
+    paid_seats: int = 0
+    reserved_seats: int = 0
+    revenue_cents: int = 0
+    refunded_cents: int = 0
+    chart: Chart | None = None
+
+
+@dataclass
+class Chart:
+    """Cumulative paid registrations over time, as SVG coordinates (server-rendered)."""
+
+    width: int = 640
+    height: int = 220
+    points: str = ""
+    area: str = ""
+    labels: list[tuple[float, str]] = field(default_factory=list)
+    max_value: int = 0
+
+
+def sales_report(edition: Edition) -> SalesReport:
+    types = db.session.scalars(
+        sa.select(TicketType).where(TicketType.edition_id == edition.id).order_by(TicketType.category, TicketType.position, TicketType.id)
+    ).all()
+    per_type = {t.id: TypeSales(t) for t in types}
+    rows = db.session.execute(
+        sa.select(Attendee.ticket_type_id, Order.state, sa.func.count(Attendee.id), sa.func.sum(Attendee.price_cents))
+        .join(Order, Order.id == Attendee.order_id)
+        .where(Order.edition_id == edition.id, Order.state.in_([OrderState.PAID, OrderState.RESERVED]))
+        .group_by(Attendee.ticket_type_id, Order.state)
+    )
+    for type_id, state, count, revenue in rows:
+        sales = per_type[type_id]
+        if state is OrderState.PAID:
+            sales.paid += count
+            sales.revenue_cents += revenue or 0
+        else:
+            sales.reserved += count
+    paid_rows = db.session.execute(
+        sa.select(Order.paid_at, Order.total_cents, sa.func.count(Attendee.id))
+        .join(Attendee, Attendee.order_id == Order.id)
+        .where(Order.edition_id == edition.id, Order.state == OrderState.PAID)
+        .group_by(Order.id, Order.paid_at, Order.total_cents)
+    ).all()
+    days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for paid_at, total, seats in paid_rows:
+        day = to_local(paid_at, edition.timezone).date()
+        days[day][0] += seats
+        days[day][1] += total
+    per_day = [(day, seats, revenue) for day, (seats, revenue) in sorted(days.items())]
+    refunded = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Order.refunded_cents), 0)).where(Order.edition_id == edition.id)
+    )
+    currency = next((t.currency for t in types), "EUR")
+    report = SalesReport(list(per_type.values()), per_day, currency, refunded_cents=refunded)
+    report.paid_seats = sum(s.paid for s in report.per_type)
+    report.reserved_seats = sum(s.reserved for s in report.per_type)
+    report.revenue_cents = sum(s.revenue_cents for s in report.per_type)
+    report.chart = build_chart(per_day)
+    return report
+
+
+def build_chart(per_day: list[tuple[date, int, int]], *, width: int = 640, height: int = 220) -> Chart:
+    chart = Chart(width=width, height=height)
+    if not per_day:
+        return chart
+    first, last = per_day[0][0] - timedelta(days=1), per_day[-1][0]  # start from zero the day before
+    span = max((last - first).days, 1)
+    running, coords = 0, []
+    counts = {day: seats for day, seats, _ in per_day}
+    day = first
+    while day <= last:
+        running += counts.get(day, 0)
+        coords.append(((day - first).days, running))
+        day += timedelta(days=1)
+    chart.max_value = running
+    pad, top = 40, 10
+    plot_w, plot_h = width - pad - 10, height - pad - top
+
+    def xy(x: int, y: int) -> tuple[float, float]:
+        return round(pad + plot_w * x / span, 1), round(top + plot_h * (1 - y / max(running, 1)), 1)
+
+    points = [xy(x, y) for x, y in coords]
+    chart.points = " ".join(f"{px},{py}" for px, py in points)
+    base = top + plot_h
+    chart.area = f"{points[0][0]},{base} " + chart.points + f" {points[-1][0]},{base}"
+    ticks = 5 if span >= 5 else span
+    for i in range(ticks + 1):
+        offset = round(span * i / max(ticks, 1))
+        chart.labels.append((xy(offset, 0)[0], (first + timedelta(days=offset)).strftime("%d %b")))
+    return chart
+
+
+# -- CSV --------------------------------------------------------------------------------
+
+
+def safe_cell(value) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: neutralise them."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _csv(header: list[str], rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+def attendees_csv(edition: Edition) -> str:
+    rows = db.session.execute(
+        sa.select(Order.code, Order.state, Order.payment_method, Attendee.code, TicketType.name, Attendee.name,
+                  Attendee.email, Attendee.organisation, Attendee.price_cents, Order.currency, Order.email,
+                  Order.created_at, Order.paid_at)
+        .join(Order, Order.id == Attendee.order_id)
+        .join(TicketType, TicketType.id == Attendee.ticket_type_id)
+        .where(Attendee.edition_id == edition.id)
+        .order_by(Order.created_at, Attendee.id)
+    )
+    return _csv(
+        ["order", "state", "payment", "ticket_code", "ticket_type", "name", "email", "organisation", "price",
+         "currency", "buyer_email", "ordered_at", "paid_at"],
+        (
+            [order_code, state.value, method, code, type_name, name, email, org, f"{price / 100:.2f}", currency,
+             buyer, created.isoformat(timespec="seconds"), paid.isoformat(timespec="seconds") if paid else ""]
+            for order_code, state, method, code, type_name, name, email, org, price, currency, buyer, created, paid
+            in rows
+        ),
+    )
+
+
+def vouchers_csv(edition: Edition) -> str:
+    vouchers = db.session.scalars(
+        sa.select(Voucher).where(Voucher.edition_id == edition.id).options(sa.orm.joinedload(Voucher.ticket_type))
+        .order_by(Voucher.id)
+    )
+    return _csv(
+        ["code", "kind", "value", "ticket_type", "max_uses", "used", "valid_from", "valid_until", "comment"],
+        (
+            [v.code, v.kind.value, v.value, v.ticket_type.name if v.ticket_type else "", v.max_uses, v.used,
+             v.valid_from.isoformat(timespec="minutes") if v.valid_from else "",
+             v.valid_until.isoformat(timespec="minutes") if v.valid_until else "", v.comment]
+            for v in vouchers
+        ),
+    )
