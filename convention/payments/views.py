@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from convention.accounts.forms import ActionForm
 from convention.core.errors import DomainError
 from convention.core.permissions import guarded, public
+from convention.core.timeutil import utcnow
 from convention.editions.navigation import register_link
 from convention.editions.services import get_edition_or_404, load_edition
 from convention.extensions import csrf, db
@@ -19,10 +19,11 @@ from convention.payments import services
 from convention.payments.cli import reconcile_command
 from convention.payments.forms import ResolveIssueForm
 from convention.payments.models import EventOutcome
-from convention.payments.permissions import can_manage_payments, holds_order_link
-from convention.payments.provider import payment_url
+from convention.payments.permissions import can_manage_payments
 from convention.payments.stripe_gateway import InvalidWebhook, gateway_for, is_configured
-from convention.registration.models import Order, OrderState
+from convention.registration.models import OrderState
+from convention.registration.permissions import holds_order_link
+from convention.registration.views_public import load_order
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +78,12 @@ def stripe_webhook():
 # -- The buyer's way back from Stripe ----------------------------------------------------------
 
 
-def load_order_link(slug: str, secret: str) -> dict:
-    edition = get_edition_or_404(slug)
-    order = db.session.scalar(sa.select(Order).where(Order.secret == secret))
-    if order is None:
-        abort(404)
-    return {"edition": edition, "order": order}
-
-
 @bp.get("/<slug>/orders/<secret>/payment/done")
-@guarded(holds_order_link, load=load_order_link, hide=True)
+@guarded(holds_order_link, load=load_order)
 def payment_done(edition, order):
     """Stripe's success URL. It shows the order's real state and never changes it."""
     refresh = None
+    reservation_over = bool(order.expires_at and order.expires_at <= utcnow())
     if order.state is OrderState.RESERVED:
         count = request.args.get("n", 0, type=int)
         delay = FAST_REFRESH_SECONDS if count < FAST_REFRESHES else SLOW_REFRESH_SECONDS
@@ -99,50 +93,30 @@ def payment_done(edition, order):
         edition=edition,
         order=order,
         refresh=refresh,
+        reservation_over=reservation_over,
         order_url=url_for("registration.order_page", slug=edition.slug, secret=order.secret),
     )
 
 
 @bp.get("/<slug>/orders/<secret>/payment/cancelled")
-@guarded(holds_order_link, load=load_order_link, hide=True)
+@guarded(holds_order_link, load=load_order)
 def payment_cancelled(edition, order):
     """Stripe's cancel URL: the buyer left the payment page; the reservation still holds."""
-    can_pay = order.state is OrderState.RESERVED and order.payment_method == services.STRIPE and is_configured(
-        current_app.config
+    can_pay = (
+        order.state is OrderState.RESERVED
+        and not (order.expires_at and order.expires_at <= utcnow())
+        and order.payment_method == services.STRIPE
+        and is_configured(current_app.config)
     )
     return render_template(
         "payments/cancelled.html",
         edition=edition,
         order=order,
         can_pay=can_pay,
-        pay_url=url_for("payments.pay_by_card", slug=edition.slug, secret=order.secret),
+        pay_url=url_for("registration.pay_order", slug=edition.slug, secret=order.secret),
         order_url=url_for("registration.order_page", slug=edition.slug, secret=order.secret),
         form=ActionForm(),
     )
-
-
-@bp.post("/<slug>/orders/<secret>/payment/card")
-@guarded(holds_order_link, load=load_order_link, hide=True)
-def pay_by_card(edition, order):
-    """Send the buyer (back) to Stripe Checkout: the open session, or a new one."""
-    order_url = url_for("registration.order_page", slug=edition.slug, secret=order.secret)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    if order.payment_method != services.STRIPE or not is_configured(current_app.config):
-        flash("This order is not paid by card.", "warning")
-        return redirect(order_url)
-    try:
-        checkout = services.start_checkout(
-            order,
-            success_url=payment_url("payments.payment_done", order),
-            cancel_url=payment_url("payments.payment_cancelled", order),
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-        return redirect(order_url)
-    db.session.commit()
-    return redirect(checkout.url, code=303)
 
 
 # -- Organizers --------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ def test_every_payments_route_is_guarded_and_only_the_webhook_is_public(app):
         "payments.stripe_webhook": "public",
         "payments.payment_done": "holds_order_link",
         "payments.payment_cancelled": "holds_order_link",
-        "payments.pay_by_card": "holds_order_link",
         "payments.manage": "can_manage_payments",
         "payments.resolve_issue": "can_manage_payments",
     }

@@ -78,7 +78,7 @@ def test_cancel_page_offers_to_pay_again_and_resumes_the_same_session(client, st
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "The payment was not completed" in html and "Pay by card" in html
     response = client.post(
-        f"/{order_edition_slug(order)}/orders/{order.secret}/payment/card", data={"csrf_token": csrf_token_from(html)}
+        f"/{order_edition_slug(order)}/orders/{order.secret}/pay", data={"csrf_token": csrf_token_from(html)}
     )
     assert response.status_code == 303
     assert response.headers["Location"] == f"https://checkout.stripe.com/c/pay/{session_id}"
@@ -91,7 +91,7 @@ def test_pay_again_after_the_session_expired_makes_a_new_one(client, stripe_api)
     db.session.commit()
     html = client.get(f"/{order_edition_slug(order)}/orders/{order.secret}/payment/cancelled").get_data(as_text=True)
     response = client.post(
-        f"/{order_edition_slug(order)}/orders/{order.secret}/payment/card", data={"csrf_token": csrf_token_from(html)}
+        f"/{order_edition_slug(order)}/orders/{order.secret}/pay", data={"csrf_token": csrf_token_from(html)}
     )
     assert response.status_code == 303
     new_session = stripe_api.sent("POST", "/v1/checkout/sessions")[-1]
@@ -102,7 +102,7 @@ def test_pay_again_after_the_session_expired_makes_a_new_one(client, stripe_api)
 
 def test_pay_again_without_csrf_is_refused(client, stripe_api):
     order, _session = stripe_order()
-    response = client.post(f"/{order_edition_slug(order)}/orders/{order.secret}/payment/card")
+    response = client.post(f"/{order_edition_slug(order)}/orders/{order.secret}/pay")
     assert response.status_code == 400
     assert len(stripe_api.sent("POST", "/v1/checkout/sessions")) == 1
 
@@ -114,8 +114,8 @@ def test_pay_again_for_a_paid_order_goes_back_to_the_order_page(client, stripe_a
     html = client.get(f"/{slug}/orders/{order.secret}/payment/cancelled").get_data(as_text=True)
     assert "Pay by card" not in html and "This order is paid" in html
     token = csrf_token_from(client.get("/login").get_data(as_text=True))  # any form of the session
-    response = client.post(f"/{slug}/orders/{order.secret}/payment/card", data={"csrf_token": token})
-    assert response.status_code == 302
+    response = client.post(f"/{slug}/orders/{order.secret}/pay", data={"csrf_token": token})
+    assert response.status_code == 303
     assert response.headers["Location"] == f"/{slug}/orders/{order.secret}/"
     assert len(stripe_api.sent("POST", "/v1/checkout/sessions")) == 1
 
@@ -127,9 +127,25 @@ def test_pay_again_when_stripe_is_down_keeps_the_reservation(client, stripe_api)
     slug = order_edition_slug(order)
     stripe_api.failures.append(("/v1/checkout/sessions", 503, {"type": "api_error", "message": "down"}))
     html = client.get(f"/{slug}/orders/{order.secret}/payment/cancelled").get_data(as_text=True)
-    response = client.post(f"/{slug}/orders/{order.secret}/payment/card", data={"csrf_token": csrf_token_from(html)},
+    response = client.post(f"/{slug}/orders/{order.secret}/pay", data={"csrf_token": csrf_token_from(html)},
                            follow_redirects=False)
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.refresh(order)
     assert order.state is OrderState.RESERVED
     assert db.session.scalar(sa.select(sa.func.count(StripeCheckout.id))) == 1
+
+
+def test_pages_after_the_reservation_time_is_over_do_not_offer_to_pay(client, stripe_api):
+    from datetime import timedelta
+
+    from convention.core.timeutil import utcnow
+
+    order, _session = stripe_order()
+    order.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    before = snapshot()
+    done = client.get(_done_url(order)).get_data(as_text=True)
+    assert "The reservation time is over" in done and 'http-equiv="refresh"' in done
+    cancelled = client.get(f"/{order_edition_slug(order)}/orders/{order.secret}/payment/cancelled").get_data(as_text=True)
+    assert "Pay by card" not in cancelled
+    assert snapshot() == before
