@@ -19,6 +19,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from convention.core.money import parse_money
@@ -157,7 +158,7 @@ class VoucherForm(FlaskForm):
     code = StringField("Code", validators=[Optional(), Length(min=4, max=40)], description="Empty: random codes.")
     count = IntegerField("How many codes", default=1, validators=[DataRequired(), NumberRange(min=1, max=1000)])
     prefix = StringField("Prefix of random codes", validators=[Optional(), Length(max=12)])
-    kind = SelectField("Kind", choices=[(k.value, k.label) for k in VoucherKind])
+    kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in VoucherKind])
     percent = IntegerField("Percentage off", validators=[Optional(), NumberRange(min=1, max=100)])
     amount = MoneyField("Amount off each ticket", validators=[Optional()])
     ticket_type = SelectField("For ticket type", coerce=int, default=0)

@@ -12,16 +12,22 @@ from convention.editions.models import Edition
 from convention.registration.models import Order, OrderState, RegistrationSettings
 from convention.registration.pricing import vat_included
 
+# Letters that Unicode does not decompose into a Latin-1 base letter.
+_APPROXIMATIONS = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Œ": "OE", "œ": "oe", "ı": "i", "Ħ": "H",
+                                 "ħ": "h", "€": "EUR", "–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"'})
+
 
 def _text(value) -> str:
-    """The core PDF fonts speak Latin-1: keep accents, approximate the rest."""
-    text = str(value or "")
-    try:
-        text.encode("latin-1")
-        return text
-    except UnicodeEncodeError:
-        decomposed = unicodedata.normalize("NFKD", text)
-        return "".join(ch for ch in decomposed if ch.encode("latin-1", "ignore")) or "?"
+    """The core PDF fonts speak Latin-1: keep its accents, approximate other letters."""
+    text = str(value or "").translate(_APPROXIMATIONS)
+    out = []
+    for ch in text:
+        if ch.encode("latin-1", "ignore"):
+            out.append(ch)
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if c.encode("latin-1", "ignore"))
+        out.append(base or "?")
+    return "".join(out)
 
 
 def _money(cents: int, currency: str) -> str:

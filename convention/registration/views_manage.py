@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from convention.accounts.forms import ActionForm
 from convention.core.errors import DomainError
@@ -171,7 +172,7 @@ def delete_ticket_type(edition, ticket_type):
 @guarded(can_manage_edition, load=load_quota)
 def edit_quota(edition, quota):
     form = QuotaForm(obj=quota)
-    form.ticket_types.choices = [(t.id, t.name) for t in catalog.list_ticket_types(edition)]
+    form.ticket_types.choices = [SelectChoice(t.id, t.name) for t in catalog.list_ticket_types(edition)]
     if not form.is_submitted() and quota is not None:
         form.ticket_types.data = [t.id for t in quota.ticket_types]
     if form.validate_on_submit():
@@ -210,8 +211,8 @@ def delete_quota(edition, quota):
 @guarded(can_manage_edition, load=load_edition)
 def manage_vouchers(edition):
     form = VoucherForm()
-    form.ticket_type.choices = [(0, "Any ticket type")] + [
-        (t.id, t.name) for t in catalog.list_ticket_types(edition) if t.category is TicketCategory.TICKET
+    form.ticket_type.choices = [SelectChoice(0, "Any ticket type")] + [
+        SelectChoice(t.id, t.name) for t in catalog.list_ticket_types(edition) if t.category is TicketCategory.TICKET
     ]
     if form.validate_on_submit():
         kind = VoucherKind(form.kind.data)

@@ -79,7 +79,9 @@ def _render_shop(edition, *, voucher_code: str = "", error: DomainError | None =
         voucher_error = refused.message
     items = shop_items(edition, voucher=voucher, now=now)
     sold_out_ids = set(getattr(error, "ticket_type_ids", ()))
-    status = 200 if error is None and voucher_error is None else (error.status_code if error else 422)
+    status = 200 if error is None and voucher_error is None else 422
+    if error is not None and error.status_code == 409:  # sold out, or changed meanwhile
+        status = 409
     return (
         render_template(
             "registration/shop.html",
@@ -283,6 +285,7 @@ def _order_page(edition, order, names_form=None, status=200):
             order=order,
             settings=settings,
             names_form=names_form if editable else None,
+            errors=names_form.form_errors if names_form is not None and not editable else [],
             action_form=ActionForm(),
             refund_if_cancelled=services.self_cancel_terms(order, settings),
             can_pay=order.state is OrderState.RESERVED and order.total_cents > 0

@@ -61,3 +61,67 @@ def past(minutes=1):
 
 def future(minutes=60):
     return utcnow() + timedelta(minutes=minutes)
+
+
+def outbox(template=None, to=None):
+    """Messages queued in the outbox, optionally filtered."""
+    import sqlalchemy as sa
+
+    from convention.mail.models import OutboxMessage
+
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+    if template:
+        query = query.where(OutboxMessage.template == template)
+    if to:
+        query = query.where(OutboxMessage.recipient == to)
+    return list(db.session.scalars(query))
+
+
+def checkout_form(client, edition, selection: dict, *, voucher="", names=None, email="buyer@example.org", **overrides):
+    """GET the checkout page for ``selection`` and return (response, form data ready to POST)."""
+    from tests.conftest import csrf_token_from
+
+    query = "&".join(f"q-{getattr(k, 'id', k)}={v}" for k, v in selection.items())
+    page = client.get(f"/{edition.slug}/tickets/checkout?{query}&voucher={voucher}")
+    if page.status_code != 200:
+        return page, None
+    html = page.get_data(as_text=True)
+    import re
+
+    def hidden(name):
+        match = re.search(rf'id="{name}" name="{name}" type="hidden" value="([^"]*)"', html)
+        return match.group(1) if match else ""
+
+    count = sum(selection.values())
+    names = names or [f"Attendee {i + 1}" for i in range(count)]
+    data = {
+        "csrf_token": csrf_token_from(html),
+        "selection": hidden("selection"),
+        "voucher": hidden("voucher"),
+        "total_cents": hidden("total_cents"),
+        "privacy_version": hidden("privacy_version"),
+        "buyer_name": "Beatrice Buyer",
+        "email": email,
+        "consent": "y",
+    }
+    for i, name in enumerate(names):
+        data[f"attendees-{i}-name"] = name
+        data[f"attendees-{i}-email"] = f"att{i}@example.org"
+        data[f"attendees-{i}-organisation"] = "Example NV"
+    data.update(overrides)
+    return page, data
+
+
+def count_rows(model):
+    import sqlalchemy as sa
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def count_orders():
+    """Orders other than the free registrations the edition's team gets automatically."""
+    import sqlalchemy as sa
+
+    from convention.registration.models import Order
+
+    return db.session.scalar(sa.select(sa.func.count(Order.id)).where(Order.payment_method != "complimentary"))

@@ -1,0 +1,190 @@
+"""Organizer pages: bank transfers marked paid, cancellations, search, figures, query counts."""
+
+import csv
+import io
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from convention.core.timeutil import utcnow
+from convention.extensions import db
+from convention.registration.models import Attendee, Order, OrderState, TicketType
+from tests.conftest import post_form
+from tests.factories import make_edition, make_user
+from tests.registration.helpers import buy, make_ticket_type, outbox
+
+
+@pytest.fixture
+def organizer_world(client, auth):
+    organizer = make_user()
+    edition = make_edition(organizer=organizer)
+    pass_ = make_ticket_type(edition, capacity=10)
+    auth.login(organizer.email)
+    return organizer, edition, pass_
+
+
+def test_organizer_marks_a_bank_transfer_paid(client, organizer_world):
+    _, edition, pass_ = organizer_world
+    order = buy(edition, {pass_: 2})
+    page = f"/{edition.slug}/manage/orders/{order.code}"
+    response = post_form(client, f"{page}/mark-paid", {"reference": "BNP 2026-11-02"}, page=page)
+    assert response.status_code == 302
+    db.session.refresh(order)
+    assert (order.state, order.payment_method, order.payment_reference) == (
+        OrderState.PAID, "bank_transfer", "BNP 2026-11-02")
+    [mail] = outbox("registration_order_paid")
+    assert mail.recipient == order.email
+    assert "Paid" in client.get(page).get_data(as_text=True)
+
+
+def test_organizer_marks_an_expired_bank_transfer_paid_when_seats_are_gone(client, organizer_world):
+    from convention.registration.services import release_order
+
+    _, edition, pass_ = organizer_world
+    small = make_ticket_type(edition, name="Workshop", capacity=1)
+    order = buy(edition, {small: 1})
+    release_order(order, reason="expired")
+    db.session.commit()
+    buy(edition, {small: 1}, email="other@example.org")
+    page = f"/{edition.slug}/manage/orders/{order.code}"
+    response = post_form(client, f"{page}/mark-paid", {}, page=page, follow_redirects=True)
+    assert "was released and its seats are gone" in response.get_data(as_text=True)
+    db.session.refresh(order)
+    assert order.state is OrderState.EXPIRED
+
+
+def test_organizer_cancels_and_refunds_a_paid_order(client, organizer_world):
+    from convention.registration.services import mark_order_paid
+
+    _, edition, pass_ = organizer_world
+    order = buy(edition, {pass_: 1})
+    mark_order_paid(order, amount_cents=12100, currency="EUR", method="bank_transfer", reference=None)
+    db.session.commit()
+    page = f"/{edition.slug}/manage/orders/{order.code}"
+    post_form(client, f"{page}/cancel", {}, page=page)
+    db.session.refresh(order)
+    assert (order.state, order.refunded_cents) == (OrderState.REFUNDED, 12100)
+    assert db.session.get(TicketType, pass_.id).used == 0
+
+
+def test_order_search_and_filters(client, organizer_world):
+    _, edition, pass_ = organizer_world
+    student = make_ticket_type(edition, name="Student", price_cents=0, capacity=10)
+    buy(edition, {pass_: 1}, names=["Greta Grunwald"], email="greta@example.org")
+    buy(edition, {student: 1}, names=["Hugo Hansen"], email="hugo@example.org")
+    url = f"/{edition.slug}/manage/orders/"
+    assert "greta@example.org" in client.get(f"{url}?q=grunwald").get_data(as_text=True)
+    assert "hugo@example.org" not in client.get(f"{url}?q=grunwald").get_data(as_text=True)
+    paid_only = client.get(f"{url}?state=paid&method=free").get_data(as_text=True)
+    assert "hugo@example.org" in paid_only and "greta@example.org" not in paid_only
+    by_type = client.get(f"{url}?ticket_type={pass_.id}").get_data(as_text=True)
+    assert "greta@example.org" in by_type and "hugo@example.org" not in by_type
+
+
+def test_attendees_csv_neutralises_formulas(client, organizer_world):
+    _, edition, pass_ = organizer_world
+    buy(edition, {pass_: 1}, names=["=cmd|' /C calc'!A0"])
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(f"/{edition.slug}/manage/attendees.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    bought = [row for row in rows if row["ticket_type"] == "Conference pass"]
+    assert [row["name"] for row in bought] == ["'=cmd|' /C calc'!A0"]
+    assert bought[0]["price"] == "121.00"
+
+
+def test_sales_page_shows_figures_per_type_and_a_chart(client, organizer_world):
+    from convention.registration.services import mark_order_paid
+
+    _, edition, pass_ = organizer_world
+    for _ in range(3):
+        order = buy(edition, {pass_: 1})
+        mark_order_paid(order, amount_cents=12100, currency="EUR", method="bank_transfer", reference=None)
+    buy(edition, {pass_: 2})
+    db.session.commit()
+    html = client.get(f"/{edition.slug}/manage/registration/sales").get_data(as_text=True)
+    assert '<polyline class="line"' in html
+    assert "€363.00" in html
+    from convention.registration.reports import sales_report
+
+    report = sales_report(edition)
+    [row] = [s for s in report.per_type if s.ticket_type.id == pass_.id]
+    assert (row.paid, row.reserved, row.revenue_cents) == (3, 2, 36300)
+
+
+def test_ticket_type_form_creates_a_ticket_type(client, organizer_world):
+    _, edition, _ = organizer_world
+    url = f"/{edition.slug}/manage/tickets/new"
+    response = post_form(client, url, {"name": "Day pass Tuesday", "price": "49.50", "currency": "EUR",
+                                       "vat_rate": "21", "capacity": "100", "max_per_order": "4",
+                                       "valid_on": edition.starts_on.isoformat()})
+    assert response.status_code == 302
+    created = db.session.scalar(sa.select(TicketType).where(TicketType.name == "Day pass Tuesday"))
+    assert (created.price_cents, created.vat_rate_bp, created.capacity, created.valid_on) == (
+        4950, 2100, 100, edition.starts_on)
+
+
+def test_capacity_cannot_go_below_seats_taken(client, organizer_world):
+    _, edition, pass_ = organizer_world
+    buy(edition, {pass_: 3})
+    response = post_form(client, f"/{edition.slug}/manage/tickets/{pass_.id}",
+                         {"name": pass_.name, "price": "121.00", "currency": "EUR", "vat_rate": "21",
+                          "capacity": "2", "max_per_order": "10"})
+    assert response.status_code == 422
+    assert "3 seats are already taken" in response.get_data(as_text=True)
+
+
+def test_quota_counts_seats_already_taken(client, organizer_world):
+    _, edition, pass_ = organizer_world
+    buy(edition, {pass_: 3})
+    response = post_form(client, f"/{edition.slug}/manage/quotas/new",
+                         {"name": "Venue", "capacity": "50", "ticket_types": [str(pass_.id)]})
+    assert response.status_code == 302
+    from convention.registration.models import Quota
+
+    quota = db.session.scalar(sa.select(Quota))
+    assert (quota.used, [t.id for t in quota.ticket_types]) == (3, [pass_.id])
+
+
+@contextmanager
+def count_queries():
+    counter = {"n": 0}
+
+    def before(*_args, **_kwargs):
+        counter["n"] += 1
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield counter
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+
+
+def _bulk_orders(edition, ticket_type, count):
+    now = utcnow()
+    for i in range(count):
+        order = Order(edition_id=edition.id, email=f"bulk{i}@example.org", total_cents=12100, payment_method="free",
+                      state=OrderState.PAID, paid_at=now, created_at=now - timedelta(minutes=i))
+        order.attendees = [Attendee(edition_id=edition.id, ticket_type_id=ticket_type.id, name=f"Bulk {i} {j}")
+                           for j in range(2)]
+        db.session.add(order)
+    db.session.commit()
+
+
+def _orders_page_queries(client, edition, pass_, count):
+    _bulk_orders(edition, pass_, count)
+    url = f"/{edition.slug}/manage/orders/"
+    db.session.expire_all()
+    with count_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200
+    return counter["n"]
+
+
+def test_orders_list_query_count_is_the_same_for_10_and_500_orders(client, organizer_world):
+    organizer, edition, pass_ = organizer_world
+    other = make_edition(organizer=organizer)
+    few = _orders_page_queries(client, edition, pass_, 10)
+    other_pass = make_ticket_type(other, capacity=None)
+    many = _orders_page_queries(client, other, other_pass, 500)
+    assert few == many
