@@ -18,6 +18,7 @@ from flask import abort
 
 from convention.audit.services import record_audit
 from convention.core.errors import DomainError, InvalidTransition, NotFound
+from convention.core.money import format_money
 from convention.core.timeutil import utcnow
 from convention.extensions import db
 from convention.payments.models import (
@@ -312,7 +313,8 @@ def apply_paid_session(session: CheckoutSession, *, source: str) -> Outcome:
     except PaymentMismatch as error:
         log.warning("Stripe session %s for order %s: %s", session.id, order.code, error.message)
         _flag(order, IssueKind.AMOUNT_MISMATCH, amount, currency, reference,
-              f"Stripe charged {amount} {currency}, the order is {order.total_cents} {order.currency}.")
+              f"Stripe charged {format_money(amount, currency or order.currency)}, "
+              f"the order is {format_money(order.total_cents, order.currency)}.")
         return Outcome(EventOutcome.MISMATCH, error.message, order)
     except SeatsUnavailable:
         return _refund_unplaceable(order, checkout, amount, currency, source=source)

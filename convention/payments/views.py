@@ -145,10 +145,7 @@ def manage(edition):
 
 
 def _order_urls(edition, issues) -> dict[int, str]:
-    return {
-        issue.order_id: url_for("registration.order_page", slug=edition.slug, secret=issue.order.secret)
-        for issue in issues
-    }
+    return {issue.order_id: url_for("registration.manage_order", slug=edition.slug, code=issue.order.code) for issue in issues}
 
 
 @bp.post("/<slug>/manage/payments/issues/<int:issue_id>/resolve")

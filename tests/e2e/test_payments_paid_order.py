@@ -45,8 +45,9 @@ def stripe_csp(app, monkeypatch):
 
 def _post_webhook(live_server: str, event: dict) -> tuple[int, dict]:
     body, headers = signed_webhook(event)
-    request = urllib.request.Request(f"{live_server}/payments/stripe/webhook", data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310  (our own loopback server)
+    url = f"{live_server}/payments/stripe/webhook"  # our own loopback server, http only
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         return response.status, json.loads(response.read())
 
 
@@ -107,3 +108,32 @@ def test_paid_order_becomes_paid_when_the_signed_webhook_arrives(page, live_serv
     db.session.refresh(order)
     assert order.state is OrderState.PAID
     assert violations == []
+
+
+def test_organizer_sees_a_flagged_payment_and_resolves_it(page, live_server, stripe_api):  # noqa: F811
+    from tests.factories import PASSWORD, make_user
+    from tests.payments.conftest import stripe_order
+
+    organizer = make_user(name="Olivia Organizer", email="olivia@example.org")
+    edition = make_edition(name="Cyber Security Convention 2027", slug="csc27b", organizer=organizer)
+    order, session_id = stripe_order(edition, email="short@example.org")
+    underpaid = make_event("checkout.session.completed", stripe_api.pay_session(session_id, amount_total=2000))
+    assert _post_webhook(live_server, underpaid) == (200, {"received": True, "outcome": "mismatch"})
+
+    page.goto("/login")
+    page.get_by_label("Email").fill(organizer.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/csc27b/manage/payments/")
+    card = page.locator(".payment-issue")
+    assert card.locator(".badge").inner_text() == "Amount or currency differ from the order"
+    assert order.code in card.inner_text()
+    assert page.locator("table tbody tr").count() == 1
+    save_screenshots(page, "payments-6-organizer-issue")
+
+    card.get_by_label("What was done").fill("Asked the buyer to pay the difference by transfer.")
+    card.get_by_role("button", name="Mark resolved").click()
+    page.wait_for_selector(".alert-success")
+    assert page.locator(".payment-issue").count() == 0
+    assert "Asked the buyer to pay the difference" in page.locator("main").inner_text()
+    save_screenshots(page, "payments-7-organizer-resolved")

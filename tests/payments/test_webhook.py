@@ -213,6 +213,7 @@ def test_amount_mismatch_is_flagged_and_not_paid(client, stripe_api):
     assert order.state is OrderState.RESERVED
     issue = db.session.scalar(sa.select(PaymentIssue))
     assert (issue.kind, issue.amount_cents, issue.currency, issue.state.value) == (IssueKind.AMOUNT_MISMATCH, 100, "EUR", "open")
+    assert issue.detail == "Stripe charged €1.00, the order is €121.00."
     assert _event("evt_cheap").outcome is EventOutcome.MISMATCH
     assert _mails_to("buyer@example.org") == []
 
