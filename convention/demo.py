@@ -34,7 +34,9 @@ DEMO_PEOPLE = [
 
 DEMO_ROOMS = [("Auditorium", 800, 0), ("Room Leuven", 250, 1), ("Room Gent", 120, 2), ("Workshop lab", 40, 3)]
 
-DOMAIN_SEEDERS: tuple[str, ...] = ()
+DOMAIN_SEEDERS: tuple[str, ...] = (
+    "convention.registration.demo:seed",
+)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -80,7 +80,7 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
-    sa.Column('is_admin', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('is_admin', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('email_confirmed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('session_token', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
