@@ -406,7 +406,7 @@ def list_payment_issues(edition) -> list[PaymentIssue]:
         db.session.scalars(
             sa.select(PaymentIssue)
             .where(PaymentIssue.edition_id == edition.id)
-            .options(sa.orm.joinedload(PaymentIssue.order))
+            .options(sa.orm.joinedload(PaymentIssue.order), sa.orm.joinedload(PaymentIssue.resolved_by))
             .order_by(PaymentIssue.state, PaymentIssue.created_at.desc())
         )
     )
