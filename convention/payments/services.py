@@ -206,32 +206,26 @@ def process_event(event: WebhookEvent) -> StripeEvent | None:
         return None
     handler = EVENT_HANDLERS.get(event.type)
     outcome = handler(event) if handler else Outcome(EventOutcome.IGNORED, "event type not handled")
-    stored = StripeEvent(
-        stripe_id=event.id,
-        type=event.type,
-        object_id=str(event.object.get("id", ""))[:255],
-        order_id=outcome.order.id if outcome.order is not None else None,
-        livemode=event.livemode,
-        created_at=event.created,
-        outcome=outcome.result,
-        detail=outcome.detail[:255],
-    )
-    db.session.add(stored)
-    db.session.flush()
+    stored = _store_event(event, outcome.result, outcome.detail, outcome.order)
     log.info("Stripe event %s (%s): %s %s", event.id, event.type, outcome.result, outcome.detail)
     return stored
 
 
 def store_refused_event(event: WebhookEvent, message: str) -> StripeEvent:
     """Keep an event that a rule refused (nothing else changed), so it is not applied later."""
+    return _store_event(event, EventOutcome.IGNORED, f"refused: {message}", None)
+
+
+def _store_event(event: WebhookEvent, result: EventOutcome, detail: str, order: Order | None) -> StripeEvent:
     stored = StripeEvent(
         stripe_id=event.id,
         type=event.type,
         object_id=str(event.object.get("id", ""))[:255],
+        order_id=order.id if order is not None else None,
         livemode=event.livemode,
         created_at=event.created,
-        outcome=EventOutcome.IGNORED,
-        detail=f"refused: {message}"[:255],
+        outcome=result,
+        detail=detail[:255],
     )
     db.session.add(stored)
     db.session.flush()

@@ -147,5 +147,5 @@ def test_pages_after_the_reservation_time_is_over_do_not_offer_to_pay(client, st
     done = client.get(_done_url(order)).get_data(as_text=True)
     assert "The reservation time is over" in done and 'http-equiv="refresh"' in done
     cancelled = client.get(f"/{order_edition_slug(order)}/orders/{order.secret}/payment/cancelled").get_data(as_text=True)
-    assert "Pay by card" not in cancelled
+    assert "Pay by card" not in cancelled and "The reservation time is over" in cancelled
     assert snapshot() == before

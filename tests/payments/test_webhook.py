@@ -273,3 +273,25 @@ def test_session_for_an_unknown_order_is_ignored(client, stripe_api):
                "amount_total": 100, "currency": "eur", "client_reference_id": "NOTOURS1", "metadata": {}}
     response = deliver(client, make_event("checkout.session.completed", session))
     assert response.get_json() == {"received": True, "outcome": "ignored"}
+
+
+def test_event_refused_by_a_rule_is_kept_once_and_changes_nothing_else(client, stripe_api, monkeypatch):
+    from convention.core.errors import InvalidTransition
+    from convention.payments import services
+
+    def refuse(order, **_kwargs):
+        order.state = OrderState.PAID  # a half-done change that must be rolled back
+        raise InvalidTransition("An order that is on hold cannot become paid.")
+
+    order, session_id = stripe_order()
+    monkeypatch.setattr(services.registration, "mark_order_paid", refuse)
+    before = snapshot()
+    response = deliver(client, completed(stripe_api, session_id, event_id="evt_refused"))
+    assert response.status_code == 200
+    assert response.get_json() == {"received": True, "outcome": "ignored"}
+    stored = _event("evt_refused")
+    assert (stored.outcome, stored.detail, stored.order_id) == (
+        EventOutcome.IGNORED, "refused: An order that is on hold cannot become paid.", None)
+    after = snapshot()
+    assert after.pop("events") == before.pop("events") + 1
+    assert after == before  # the order and its checkout are as they were
