@@ -29,6 +29,7 @@ from convention.registration.inventory import (
     lock_edition_inventory,
     lock_order,
     seat_counts,
+    seats_left,
     take_seats,
     take_voucher_uses,
 )
@@ -197,6 +198,7 @@ def create_order(
     quote = quote_selection(edition, selection, voucher_code=voucher_code, now=now)
     if expected_total_cents is None or int(expected_total_cents) != quote.total_cents:
         raise PriceChanged("The total has changed since the page was loaded; please check the order again.")
+    _refuse_if_clearly_sold_out(quote)
     people = _clean_attendees(attendees, len(quote.lines))
     _check_consent(settings, consent_version)
     email = (email or "").strip().lower()
@@ -233,6 +235,16 @@ def create_order(
     # Last, so the seat rows stay locked for as short a time as possible.
     hold_quote(quote)
     return order
+
+
+def _refuse_if_clearly_sold_out(quote: Quote) -> None:
+    """A cheap early answer from the counters as read now, before any work; the locked
+    update in ``hold_quote`` stays the one that decides."""
+    for ticket_type in {line.ticket_type for line in quote.lines}:
+        left = seats_left(ticket_type)
+        if left is not None and left < quote.counts[ticket_type.id]:
+            raise SoldOut(f"Sorry, {ticket_type.name} is sold out (not enough seats left).",
+                          ticket_type_ids=[ticket_type.id])
 
 
 def _build_order(edition, quote: Quote, people: list[AttendeeData], *, email, buyer_name, user, now) -> Order:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from convention.accounts.forms import ActionForm
-from convention.core.errors import DomainError
-from convention.core.forms import apply_domain_error
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc
 from convention.editions.permissions import can_manage_edition
@@ -33,7 +31,7 @@ from convention.registration.models import (
     Voucher,
     VoucherKind,
 )
-from convention.registration.views import bp
+from convention.registration.views import bp, run_button, run_form
 from convention.registration.waiting_list import list_entries
 
 
@@ -109,6 +107,13 @@ def manage_tickets(edition):
     )
 
 
+def _manage_form(edition, form, title: str):
+    return lambda: render_template(
+        "registration/manage_form.html", edition=edition, form=form, title=title,
+        back=url_for("registration.manage_tickets", slug=edition.slug),
+    )
+
+
 @bp.route("/<slug>/manage/tickets/new", methods=["GET", "POST"])
 @bp.route("/<slug>/manage/tickets/<int:ticket_type_id>", methods=["GET", "POST"])
 @guarded(can_manage_edition, load=load_ticket_type)
@@ -119,7 +124,8 @@ def edit_ticket_type(edition, ticket_type):
         form.vat_rate.data = f"{ticket_type.vat_rate_bp / 100:g}"
         form.sale_starts_at.data = _local(ticket_type.sale_starts_at, edition)
         form.sale_ends_at.data = _local(ticket_type.sale_ends_at, edition)
-    if form.validate_on_submit():
+
+    def save():
         data = catalog.TicketTypeData(
             name=form.name.data,
             description=form.description.data or "",
@@ -135,36 +141,17 @@ def edit_ticket_type(edition, ticket_type):
             hidden=form.hidden.data,
             position=form.position.data or 0,
         )
-        try:
-            catalog.save_ticket_type(edition, data, actor=current_user, ticket_type=ticket_type)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash("Ticket type saved.", "success")
-            return redirect(url_for("registration.manage_tickets", slug=edition.slug))
-    return (
-        render_template("registration/manage_form.html", edition=edition, form=form,
-                        title="Ticket type" if ticket_type is None else ticket_type.name,
-                        back=url_for("registration.manage_tickets", slug=edition.slug)),
-        422 if form.errors else 200,
-    )
+        return catalog.save_ticket_type(edition, data, actor=current_user, ticket_type=ticket_type)
+
+    return run_form(form, save, done="Ticket type saved.", back=url_for("registration.manage_tickets", slug=edition.slug),
+                    render=_manage_form(edition, form, "Ticket type" if ticket_type is None else ticket_type.name))
 
 
 @bp.post("/<slug>/manage/tickets/<int:ticket_type_id>/delete")
 @guarded(can_manage_edition, load=load_ticket_type)
 def delete_ticket_type(edition, ticket_type):
-    if ActionForm().validate_on_submit():
-        try:
-            catalog.delete_ticket_type(edition, ticket_type, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash("Ticket type deleted.", "success")
-    return redirect(url_for("registration.manage_tickets", slug=edition.slug))
+    return run_button(lambda: catalog.delete_ticket_type(edition, ticket_type, actor=current_user),
+                      done="Ticket type deleted.", back=url_for("registration.manage_tickets", slug=edition.slug))
 
 
 @bp.route("/<slug>/manage/quotas/new", methods=["GET", "POST"])
@@ -175,33 +162,21 @@ def edit_quota(edition, quota):
     form.ticket_types.choices = [SelectChoice(t.id, t.name) for t in catalog.list_ticket_types(edition)]
     if not form.is_submitted() and quota is not None:
         form.ticket_types.data = [t.id for t in quota.ticket_types]
-    if form.validate_on_submit():
-        try:
-            catalog.save_quota(edition, name=form.name.data, capacity=form.capacity.data,
-                               ticket_type_ids=form.ticket_types.data or [], actor=current_user, quota=quota)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash("Quota saved.", "success")
-            return redirect(url_for("registration.manage_tickets", slug=edition.slug))
-    return (
-        render_template("registration/manage_form.html", edition=edition, form=form,
-                        title="Quota" if quota is None else quota.name,
-                        back=url_for("registration.manage_tickets", slug=edition.slug)),
-        422 if form.errors else 200,
+    return run_form(
+        form,
+        lambda: catalog.save_quota(edition, name=form.name.data, capacity=form.capacity.data,
+                                   ticket_type_ids=form.ticket_types.data or [], actor=current_user, quota=quota),
+        done="Quota saved.",
+        back=url_for("registration.manage_tickets", slug=edition.slug),
+        render=_manage_form(edition, form, "Quota" if quota is None else quota.name),
     )
 
 
 @bp.post("/<slug>/manage/quotas/<int:quota_id>/delete")
 @guarded(can_manage_edition, load=load_quota)
 def delete_quota(edition, quota):
-    if ActionForm().validate_on_submit():
-        catalog.delete_quota(edition, quota, actor=current_user)
-        db.session.commit()
-        flash("Quota deleted.", "success")
-    return redirect(url_for("registration.manage_tickets", slug=edition.slug))
+    return run_button(lambda: catalog.delete_quota(edition, quota, actor=current_user),
+                      done="Quota deleted.", back=url_for("registration.manage_tickets", slug=edition.slug))
 
 
 # -- vouchers ---------------------------------------------------------------------------
@@ -214,32 +189,27 @@ def manage_vouchers(edition):
     form.ticket_type.choices = [SelectChoice(0, "Any ticket type")] + [
         SelectChoice(t.id, t.name) for t in catalog.list_ticket_types(edition) if t.category is TicketCategory.TICKET
     ]
-    if form.validate_on_submit():
+
+    def save():
         kind = VoucherKind(form.kind.data)
-        value = form.percent.data or 0 if kind is VoucherKind.PERCENT else (form.amount.cents or 0)
         data = catalog.VoucherData(
             kind=kind,
-            value=value,
+            value=(form.percent.data or 0) if kind is VoucherKind.PERCENT else (form.amount.cents or 0),
             ticket_type_id=form.ticket_type.data or None,
             max_uses=form.max_uses.data,
             valid_from=_utc(form.valid_from.data, edition),
             valid_until=_utc(form.valid_until.data, edition),
             comment=form.comment.data or "",
         )
-        try:
-            created = catalog.create_vouchers(edition, data, actor=current_user, code=form.code.data or None,
-                                              count=form.count.data, prefix=form.prefix.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{len(created)} voucher(s) created.", "success")
-            return redirect(url_for("registration.manage_vouchers", slug=edition.slug))
-    return (
-        render_template("registration/manage_vouchers.html", edition=edition, form=form,
-                        vouchers=catalog.list_vouchers(edition), action_form=ActionForm()),
-        422 if form.errors else 200,
+        return catalog.create_vouchers(edition, data, actor=current_user, code=form.code.data or None,
+                                       count=form.count.data, prefix=form.prefix.data or "")
+
+    return run_form(
+        form, save,
+        done=lambda created: f"{len(created)} voucher(s) created.",
+        back=url_for("registration.manage_vouchers", slug=edition.slug),
+        render=lambda: render_template("registration/manage_vouchers.html", edition=edition, form=form,
+                                       vouchers=catalog.list_vouchers(edition), action_form=ActionForm()),
     )
 
 
@@ -252,16 +222,8 @@ def vouchers_csv(edition):
 @bp.post("/<slug>/manage/vouchers/<int:voucher_id>/delete")
 @guarded(can_manage_edition, load=load_voucher)
 def delete_voucher(edition, voucher):
-    if ActionForm().validate_on_submit():
-        try:
-            catalog.delete_voucher(edition, voucher, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash("Voucher deleted.", "success")
-    return redirect(url_for("registration.manage_vouchers", slug=edition.slug))
+    return run_button(lambda: catalog.delete_voucher(edition, voucher, actor=current_user),
+                      done="Voucher deleted.", back=url_for("registration.manage_vouchers", slug=edition.slug))
 
 
 # -- orders -----------------------------------------------------------------------------
@@ -310,47 +272,37 @@ def manage_order(edition, order):
     )
 
 
+def _order_back(edition, order) -> str:
+    return url_for("registration.manage_order", slug=edition.slug, code=order.code)
+
+
 @bp.post("/<slug>/manage/orders/<code>/mark-paid")
 @guarded(can_manage_edition, load=load_order_by_code)
 def mark_paid(edition, order):
     form = MarkPaidForm()
-    if form.validate_on_submit():
-        try:
-            services.mark_order_paid(order, amount_cents=order.total_cents, currency=order.currency,
-                                     method=PaymentMethod.BANK_TRANSFER.value,
-                                     reference=form.reference.data or None, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"Order {order.code} is marked as paid; the buyer gets the confirmation.", "success")
-    return redirect(url_for("registration.manage_order", slug=edition.slug, code=order.code))
+    return run_button(
+        lambda: services.mark_order_paid(order, amount_cents=order.total_cents, currency=order.currency,
+                                         method=PaymentMethod.BANK_TRANSFER.value,
+                                         reference=form.reference.data or None, actor=current_user),
+        form=form,
+        done=f"Order {order.code} is marked as paid; the buyer gets the confirmation.",
+        back=_order_back(edition, order),
+    )
 
 
 @bp.post("/<slug>/manage/orders/<code>/cancel")
 @guarded(can_manage_edition, load=load_order_by_code)
 def cancel(edition, order):
-    if ActionForm().validate_on_submit():
-        try:
-            services.cancel_order(order, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"Order {order.code} is {order.state.label.lower()}.", "success")
-    return redirect(url_for("registration.manage_order", slug=edition.slug, code=order.code))
+    return run_button(lambda: services.cancel_order(order, actor=current_user),
+                      done=lambda cancelled: f"Order {cancelled.code} is {cancelled.state.label.lower()}.",
+                      back=_order_back(edition, order))
 
 
 @bp.post("/<slug>/manage/orders/<code>/resend")
 @guarded(can_manage_edition, load=load_order_by_code)
 def resend(edition, order):
-    if ActionForm().validate_on_submit():
-        services.resend_confirmation(order, actor=current_user)
-        db.session.commit()
-        flash("The email is sent again.", "success")
-    return redirect(url_for("registration.manage_order", slug=edition.slug, code=order.code))
+    return run_button(lambda: services.resend_confirmation(order, actor=current_user),
+                      done="The email is sent again.", back=_order_back(edition, order))
 
 
 # -- figures, waiting list, settings ----------------------------------------------------
@@ -377,22 +329,16 @@ def registration_settings(edition):
         form.cancellation_fee.set_cents(settings.cancellation_fee_cents)
         form.name_changes_until.data = _local(settings.name_changes_until, edition)
         form.self_cancel_until.data = _local(settings.self_cancel_until, edition)
-    if form.validate_on_submit():
+
+    def save():
         values = {key: getattr(form, key).data for key in catalog.SETTINGS_FIELDS if hasattr(form, key)}
         values["cancellation_fee_cents"] = form.cancellation_fee.cents or 0
         values["name_changes_until"] = _utc(form.name_changes_until.data, edition)
         values["self_cancel_until"] = _utc(form.self_cancel_until.data, edition)
-        try:
-            catalog.update_registration_settings(settings, values, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash("Registration settings saved.", "success")
-            return redirect(url_for("registration.registration_settings", slug=edition.slug))
-    return (
-        render_template("registration/manage_form.html", edition=edition, form=form, title="Registration settings",
-                        back=url_for("registration.manage_tickets", slug=edition.slug)),
-        422 if form.errors else 200,
+        return catalog.update_registration_settings(settings, values, actor=current_user)
+
+    return run_form(
+        form, save, done="Registration settings saved.",
+        back=url_for("registration.registration_settings", slug=edition.slug),
+        render=_manage_form(edition, form, "Registration settings"),
     )

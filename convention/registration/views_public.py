@@ -33,7 +33,7 @@ from convention.registration.models import (
 from convention.registration.permissions import can_buy_tickets, holds_order_link, holds_waiting_list_link
 from convention.registration.pricing import find_voucher, quote_selection, shop_items
 from convention.registration.receipts import receipt_pdf
-from convention.registration.views import bp
+from convention.registration.views import bp, run_button, run_form
 
 
 def load_order(slug: str, secret: str) -> dict:
@@ -173,12 +173,19 @@ def place_order(edition):
     form = CheckoutForm()
     try:
         selection = parse_selection(form.selection.data or "")
-        quote = quote_selection(edition, selection, voucher_code=form.voucher.data, now=utcnow())
-    except (ValueError, DomainError) as error:
-        refusal = error if isinstance(error, DomainError) else DomainError("The ticket selection is not valid.")
-        return _render_shop(edition, voucher_code=form.voucher.data or "", error=refusal)
+    except ValueError:
+        return _render_shop(edition, error=DomainError("The ticket selection is not valid."))
+
+    def refused(status: int, sold_out=None):
+        """Show the form again with what the server says the order costs now."""
+        try:
+            quote = quote_selection(edition, selection, voucher_code=form.voucher.data, now=utcnow())
+        except DomainError as error:
+            return _render_shop(edition, voucher_code=form.voucher.data or "", error=error)
+        return _checkout_page(edition, form, quote, status, sold_out=sold_out)
+
     if not form.validate_on_submit():
-        return _checkout_page(edition, form, quote, 422)
+        return refused(422)
     try:
         order = services.create_order(
             edition,
@@ -197,11 +204,11 @@ def place_order(edition):
     except SoldOut as error:
         db.session.rollback()
         form.form_errors.append(error.message)
-        return _checkout_page(edition, form, quote, error.status_code, sold_out=error)
+        return refused(error.status_code, sold_out=error)
     except DomainError as error:
         db.session.rollback()
         apply_domain_error(form, error)
-        return _checkout_page(edition, form, quote, 409 if error.status_code == 409 else 422)
+        return refused(409 if error.status_code == 409 else 422)
     db.session.commit()
     return _go_pay(edition, order)
 
@@ -233,21 +240,14 @@ def join_waiting_list(edition, ticket_type):
     form = WaitingListForm(privacy_version=settings.privacy_version, quantity=request.args.get("quantity", 1, type=int))
     if current_user.is_authenticated and not form.is_submitted():
         form.name.data, form.email.data = current_user.name, current_user.email
-    if form.validate_on_submit():
-        try:
-            join(edition, ticket_type, name=form.name.data, email=form.email.data, quantity=form.quantity.data,
-                 consent_version=form.privacy_version.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash("You are on the waiting list. We will email you as soon as seats come free.", "success")
-            return redirect(url_for("registration.shop", slug=edition.slug))
-    return (
-        render_template("registration/waiting_join.html", edition=edition, ticket_type=ticket_type, form=form,
-                        settings=settings),
-        422 if form.errors else 200,
+    return run_form(
+        form,
+        lambda: join(edition, ticket_type, name=form.name.data, email=form.email.data, quantity=form.quantity.data,
+                     consent_version=form.privacy_version.data),
+        done="You are on the waiting list. We will email you as soon as seats come free.",
+        back=url_for("registration.shop", slug=edition.slug),
+        render=lambda: render_template("registration/waiting_join.html", edition=edition, ticket_type=ticket_type,
+                                       form=form, settings=settings),
     )
 
 
@@ -334,16 +334,8 @@ def update_attendees(edition, order):
 @bp.post("/<slug>/orders/<secret>/cancel")
 @guarded(holds_order_link, load=load_order)
 def cancel_order(edition, order):
-    if ActionForm().validate_on_submit():
-        try:
-            services.cancel_own_order(order)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash("Your order is cancelled.", "info")
-    return redirect(url_for("registration.order_page", slug=edition.slug, secret=order.secret))
+    return run_button(lambda: services.cancel_own_order(order), done="Your order is cancelled.",
+                      back=url_for("registration.order_page", slug=edition.slug, secret=order.secret))
 
 
 @bp.post("/<slug>/orders/<secret>/pay")

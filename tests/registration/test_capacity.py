@@ -44,14 +44,32 @@ def test_shared_quota_caps_ticket_types_together():
     assert (regular.used, student.used, venue.used) == (2, 1, 3)
 
 
-def test_failed_quota_gives_back_the_ticket_type_seats_taken_before_it():
+def test_failed_quota_undoes_the_ticket_type_seats_taken_before_it_in_the_same_transaction():
+    from convention.registration.inventory import take_seats
+
     edition = make_edition()
     regular = make_ticket_type(edition, name="Regular", capacity=10)
     make_quota(edition, [regular], capacity=1)
     with pytest.raises(SoldOut):
-        buy(edition, {regular: 2})
-    db.session.rollback()
+        take_seats({regular.id: 2})  # the ticket type has room, the quota has not
+    db.session.commit()  # what stays of the transaction: nothing
     assert db.session.scalar(sa.select(TicketType.used).where(TicketType.id == regular.id)) == 0
+
+
+def test_locked_update_refuses_even_when_the_early_check_was_passed():
+    """Two buyers read the counters before either wrote: the conditional update decides."""
+    from convention.registration.pricing import quote_selection
+    from convention.registration.services import hold_quote
+    from tests.registration.helpers import past
+
+    edition = make_edition()
+    pass_ = make_ticket_type(edition, capacity=1)
+    stale = quote_selection(edition, {pass_.id: 1}, voucher_code=None, now=past(0))
+    buy(edition, {pass_: 1})
+    with pytest.raises(SoldOut):
+        hold_quote(stale)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(TicketType.used).where(TicketType.id == pass_.id)) == 1
 
 
 @pytest.mark.parametrize("model, values", [(Quota, {"used": 4}), (TicketType, {"used": 4}), (Quota, {"used": -1})])
