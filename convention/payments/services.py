@@ -41,6 +41,7 @@ from convention.payments.stripe_gateway import (
 )
 from convention.registration import services as registration
 from convention.registration.errors import PaymentMismatch, SeatsUnavailable
+from convention.registration.inventory import lock_order
 from convention.registration.models import Attendee, Order, OrderState
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ def start_checkout(order: Order, *, success_url: str, cancel_url: str, now: date
     gets the session Stripe already made instead of a second one.
     """
     now = now or utcnow()
+    order = lock_order(order)  # a double click waits here, then reuses the session the first one made
     if order.state is not OrderState.RESERVED:
         raise InvalidTransition("This order is not waiting for a payment.")
     if order.total_cents <= 0:

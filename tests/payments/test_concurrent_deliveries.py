@@ -84,3 +84,36 @@ def test_completed_and_expired_at_once_end_paid(app, stripe_api):
     # Whatever the order of arrival: paid directly, or released and then paid with its seat retaken.
     assert order.state is OrderState.PAID
     assert db.session.scalar(sa.select(sa.func.count(StripeEvent.id))) == 2
+
+
+def test_pay_clicked_twice_at_once_makes_one_session(app, stripe_api):
+    from convention.payments.models import CheckoutStatus, StripeCheckout
+    from convention.payments.services import start_checkout
+
+    order, _session = stripe_order()
+    db.session.scalar(sa.select(StripeCheckout)).status = CheckoutStatus.EXPIRED
+    db.session.commit()
+    order_id, order_model = order.id, type(order)  # read here: the threads must not touch this session's objects
+    barrier = threading.Barrier(2, timeout=30)
+    made: list = []
+
+    def click() -> None:
+        with app.app_context():
+            try:
+                mine = db.session.get(order_model, order_id)
+                barrier.wait()
+                made.append(start_checkout(mine, success_url="https://x.example/ok", cancel_url="https://x.example/no").session_id)
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - reported by the test
+                made.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(made) == 2 and made[0] == made[1] and made[0].startswith("cs_test_")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(StripeCheckout.id)).where(StripeCheckout.attempt == 2)) == 1
