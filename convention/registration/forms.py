@@ -171,7 +171,8 @@ class VoucherForm(FlaskForm):
 
 class RegistrationSettingsForm(FlaskForm):
     reservation_minutes = IntegerField(
-        "Reservation (minutes) for card payments", validators=[DataRequired(), NumberRange(min=5, max=1440)]
+        "Reservation (minutes) for card payments", validators=[DataRequired(), NumberRange(min=30, max=1440)],
+        description="At least 30: a card payment session lives that long."
     )
     bank_transfer_days = IntegerField(
         "Days to pay by bank transfer", validators=[DataRequired(), NumberRange(min=1, max=60)]

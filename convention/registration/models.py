@@ -142,7 +142,7 @@ class RegistrationSettings(db.Model):
         return cls(edition_id=edition_id, **values)
 
     __table_args__ = (
-        sa.CheckConstraint("reservation_minutes >= 5 AND reservation_minutes <= 1440", name="reservation_range"),
+        sa.CheckConstraint("reservation_minutes >= 30 AND reservation_minutes <= 1440", name="reservation_range"),
         sa.CheckConstraint("bank_transfer_days >= 1 AND bank_transfer_days <= 60", name="bank_days_range"),
         sa.CheckConstraint("offer_hours >= 1 AND offer_hours <= 336", name="offer_range"),
         sa.CheckConstraint("cancellation_fee_cents >= 0", name="fee_positive"),

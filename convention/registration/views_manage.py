@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from convention.accounts.forms import ActionForm
 from convention.core.permissions import guarded
-from convention.core.timeutil import to_local, to_utc
+from convention.core.timeutil import to_local, to_utc, utcnow
 from convention.editions.permissions import can_manage_edition
 from convention.editions.services import get_edition_or_404, load_edition
 from convention.extensions import db
@@ -103,6 +103,7 @@ def manage_tickets(edition):
         quotas=catalog.list_quotas(edition),
         sales=report,
         seats_left=seats_left,
+        now=utcnow(),
         action_form=ActionForm(),
     )
 

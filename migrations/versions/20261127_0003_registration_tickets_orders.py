@@ -54,7 +54,7 @@ def upgrade():
     sa.CheckConstraint('bank_transfer_days >= 1 AND bank_transfer_days <= 60', name=op.f('ck_registration_settings_bank_days_range')),
     sa.CheckConstraint('cancellation_fee_cents >= 0', name=op.f('ck_registration_settings_fee_positive')),
     sa.CheckConstraint('offer_hours >= 1 AND offer_hours <= 336', name=op.f('ck_registration_settings_offer_range')),
-    sa.CheckConstraint('reservation_minutes >= 5 AND reservation_minutes <= 1440', name=op.f('ck_registration_settings_reservation_range')),
+    sa.CheckConstraint('reservation_minutes >= 30 AND reservation_minutes <= 1440', name=op.f('ck_registration_settings_reservation_range')),
     sa.ForeignKeyConstraint(['edition_id'], ['editions.id'], name=op.f('fk_registration_settings_edition_id_editions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('edition_id', name=op.f('pk_registration_settings'))
     )
