@@ -19,6 +19,7 @@ BLUEPRINT_MODULES = (
     "convention.cfp.views",
     "convention.cfp.manage_views",
     "convention.registration.views",
+    "convention.payments.views",
 )
 
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.
@@ -29,6 +30,7 @@ MODEL_MODULES = (
     "convention.editions.models",
     "convention.cfp.models",
     "convention.registration.models",
+    "convention.payments.models",
 )
 
 
@@ -62,6 +64,9 @@ def create_app(config: dict | None = None) -> Flask:
     import_models()
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(module).bp)
+    from convention.payments.provider import init_payments
+
+    init_payments(app)
 
     from convention.cli import register_cli
     from convention.core.security import init_security

@@ -140,6 +140,8 @@ def load_config(instance_path: str) -> dict:
         "EMAIL_CONFIRM_MAX_AGE": 7 * 24 * 3600,
         "PASSWORD_RESET_MAX_AGE": 3600,
     }
+    if config["STRIPE_SECRET_KEY"]:  # forms that redirect to Stripe Checkout after the POST
+        config["CSP_EXTRA_SOURCES"] = {"form-action": ["https://checkout.stripe.com"]}
     return config
 
 

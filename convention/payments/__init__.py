@@ -1,0 +1,1 @@
+"""Payments: the Stripe adapter, its webhook and the payment provider registration reads."""

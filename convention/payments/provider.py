@@ -1,0 +1,51 @@
+"""Card payments as a registration payment provider (the strategy registration looks up by key)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+
+from convention.core.timeutil import utcnow
+from convention.payments import services
+from convention.payments.stripe_gateway import is_configured
+from convention.registration.models import Order
+from convention.registration.payment_providers import register_provider
+from convention.registration.services import external_url
+
+
+class StripeProvider:
+    """Paid orders go to Stripe Checkout; the webhook, never the return, makes them paid."""
+
+    key = "stripe"
+    label = "Card (Stripe)"
+
+    def is_available(self, app: Flask) -> bool:
+        return is_configured(app.config)
+
+    def start_payment(self, order: Order) -> str | None:
+        """The Checkout page to send the buyer to (an open session is reused)."""
+        if order.expires_at is None:  # defensive: a reservation always has a deadline
+            order.expires_at = utcnow() + timedelta(minutes=30)
+        checkout = services.start_checkout(
+            order,
+            success_url=payment_url("payments.payment_done", order),
+            cancel_url=payment_url("payments.payment_cancelled", order),
+        )
+        return checkout.url
+
+    def refund(self, order: Order, *, amount_cents: int, reason: str) -> str:
+        return services.refund_stripe_payment(order, amount_cents=amount_cents, reason=reason)
+
+
+def payment_url(endpoint: str, order: Order) -> str:
+    from convention.editions.models import Edition
+    from convention.extensions import db
+
+    edition = db.session.get(Edition, order.edition_id)
+    return external_url(endpoint, slug=edition.slug, secret=order.secret)
+
+
+def init_payments(app: Flask) -> None:
+    """Offer card payments to registration; the provider is available only with both Stripe keys."""
+    register_provider(StripeProvider())
