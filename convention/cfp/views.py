@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -41,7 +41,7 @@ from convention.core.timeutil import to_local, utcnow
 from convention.editions.navigation import register_link
 from convention.editions.permissions import can_view_edition
 from convention.editions.services import get_edition_or_404, load_edition
-from convention.extensions import db
+from convention.extensions import db, limiter
 
 bp = Blueprint("cfp", __name__)
 bp.record_once(lambda state: files.init_file_cleanup())
@@ -272,8 +272,18 @@ MOVE_MESSAGES = {
 }
 
 
+def _invite_limit() -> str:
+    return current_app.config.get("INVITE_RATE_LIMIT", "20 per hour")
+
+
+def _inviter_key() -> str:
+    # Per person, not per address: invitations send mail to any address a speaker types.
+    return f"cfp-invite:{current_user.get_id()}"
+
+
 @bp.post("/<slug>/cfp/proposals/<code>/invite")
 @guarded(is_proposal_speaker, load=load_proposal, hide=True)
+@limiter.limit(_invite_limit, key_func=_inviter_key, error_message="You sent many invitations in a short time. Try again later.")
 def invite(edition, proposal):
     form = InviteForm()
     if form.validate_on_submit():
