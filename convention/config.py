@@ -119,6 +119,7 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "20 per hour"),
         # Bootstrap served from the package, never from a CDN.
         "BOOTSTRAP_SERVE_LOCAL": True,
         # Mail

@@ -273,7 +273,7 @@ MOVE_MESSAGES = {
 
 
 def _invite_limit() -> str:
-    return current_app.config.get("INVITE_RATE_LIMIT", "20 per hour")
+    return current_app.config["INVITE_RATE_LIMIT"]
 
 
 def _inviter_key() -> str:
