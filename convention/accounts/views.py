@@ -89,13 +89,18 @@ def login():
     return render_template("accounts/login.html", form=form), status
 
 
-@bp.post("/logout")
+@bp.route("/logout", methods=["GET", "POST"])
 @public
 def logout():
-    if ActionForm().validate_on_submit():
+    """Signing out changes state, so it is a POST; a typed or bookmarked GET gets the button."""
+    form = ActionForm()
+    if form.validate_on_submit():
         logout_user()
         flash("You are signed out.", "info")
-    return redirect(url_for("main.index"))
+        return redirect(url_for("main.index"))
+    if request.method == "POST" or not current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    return render_template("accounts/logout.html", form=form)
 
 
 @bp.get("/confirm/<token>")

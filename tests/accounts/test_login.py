@@ -100,11 +100,12 @@ def test_login_page_of_signed_in_user_redirects_to_safe_next_only(client, auth):
     assert client.get("/login?next=//evil.example").headers["Location"] == "/"
 
 
-def test_logout_by_get_signs_nobody_out(client, auth):
+def test_logout_by_get_asks_and_signs_nobody_out(client, auth):
     make_user(email="ravi@example.org")
     auth.login("ravi@example.org")
-    # No GET route: /logout/ would be an edition address, and there is none.
-    assert client.get("/logout", follow_redirects=True).status_code == 404
+    page = client.get("/logout")
+    assert page.status_code == 200
+    assert "Sign out?" in page.get_data(as_text=True)
     assert client.get("/account").status_code == 200
 
 
