@@ -42,22 +42,31 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 REQUEST_TIMEOUT = 300  # a burst of 1,000 on a few workers queues for a while; still bounded
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every gunicorn-on-PostgreSQL benchmark shares (orders, webhooks)."""
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
                                                                  "postgresql://postgres@127.0.0.1:5432/postgres"),
                         help="a PostgreSQL server URL; a scratch database is created next to it")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
+
+
+def check_local_database(parser: argparse.ArgumentParser, args) -> None:
+    if urlsplit(args.database_url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        parser.error("the benchmark only talks to a database on this machine")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_server_arguments(parser)
     parser.add_argument("--clients", type=int, default=16, help="concurrent buyers in the throughput phase")
     parser.add_argument("--orders", type=int, default=800, help="orders placed in the throughput phase")
     parser.add_argument("--burst", type=int, default=1000, help="buyers released together at sale opening")
     parser.add_argument("--capacity", type=int, default=300, help="seats on sale in the burst")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
     args = parser.parse_args(argv)
     if not (1 <= args.clients <= 200 and 1 <= args.orders <= 20000 and 1 <= args.burst <= 3000):
         parser.error("sizes out of bounds: clients 1-200, orders 1-20000, burst 1-3000")
-    if urlsplit(args.database_url).hostname not in ("127.0.0.1", "localhost", "::1"):
-        parser.error("the benchmark only talks to a database on this machine")
+    check_local_database(parser, args)
     return args
 
 

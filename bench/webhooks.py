@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import secrets
 import shlex
 import subprocess
@@ -32,7 +31,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import stripe
 
@@ -45,18 +43,13 @@ WEBHOOK_SECRET = "whsec_" + secrets.token_urlsafe(24)  # made up per run; nothin
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
-                                                                 "postgresql://postgres@127.0.0.1:5432/postgres"),
-                        help="a PostgreSQL server URL; a scratch database is created next to it")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    harness.add_server_arguments(parser)
     parser.add_argument("--senders", type=int, default=16, help="concurrent delivering threads")
     parser.add_argument("--orders", type=int, default=500, help="orders, each paid by one event delivered twice")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
     args = parser.parse_args(argv)
     if not (1 <= args.senders <= 200 and 1 <= args.orders <= 20000 and 1 <= args.workers <= 32):
         parser.error("sizes out of bounds: senders 1-200, orders 1-20000, workers 1-32")
-    if urlsplit(args.database_url).hostname not in ("127.0.0.1", "localhost", "::1"):
-        parser.error("the benchmark only talks to a database on this machine")
+    harness.check_local_database(parser, args)
     return args
 
 
