@@ -22,6 +22,9 @@ class Link:
     endpoint: str
     order: int
     visible: Callable | None  # (user, edition) -> bool; None: everyone
+    # More pages of this link's section, as paths below /<slug>/ (e.g. "manage/vouchers/"),
+    # for sections whose pages do not all sit below the link's own address.
+    section: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -34,26 +37,30 @@ class NavItem:
 _links: dict[str, dict[str, Link]] = {menu: {} for menu in MENUS}
 
 
-def register_link(menu: str, label: str, endpoint: str, *, order: int = 50, visible: Callable | None = None) -> None:
+def register_link(
+    menu: str, label: str, endpoint: str, *, order: int = 50, visible: Callable | None = None,
+    section: tuple[str, ...] = (),
+) -> None:
     if menu not in MENUS:
         raise ValueError(f"unknown menu {menu!r}")
-    _links[menu][endpoint] = Link(label, endpoint, order, visible)
+    _links[menu][endpoint] = Link(label, endpoint, order, visible, tuple(section))
 
 
 def _items(menu: str, edition) -> list[NavItem]:
     user = current_user if current_user.is_authenticated else None
     links = sorted(_links[menu].values(), key=lambda link: (link.order, link.label))
-    items = [
-        (link.label, url_for(link.endpoint, slug=edition.slug))
-        for link in links
-        if link.visible is None or link.visible(user, edition)
-    ]
-    # The longest link address that starts the current path is the active one, so
-    # /<slug>/manage/themes/new keeps "Settings" (/<slug>/manage/) lit, not "Team".
+    shown = [link for link in links if link.visible is None or link.visible(user, edition)]
+    urls = [url_for(link.endpoint, slug=edition.slug) for link in shown]
+    # The link whose address (or section path) is the longest start of the current path
+    # is the active one: /<slug>/manage/themes/new keeps "Settings" (/<slug>/manage/) lit,
+    # and /<slug>/manage/vouchers/ lights "Tickets", whose section includes it.
     path = request.path if has_request_context() else ""
-    matches = [url for _label, url in items if path.startswith(url)]
-    active = max(matches, key=len) if matches else None
-    return [NavItem(label, url, url == active) for label, url in items]
+    best, active = -1, None
+    for index, (link, url) in enumerate(zip(shown, urls, strict=True)):
+        for prefix in (url, *(f"/{edition.slug}/{part}" for part in link.section)):
+            if path.startswith(prefix) and len(prefix) > best:
+                best, active = len(prefix), index
+    return [NavItem(link.label, url, index == active) for index, (link, url) in enumerate(zip(shown, urls, strict=True))]
 
 
 def edition_nav(edition) -> list[NavItem]:

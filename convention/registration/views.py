@@ -57,5 +57,8 @@ from convention.registration import views_manage, views_public  # noqa: E402,F40
 
 register_link("public", "Tickets", "registration.shop", order=40)
 register_link("action", "Get tickets", "registration.shop", order=20)
-register_link("manage", "Tickets", "registration.manage_tickets", order=40)
-register_link("manage", "Orders", "registration.manage_orders", order=41)
+register_link(
+    "manage", "Tickets", "registration.manage_tickets", order=40,
+    section=("manage/quotas/", "manage/vouchers", "manage/registration/"),
+)
+register_link("manage", "Orders", "registration.manage_orders", order=41, section=("manage/attendees.csv",))
