@@ -194,8 +194,18 @@ def test_refunded_order_cannot_be_cancelled(shop):
         cancel_order(order, actor=None)
 
 
-def test_provider_refund_is_used_for_the_order_payment_method(shop):
-    from convention.registration.payment_providers import _providers, register_provider
+@pytest.fixture
+def swap_provider(monkeypatch):
+    """Register a stand-in provider for one test; the app's own (payments' Stripe) comes back after."""
+    from convention.registration import payment_providers
+
+    def swap(provider):
+        monkeypatch.setitem(payment_providers._providers, provider.key, provider)
+
+    return swap
+
+
+def test_provider_refund_is_used_for_the_order_payment_method(shop, swap_provider):
 
     calls = []
 
@@ -213,20 +223,16 @@ def test_provider_refund_is_used_for_the_order_payment_method(shop):
             return "re_fake"
 
     edition, pass_ = shop
-    register_provider(FakeCard())
-    try:
-        order = buy(edition, {pass_: 1})
-        _paid(order, method="stripe")
-        cancel_order(order, actor=None)
-        db.session.commit()
-    finally:
-        _providers.pop("stripe")
+    swap_provider(FakeCard())
+    order = buy(edition, {pass_: 1})
+    _paid(order, method="stripe")
+    cancel_order(order, actor=None)
+    db.session.commit()
     assert calls == [(order.code, 12100, "Cancelled by the organizers")]
     assert (order.state, order.refund_reference) == (OrderState.REFUNDED, "re_fake")
 
 
-def test_stripe_is_chosen_when_registered_and_available(shop):
-    from convention.registration.payment_providers import _providers, register_provider
+def test_stripe_is_chosen_when_registered_and_available(shop, swap_provider):
 
     class FakeStripe:
         key, label = "stripe", "Card"
@@ -241,10 +247,7 @@ def test_stripe_is_chosen_when_registered_and_available(shop):
             return "re"
 
     edition, pass_ = shop
-    register_provider(FakeStripe())
-    try:
-        order = buy(edition, {pass_: 1})
-    finally:
-        _providers.pop("stripe")
+    swap_provider(FakeStripe())
+    order = buy(edition, {pass_: 1})
     assert order.payment_method == "stripe"
     assert timedelta(minutes=29) < order.expires_at - order.created_at <= timedelta(minutes=30)
