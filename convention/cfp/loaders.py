@@ -7,7 +7,7 @@ from flask import abort
 
 from convention.cfp.models import Attachment, LateSubmissionGrant, Question, SpeakerProfile
 from convention.cfp.services import get_proposal
-from convention.editions.services import get_edition_or_404
+from convention.editions.services import get_edition_or_404, get_owned_or_404
 from convention.extensions import db
 
 
@@ -49,10 +49,7 @@ def load_profile(slug: str, profile_code: str) -> dict:
 
 def _edition_item(slug: str, model, item_id: int, key: str) -> dict:
     edition = get_edition_or_404(slug)
-    item = db.session.get(model, item_id)
-    if item is None or item.edition_id != edition.id:
-        abort(404)
-    return {"edition": edition, key: item}
+    return {"edition": edition, key: get_owned_or_404(edition, model, item_id)}
 
 
 def load_question(slug: str, question_id: int) -> dict:

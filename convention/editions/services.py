@@ -204,11 +204,17 @@ def _clean_item_values(kind: ItemKind, values: dict) -> dict:
     return cleaned
 
 
-def get_item_or_404(edition: Edition, kind: ItemKind, item_id: int):
-    item = db.session.get(kind.model, item_id)
+def get_owned_or_404(edition: Edition, model: type, item_id: int):
+    """The ``model`` row with ``item_id`` if it belongs to ``edition``; 404 otherwise,
+    so an id from another edition cannot be used or probed through this one's URLs."""
+    item = db.session.get(model, item_id)
     if item is None or item.edition_id != edition.id:
         abort(404)
     return item
+
+
+def get_item_or_404(edition: Edition, kind: ItemKind, item_id: int):
+    return get_owned_or_404(edition, kind.model, item_id)
 
 
 def _check_unique_name(edition: Edition, kind: ItemKind, name: str, *, current=None) -> None:

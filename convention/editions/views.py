@@ -29,10 +29,7 @@ def _load_item(slug: str, kind: str, item_id: int | None = None) -> dict:
 
 def _load_grant(slug: str, grant_id: int) -> dict:
     edition = services.get_edition_or_404(slug)
-    grant = db.session.get(EditionRole, grant_id)
-    if grant is None or grant.edition_id != edition.id:
-        abort(404)
-    return {"edition": edition, "grant": grant}
+    return {"edition": edition, "grant": services.get_owned_or_404(edition, EditionRole, grant_id)}
 
 
 def _edition_data(form: EditionForm) -> services.EditionData:

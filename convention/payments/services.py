@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort
 
 from convention.audit.services import record_audit
 from convention.core.errors import DomainError, InvalidTransition, NotFound
 from convention.core.money import format_money
 from convention.core.timeutil import utcnow
+from convention.editions.services import get_owned_or_404
 from convention.extensions import db
 from convention.payments.models import (
     ISSUE_TRANSITIONS,
@@ -422,10 +422,7 @@ def list_recent_events(edition, *, limit: int = 50) -> list[StripeEvent]:
 
 
 def get_issue_or_404(edition, issue_id: int) -> PaymentIssue:
-    issue = db.session.get(PaymentIssue, issue_id)
-    if issue is None or issue.edition_id != edition.id:
-        abort(404)
-    return issue
+    return get_owned_or_404(edition, PaymentIssue, issue_id)
 
 
 def resolve_payment_issue(issue: PaymentIssue, *, actor, note: str = "") -> PaymentIssue:

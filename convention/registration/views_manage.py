@@ -10,8 +10,7 @@ from convention.accounts.forms import ActionForm
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc, utcnow
 from convention.editions.permissions import can_manage_edition
-from convention.editions.services import get_edition_or_404, load_edition
-from convention.extensions import db
+from convention.editions.services import get_edition_or_404, get_owned_or_404, load_edition
 from convention.registration import catalog, reports, services
 from convention.registration.forms import (
     ORDER_STATE_CHOICES,
@@ -37,10 +36,7 @@ from convention.registration.waiting_list import list_entries
 
 def _load(model, slug: str, item_id: int) -> tuple:
     edition = get_edition_or_404(slug)
-    item = db.session.get(model, item_id)
-    if item is None or item.edition_id != edition.id:
-        abort(404)
-    return edition, item
+    return edition, get_owned_or_404(edition, model, item_id)
 
 
 def load_ticket_type(slug: str, ticket_type_id: int | None = None) -> dict:
