@@ -101,7 +101,3 @@ class ChangePasswordForm(NewPasswordChecks, FlaskForm):
     )
     password, confirm = _new_password_fields("New password")
     submit = SubmitField("Change password")
-
-
-class ActionForm(FlaskForm):
-    """An empty form: CSRF protection for POST-only buttons (logout, resend, ...)."""

@@ -3,7 +3,6 @@ from flask_login import current_user, login_user, logout_user
 
 from convention.accounts import services
 from convention.accounts.forms import (
-    ActionForm,
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
@@ -12,7 +11,7 @@ from convention.accounts.forms import (
     SignupForm,
 )
 from convention.core.errors import DomainError
-from convention.core.forms import apply_domain_error
+from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded, public, signed_in
 from convention.core.security import is_safe_next
 from convention.extensions import db, limiter

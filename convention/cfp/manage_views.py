@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from convention.accounts.forms import ActionForm
 from convention.accounts.models import User
 from convention.audit.models import AuditEntry
 from convention.cfp import manage_services as manage
@@ -18,11 +17,11 @@ from convention.cfp.loaders import load_late_grant, load_proposal, load_question
 from convention.cfp.models import AudienceLevel, Language
 from convention.cfp.permissions import can_manage_proposals
 from convention.cfp.states import Mover, ProposalState
-from convention.cfp.views import run_button_action
 from convention.core.errors import DomainError
-from convention.core.forms import apply_domain_error
+from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc, utcnow
+from convention.core.views import run_button
 from convention.editions.navigation import register_link
 from convention.editions.services import load_edition
 from convention.extensions import db
@@ -140,9 +139,11 @@ def _load_move(slug: str, code: str, move: str) -> dict:
 @guarded(can_manage_proposals, load=_load_move)
 def move(edition, proposal, move):
     new_state = ORGANIZER_MOVES[move]
-    run_button_action(lambda: services.set_proposal_state(proposal, new_state, actor=current_user),
-                      f"“{proposal.title}” is now {new_state.label.lower()}. The speakers are emailed.")
-    return redirect(url_for("cfp_manage.proposal", slug=edition.slug, code=proposal.code))
+    return run_button(
+        lambda: services.set_proposal_state(proposal, new_state, actor=current_user),
+        done=f"“{proposal.title}” is now {new_state.label.lower()}. The speakers are emailed.",
+        back=url_for("cfp_manage.proposal", slug=edition.slug, code=proposal.code),
+    )
 
 
 # -- custom questions ------------------------------------------------------------------------------
@@ -196,9 +197,11 @@ def _question_form(edition, question):
 @bp.post("/<slug>/manage/proposals/questions/<int:question_id>/delete")
 @guarded(can_manage_proposals, load=load_question)
 def delete_question(edition, question):
-    run_button_action(lambda: manage.delete_question(edition, question, actor=current_user),
-                      "The question and its answers are deleted.")
-    return redirect(url_for("cfp_manage.questions", slug=edition.slug))
+    return run_button(
+        lambda: manage.delete_question(edition, question, actor=current_user),
+        done="The question and its answers are deleted.",
+        back=url_for("cfp_manage.questions", slug=edition.slug),
+    )
 
 
 # -- personal late-submission links ----------------------------------------------------------------
@@ -232,9 +235,11 @@ def late_links(edition):
 @bp.post("/<slug>/manage/proposals/late-links/<int:grant_id>/revoke")
 @guarded(can_manage_proposals, load=load_late_grant)
 def revoke_late_link(edition, grant):
-    run_button_action(lambda: manage.revoke_late_grant(edition, grant, actor=current_user),
-                      f"The link for {grant.email} no longer works.")
-    return redirect(url_for("cfp_manage.late_links", slug=edition.slug))
+    return run_button(
+        lambda: manage.revoke_late_grant(edition, grant, actor=current_user),
+        done=f"The link for {grant.email} no longer works.",
+        back=url_for("cfp_manage.late_links", slug=edition.slug),
+    )
 
 
 register_link("manage", "Proposals", "cfp_manage.proposals", order=20)

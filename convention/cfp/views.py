@@ -6,7 +6,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
 
-from convention.accounts.forms import ActionForm
 from convention.cfp import files, services
 from convention.cfp import speaker_services as speakers
 from convention.cfp.forms import (
@@ -35,9 +34,10 @@ from convention.cfp.permissions import (
 from convention.cfp.states import ACCEPTED_STATES, EDITABLE_STATES, Mover, ProposalState
 from convention.core.codes import new_token
 from convention.core.errors import DomainError
-from convention.core.forms import apply_domain_error
+from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded, public, signed_in
 from convention.core.timeutil import to_local, utcnow
+from convention.core.views import perform_button, run_button
 from convention.editions.navigation import register_link
 from convention.editions.permissions import can_view_edition
 from convention.editions.services import get_edition_or_404, load_edition
@@ -74,21 +74,6 @@ def _proposal_data(form) -> services.ProposalData:
         may_record=bool(form.may_record.data),
         answers=form.answers(),
     )
-
-
-def run_button_action(action, success: str) -> bool:
-    """A CSRF-checked POST button: run one service, then commit and say so, or roll back and say why."""
-    if not ActionForm().validate_on_submit():
-        return False
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
 
 
 # -- the public call ------------------------------------------------------------------------
@@ -257,9 +242,11 @@ def move(edition, proposal, move):
     """GET asks for confirmation; POST makes the move."""
     new_state = SPEAKER_MOVES[move]
     if request.method == "POST":
-        run_button_action(lambda: services.set_proposal_state(proposal, new_state, actor=current_user),
-                          MOVE_MESSAGES[new_state])
-        return redirect(url_for("cfp.proposal", slug=edition.slug, code=proposal.code))
+        return run_button(
+            lambda: services.set_proposal_state(proposal, new_state, actor=current_user),
+            done=MOVE_MESSAGES[new_state],
+            back=url_for("cfp.proposal", slug=edition.slug, code=proposal.code),
+        )
     return render_template("cfp/confirm_move.html", edition=edition, proposal=proposal, move=move,
                            new_state=new_state, form=ActionForm())
 
@@ -303,8 +290,10 @@ def invite(edition, proposal):
 @guarded(is_proposal_speaker, load=load_speaker_link, hide=True)
 def remove_speaker(edition, proposal, link):
     leaving = link.profile.user_id == current_user.id
-    done = run_button_action(lambda: services.remove_speaker(proposal, link, actor=current_user),
-                             "You left this proposal." if leaving else "The co-speaker is removed.")
+    done = perform_button(
+        lambda: services.remove_speaker(proposal, link, actor=current_user),
+        done="You left this proposal." if leaving else "The co-speaker is removed.",
+    )
     if done and leaving:
         return redirect(url_for("cfp.my_proposals", slug=edition.slug))
     return redirect(url_for("cfp.proposal", slug=edition.slug, code=proposal.code, _anchor="speakers"))
@@ -346,8 +335,11 @@ def attachment(edition, proposal, attachment):
 @bp.post("/<slug>/cfp/proposals/<code>/files/<attachment_code>/delete")
 @guarded(is_proposal_speaker, load=load_attachment, hide=True)
 def delete_attachment(edition, proposal, attachment):
-    run_button_action(lambda: services.delete_attachment(attachment, actor=current_user), "The file is deleted.")
-    return redirect(url_for("cfp.proposal", slug=edition.slug, code=proposal.code, _anchor="files"))
+    return run_button(
+        lambda: services.delete_attachment(attachment, actor=current_user),
+        done="The file is deleted.",
+        back=url_for("cfp.proposal", slug=edition.slug, code=proposal.code, _anchor="files"),
+    )
 
 
 @bp.errorhandler(413)

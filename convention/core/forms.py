@@ -7,6 +7,10 @@ from flask_wtf import FlaskForm
 from convention.core.errors import DomainError
 
 
+class ActionForm(FlaskForm):
+    """An empty form: CSRF protection for POST-only buttons (logout, delete, withdraw, ...)."""
+
+
 def apply_domain_error(form: FlaskForm, error: DomainError) -> None:
     """Show a service's refusal on the field it names, or on the whole form."""
     field = getattr(form, error.field, None) if error.field else None

@@ -1,11 +1,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from convention.accounts.forms import ActionForm
 from convention.core.errors import DomainError
-from convention.core.forms import apply_domain_error
+from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded
 from convention.core.timeutil import is_valid_timezone, to_local, to_utc
+from convention.core.views import run_button
 from convention.editions import services
 from convention.editions.forms import ITEM_FORMS, EditionForm, GrantRoleForm
 from convention.editions.models import EditionRole, Role
@@ -142,16 +142,11 @@ def _item_form(edition, kind, *, item):
 @bp.post("/<slug>/manage/<kind>/<int:item_id>/delete")
 @guarded(can_manage_edition, load=_load_item)
 def delete_item(edition, kind, item):
-    if ActionForm().validate_on_submit():
-        try:
-            services.delete_item(edition, kind, item, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"The {kind.label} is deleted.", "success")
-    return redirect(url_for("editions.manage", slug=edition.slug, _anchor=kind.key))
+    return run_button(
+        lambda: services.delete_item(edition, kind, item, actor=current_user),
+        done=f"The {kind.label} is deleted.",
+        back=url_for("editions.manage", slug=edition.slug, _anchor=kind.key),
+    )
 
 
 @bp.route("/<slug>/manage/team", methods=["GET", "POST"])
@@ -179,16 +174,11 @@ def team(edition):
 @bp.post("/<slug>/manage/team/<int:grant_id>/revoke")
 @guarded(can_manage_edition, load=_load_grant)
 def revoke(edition, grant):
-    if ActionForm().validate_on_submit():
-        try:
-            services.revoke_role(edition, grant, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash("Role removed.", "success")
-    return redirect(url_for("editions.team", slug=edition.slug))
+    return run_button(
+        lambda: services.revoke_role(edition, grant, actor=current_user),
+        done="Role removed.",
+        back=url_for("editions.team", slug=edition.slug),
+    )
 
 
 

@@ -4,8 +4,8 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from convention.accounts.forms import ActionForm
 from convention.core.errors import DomainError
+from convention.core.forms import ActionForm
 from convention.core.permissions import guarded, site_admin
 from convention.extensions import db
 from convention.mail.models import RETRYABLE, MessageStatus, OutboxMessage

@@ -8,8 +8,8 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from convention.accounts.forms import ActionForm
 from convention.core.errors import DomainError
+from convention.core.forms import ActionForm
 from convention.core.permissions import guarded, public
 from convention.core.timeutil import utcnow
 from convention.editions.navigation import register_link

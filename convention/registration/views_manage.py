@@ -6,9 +6,10 @@ from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from convention.accounts.forms import ActionForm
+from convention.core.forms import ActionForm
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc, utcnow
+from convention.core.views import run_button, run_form
 from convention.editions.permissions import can_manage_edition
 from convention.editions.services import get_edition_or_404, get_owned_or_404, load_edition
 from convention.registration import catalog, reports, services
@@ -30,7 +31,7 @@ from convention.registration.models import (
     Voucher,
     VoucherKind,
 )
-from convention.registration.views import bp, run_button, run_form
+from convention.registration.views import bp
 from convention.registration.waiting_list import list_entries
 
 

@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from convention.accounts.forms import ActionForm
 from convention.core.errors import DomainError
-from convention.core.forms import apply_domain_error
+from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded
 from convention.core.timeutil import utcnow
+from convention.core.views import run_button, run_form
 from convention.editions.services import get_edition_or_404, load_edition
 from convention.extensions import db
 from convention.registration import services
@@ -33,7 +33,7 @@ from convention.registration.models import (
 from convention.registration.permissions import can_buy_tickets, holds_order_link, holds_waiting_list_link
 from convention.registration.pricing import find_voucher, quote_selection, shop_items
 from convention.registration.receipts import receipt_pdf
-from convention.registration.views import bp, run_button, run_form
+from convention.registration.views import bp
 
 
 def load_order(slug: str, secret: str) -> dict:

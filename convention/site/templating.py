@@ -3,7 +3,7 @@
 from flask import Flask, has_request_context
 from flask_login import current_user
 
-from convention.accounts.forms import ActionForm
+from convention.core.forms import ActionForm
 from convention.core.money import format_money
 from convention.core.timeutil import to_local
 from convention.editions.navigation import edition_actions, edition_nav, manage_nav

@@ -1,0 +1,57 @@
+"""The two shapes almost every state-changing view has, written once.
+
+Each runs ONE service call and then commits (or rolls back) once for the request, as
+the views' rule says; the service itself only flushes. A DomainError becomes a message
+for the person, never a stack trace, and a failed request leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect
+
+from convention.core.errors import DomainError
+from convention.core.forms import ActionForm, apply_domain_error
+from convention.extensions import db
+
+
+def _message(done, result) -> str:
+    return done(result) if callable(done) else done
+
+
+def perform_button(action, *, done, form=None) -> bool:
+    """A CSRF-checked POST button: call ``action()``, then commit and flash ``done``
+    (a message, or a function of the result), or roll back and flash the refusal.
+    Returns whether the action happened."""
+    if not (form or ActionForm()).validate_on_submit():
+        return False
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return False
+    db.session.commit()
+    flash(_message(done, result), "success")
+    return True
+
+
+def run_button(action, *, done, back: str, form=None):
+    """``perform_button``, then go ``back`` whatever happened."""
+    perform_button(action, done=done, form=form)
+    return redirect(back)
+
+
+def run_form(form, save, *, done, back: str, render):
+    """A form page: on a valid POST call one service (``save``), commit and go ``back``;
+    otherwise ``render()`` the page, with the refusal on the form (422)."""
+    if form.validate_on_submit():
+        try:
+            result = save()
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_message(done, result), "success")
+            return redirect(back)
+    return render(), 422 if form.errors else 200
