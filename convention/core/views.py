@@ -41,8 +41,9 @@ def run_button(action, *, done, back: str, form=None):
     return redirect(back)
 
 
-def run_form(form, save, *, done, back: str, render):
-    """A form page: on a valid POST call one service (``save``), commit and go ``back``;
+def run_form(form, save, *, done, back, render):
+    """A form page: on a valid POST call one service (``save``), commit and go ``back``
+    (an address, or a function of the result, for an object that did not exist before);
     otherwise ``render()`` the page, with the refusal on the form (422)."""
     if form.validate_on_submit():
         try:
@@ -53,5 +54,5 @@ def run_form(form, save, *, done, back: str, render):
         else:
             db.session.commit()
             flash(_message(done, result), "success")
-            return redirect(back)
+            return redirect(back(result) if callable(back) else back)
     return render(), 422 if form.errors else 200

@@ -1,17 +1,15 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user
 
-from convention.core.errors import DomainError
-from convention.core.forms import ActionForm, apply_domain_error
+from convention.core.forms import ActionForm
 from convention.core.permissions import guarded
 from convention.core.timeutil import is_valid_timezone, to_local, to_utc
-from convention.core.views import run_button
+from convention.core.views import run_button, run_form
 from convention.editions import services
 from convention.editions.forms import ITEM_FORMS, EditionForm, GrantRoleForm
 from convention.editions.models import EditionRole, Role
 from convention.editions.navigation import register_link
 from convention.editions.permissions import can_create_edition, can_manage_edition, can_view_edition
-from convention.extensions import db
 
 bp = Blueprint("editions", __name__)
 
@@ -62,17 +60,13 @@ def landing(edition):
 @guarded(can_create_edition)
 def create():
     form = EditionForm()
-    if form.validate_on_submit():
-        try:
-            edition = services.create_edition(_edition_data(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{edition.name} is created, with the default themes and formats.", "success")
-            return redirect(url_for("editions.manage", slug=edition.slug))
-    return render_template("editions/edition_form.html", form=form, edition=None), 422 if form.errors else 200
+    return run_form(
+        form,
+        lambda: services.create_edition(_edition_data(form), actor=current_user),
+        done=lambda edition: f"{edition.name} is created, with the default themes and formats.",
+        back=lambda edition: url_for("editions.manage", slug=edition.slug),
+        render=lambda: render_template("editions/edition_form.html", form=form, edition=None),
+    )
 
 
 @bp.route("/<slug>/manage/", methods=["GET", "POST"])
@@ -82,25 +76,14 @@ def manage(edition):
     if not form.is_submitted():
         form.cfp_opens_at.data = _local_naive(edition.cfp_opens_at, edition.timezone)
         form.cfp_closes_at.data = _local_naive(edition.cfp_closes_at, edition.timezone)
-    if form.validate_on_submit():
-        try:
-            services.update_edition(edition, _edition_data(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash("Edition saved.", "success")
-            return redirect(url_for("editions.manage", slug=edition.slug))
-    return (
-        render_template(
-            "editions/manage.html",
-            edition=edition,
-            form=form,
-            kinds=services.ITEM_KINDS,
-            action_form=ActionForm(),
+    return run_form(
+        form,
+        lambda: services.update_edition(edition, _edition_data(form), actor=current_user),
+        done="Edition saved.",
+        back=lambda saved: url_for("editions.manage", slug=saved.slug),
+        render=lambda: render_template(
+            "editions/manage.html", edition=edition, form=form, kinds=services.ITEM_KINDS, action_form=ActionForm()
         ),
-        422 if form.errors else 200,
     )
 
 
@@ -123,19 +106,12 @@ def edit_item(edition, kind, item):
 
 def _item_form(edition, kind, *, item):
     form = ITEM_FORMS[kind.key](obj=item)
-    if form.validate_on_submit():
-        try:
-            services.save_item(edition, kind, form.data, actor=current_user, item=item)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"The {kind.label} is saved.", "success")
-            return redirect(url_for("editions.manage", slug=edition.slug, _anchor=kind.key))
-    return (
-        render_template("editions/item_form.html", edition=edition, kind=kind, item=item, form=form),
-        422 if form.errors else 200,
+    return run_form(
+        form,
+        lambda: services.save_item(edition, kind, form.data, actor=current_user, item=item),
+        done=f"The {kind.label} is saved.",
+        back=url_for("editions.manage", slug=edition.slug, _anchor=kind.key),
+        render=lambda: render_template("editions/item_form.html", edition=edition, kind=kind, item=item, form=form),
     )
 
 
@@ -153,21 +129,14 @@ def delete_item(edition, kind, item):
 @guarded(can_manage_edition, load=services.load_edition)
 def team(edition):
     form = GrantRoleForm()
-    if form.validate_on_submit():
-        try:
-            services.grant_role_by_email(edition, form.email.data, Role(form.role.data), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash("Team member added.", "success")
-            return redirect(url_for("editions.team", slug=edition.slug))
-    return (
-        render_template(
+    return run_form(
+        form,
+        lambda: services.grant_role_by_email(edition, form.email.data, Role(form.role.data), actor=current_user),
+        done="Team member added.",
+        back=url_for("editions.team", slug=edition.slug),
+        render=lambda: render_template(
             "editions/team.html", edition=edition, form=form, team=services.list_team(edition), action_form=ActionForm()
         ),
-        422 if form.errors else 200,
     )
 
 
