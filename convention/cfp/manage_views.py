@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from convention.accounts.models import User
@@ -17,11 +17,10 @@ from convention.cfp.loaders import load_late_grant, load_proposal, load_question
 from convention.cfp.models import AudienceLevel, Language
 from convention.cfp.permissions import can_manage_proposals
 from convention.cfp.states import Mover, ProposalState
-from convention.core.errors import DomainError
-from convention.core.forms import ActionForm, apply_domain_error
+from convention.core.forms import ActionForm
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc, utcnow
-from convention.core.views import run_button
+from convention.core.views import run_button, run_form
 from convention.editions.navigation import register_link
 from convention.editions.services import load_edition
 from convention.extensions import db
@@ -175,22 +174,19 @@ def _question_form(edition, question):
     form = QuestionForm(obj=question)
     if not form.is_submitted() and question is not None:
         form.kind.data = question.kind.value
-    if form.validate_on_submit():
-        data = manage.QuestionData(
-            label=form.label.data or "", kind=form.kind.data or "", help_text=form.help_text.data or "",
-            choices=form.choices.data or "", required=bool(form.required.data), position=form.position.data or 0,
-        )
-        try:
-            manage.save_question(edition, data, actor=current_user, question=question)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash("The question is saved; it appears on the proposal form.", "success")
-            return redirect(url_for("cfp_manage.questions", slug=edition.slug))
-    return render_template("cfp/manage/question_form.html", edition=edition, form=form, question=question), (
-        422 if form.errors else 200
+    return run_form(
+        form,
+        lambda: manage.save_question(edition, _question_data(form), actor=current_user, question=question),
+        done="The question is saved; it appears on the proposal form.",
+        back=url_for("cfp_manage.questions", slug=edition.slug),
+        render=lambda: render_template("cfp/manage/question_form.html", edition=edition, form=form, question=question),
+    )
+
+
+def _question_data(form) -> manage.QuestionData:
+    return manage.QuestionData(
+        label=form.label.data or "", kind=form.kind.data or "", help_text=form.help_text.data or "",
+        choices=form.choices.data or "", required=bool(form.required.data), position=form.position.data or 0,
     )
 
 
@@ -214,22 +210,18 @@ def late_links(edition):
     if not form.is_submitted():
         default = to_local(utcnow() + timedelta(days=7), edition.timezone)
         form.expires_at.data = default.replace(tzinfo=None, second=0, microsecond=0)
-    if form.validate_on_submit():
-        try:
-            grant, link = manage.create_late_grant(
-                edition, form.email.data, to_utc(form.expires_at.data, edition.timezone), actor=current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"We emailed a personal link to {grant.email}. You can also send it yourself: {link}", "success")
-            return redirect(url_for("cfp_manage.late_links", slug=edition.slug))
-    return render_template(
-        "cfp/manage/late_links.html", edition=edition, form=form, grants=manage.list_late_grants(edition),
-        action_form=ActionForm(), now=utcnow(),
-    ), (422 if form.errors else 200)
+    return run_form(
+        form,
+        lambda: manage.create_late_grant(
+            edition, form.email.data, to_utc(form.expires_at.data, edition.timezone), actor=current_user
+        ),
+        done=lambda made: f"We emailed a personal link to {made[0].email}. You can also send it yourself: {made[1]}",
+        back=url_for("cfp_manage.late_links", slug=edition.slug),
+        render=lambda: render_template(
+            "cfp/manage/late_links.html", edition=edition, form=form, grants=manage.list_late_grants(edition),
+            action_form=ActionForm(), now=utcnow(),
+        ),
+    )
 
 
 @bp.post("/<slug>/manage/proposals/late-links/<int:grant_id>/revoke")

@@ -37,7 +37,7 @@ from convention.core.errors import DomainError
 from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded, public, signed_in
 from convention.core.timeutil import to_local, utcnow
-from convention.core.views import perform_button, run_button
+from convention.core.views import perform_button, run_button, run_form
 from convention.editions.navigation import register_link
 from convention.editions.permissions import can_view_edition
 from convention.editions.services import get_edition_or_404, load_edition
@@ -436,31 +436,31 @@ def profile(edition):
     form = ProfileForm(obj=profile)
     if not form.is_submitted() and profile is None:
         form.display_name.data = current_user.name
-    if form.validate_on_submit():
-        photo = form.photo.data if form.photo.data and form.photo.data.filename else None
-        data = speakers.ProfileData(
-            display_name=form.display_name.data or "",
-            biography=form.biography.data or "",
-            organisation=form.organisation.data or "",
-            job_title=form.job_title.data or "",
-            links=form.links.data or "",
-        )
-        try:
-            speakers.update_speaker_profile(
-                edition, data, actor=current_user, photo=photo.stream if photo else None,
-                remove_photo=bool(form.remove_photo.data),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash("Your speaker profile is saved.", "success")
-            return redirect(url_for("cfp.profile", slug=edition.slug))
-    return render_template(
-        "cfp/profile.html", edition=edition, form=form, profile=profile,
-        photo_limit=files.human_size(files.photo_limit()),
-    ), _status(form)
+    return run_form(
+        form,
+        lambda: _save_profile(edition, form),
+        done="Your speaker profile is saved.",
+        back=url_for("cfp.profile", slug=edition.slug),
+        render=lambda: render_template(
+            "cfp/profile.html", edition=edition, form=form, profile=profile,
+            photo_limit=files.human_size(files.photo_limit()),
+        ),
+    )
+
+
+def _save_profile(edition, form):
+    photo = form.photo.data if form.photo.data and form.photo.data.filename else None
+    data = speakers.ProfileData(
+        display_name=form.display_name.data or "",
+        biography=form.biography.data or "",
+        organisation=form.organisation.data or "",
+        job_title=form.job_title.data or "",
+        links=form.links.data or "",
+    )
+    return speakers.update_speaker_profile(
+        edition, data, actor=current_user, photo=photo.stream if photo else None,
+        remove_photo=bool(form.remove_photo.data),
+    )
 
 
 @bp.get("/<slug>/cfp/speakers/<profile_code>/photo")
