@@ -22,6 +22,7 @@ from convention.core.timeutil import utcnow
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.mail.services import queue_email
+from convention.registration import signals
 from convention.registration.errors import PaymentMismatch, PriceChanged, SeatsUnavailable, SoldOut, VoucherRefused
 from convention.registration.inventory import (
     give_back_seats,
@@ -33,6 +34,7 @@ from convention.registration.inventory import (
     take_seats,
     take_voucher_uses,
 )
+from convention.registration.jobs import remember_deadline
 from convention.registration.models import (
     ORDER_TRANSITIONS,
     Attendee,
@@ -221,6 +223,7 @@ def create_order(
         order.expires_at = now + hold
     db.session.add(order)
     db.session.flush()
+    remember_deadline(db.session, order.expires_at)
     record_audit(
         "order.create",
         actor=user,
@@ -298,9 +301,19 @@ def confirm_free_order(order: Order) -> Order:
                            reference=None)
 
 
+def is_overdue(order: Order, now: datetime | None = None) -> bool:
+    """A reservation past its deadline that nobody has released yet."""
+    return order.state is OrderState.RESERVED and bool(order.expires_at) and order.expires_at <= (now or utcnow())
+
+
+def shown_state(order: Order, now: datetime | None = None) -> OrderState:
+    """The state a page shows (read only): an overdue reservation is already expired."""
+    return OrderState.EXPIRED if is_overdue(order, now) else order.state
+
+
 def expire_if_due(order: Order, now: datetime | None = None) -> bool:
-    """Lazy expiry when a page looks at a reservation whose time is up."""
-    if order.state is OrderState.RESERVED and order.expires_at and order.expires_at <= (now or utcnow()):
+    """Release the order if its time is up: for the POSTs that act on it (a GET never writes)."""
+    if is_overdue(order, now):
         release_order(order, reason=RELEASE_EXPIRED)
         return True
     return False
@@ -347,6 +360,7 @@ def release_order(order: Order, *, reason: str, actor=None) -> Order:
     _free_inventory(order)
     _move(order, target, action=f"order.{target.value}", actor=actor, data={"reason": reason})
     _email_order(order, "registration_order_released", reason=reason)
+    signals.order_released.send(order, reason=reason)
     _after_seats_returned(order)
     return order
 
@@ -435,9 +449,10 @@ def _cancel_paid(order: Order, *, amount_cents: int, reason: str, actor) -> Orde
 def self_cancel_terms(order: Order, settings: RegistrationSettings, now: datetime | None = None) -> int | None:
     """What an attendee would get back cancelling now, or None when they cannot cancel."""
     now = now or utcnow()
-    if order.is_complimentary or order.state not in (OrderState.PAID, OrderState.RESERVED):
+    state = shown_state(order, now)
+    if order.is_complimentary or state not in (OrderState.PAID, OrderState.RESERVED):
         return None
-    if order.state is OrderState.RESERVED:
+    if state is OrderState.RESERVED:
         return 0
     if settings.self_cancel_until is None or now >= settings.self_cancel_until:
         return None
@@ -446,6 +461,8 @@ def self_cancel_terms(order: Order, settings: RegistrationSettings, now: datetim
 
 def cancel_own_order(order: Order, *, now: datetime | None = None) -> Order:
     """Attendee (holder of the secret link): cancel within the organizers' policy."""
+    if expire_if_due(order, now):
+        return order  # its time was up: released as expired, which is what they asked for
     settings = get_settings(_edition(order))
     refund = self_cancel_terms(order, settings, now)
     if refund is None:
@@ -457,7 +474,7 @@ def cancel_own_order(order: Order, *, now: datetime | None = None) -> Order:
 
 def names_editable(order: Order, settings: RegistrationSettings, now: datetime | None = None) -> bool:
     now = now or utcnow()
-    if order.state not in (OrderState.PAID, OrderState.RESERVED) or order.is_complimentary:
+    if shown_state(order, now) not in (OrderState.PAID, OrderState.RESERVED) or order.is_complimentary:
         return False
     return settings.name_changes_until is None or now < settings.name_changes_until
 

@@ -103,8 +103,6 @@ def _render_shop(edition, *, voucher_code: str = "", error: DomainError | None =
 @bp.get("/<slug>/tickets/")
 @guarded(can_buy_tickets, load=load_edition)
 def shop(edition):
-    if services.expire_due_reservations(edition_id=edition.id):
-        db.session.commit()
     return _render_shop(edition, voucher_code=request.args.get("voucher", "").strip())
 
 
@@ -270,6 +268,7 @@ def leave_waiting_list(edition, entry):
 
 def _order_page(edition, order, names_form=None, status=200):
     settings = services.get_settings(edition)
+    state = services.shown_state(order)  # read only: an overdue reservation shows as expired
     editable = services.names_editable(order, settings)
     if names_form is None and editable:
         names_form = AttendeeNamesForm()
@@ -283,14 +282,15 @@ def _order_page(edition, order, names_form=None, status=200):
             "registration/order.html",
             edition=edition,
             order=order,
+            state=state,
             settings=settings,
             names_form=names_form if editable else None,
             errors=names_form.form_errors if names_form is not None and not editable else [],
             action_form=ActionForm(),
             refund_if_cancelled=services.self_cancel_terms(order, settings),
-            can_pay=order.state is OrderState.RESERVED and order.total_cents > 0
+            can_pay=state is OrderState.RESERVED and order.total_cents > 0
             and order.payment_method != PaymentMethod.BANK_TRANSFER,
-            can_confirm=order.state is OrderState.RESERVED and order.total_cents == 0,
+            can_confirm=state is OrderState.RESERVED and order.total_cents == 0,
             has_receipt=order.state in (OrderState.PAID, OrderState.REFUNDED) and not order.is_complimentary,
         ),
         status,
@@ -300,8 +300,6 @@ def _order_page(edition, order, names_form=None, status=200):
 @bp.get("/<slug>/orders/<secret>/")
 @guarded(holds_order_link, load=load_order)
 def order_page(edition, order):
-    if services.expire_if_due(order):
-        db.session.commit()
     return _order_page(edition, order)
 
 

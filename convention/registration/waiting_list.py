@@ -20,6 +20,7 @@ from convention.extensions import db
 from convention.mail.services import queue_email
 from convention.registration.errors import SoldOut
 from convention.registration.inventory import take_seats
+from convention.registration.jobs import remember_deadline
 from convention.registration.models import (
     Attendee,
     Order,
@@ -162,6 +163,7 @@ def _offer_order(entry: WaitingListEntry, ticket_type: TicketType, *, hours: int
         )
     db.session.add(order)
     db.session.flush()
+    remember_deadline(db.session, order.expires_at)
     record_audit("order.create", edition_id=entry.edition_id, target=order,
                  data={"code": order.code, "total_cents": total, "seats": entry.quantity, "waiting_list": entry.id})
     return order
