@@ -279,6 +279,8 @@ class Order(db.Model):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Free registrations of speakers, committee and staff: why this person has one.
     complimentary_sources: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The checkout form's hidden key: one form submission makes one order, however often it is posted.
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

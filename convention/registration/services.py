@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 
 from convention.audit.services import record_audit
-from convention.core.errors import DomainError, InvalidTransition
+from convention.core.errors import Conflict, DomainError, InvalidTransition
 from convention.core.timeutil import utcnow
 from convention.editions.models import Edition
 from convention.extensions import db
@@ -186,6 +186,7 @@ def create_order(
     consent_version: str | None,
     expected_total_cents: int | None,
     user=None,
+    idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Order:
     """Price the selection, hold its seats and create the order.
@@ -193,8 +194,17 @@ def create_order(
     Free orders are paid at once; paid ones stay RESERVED until the payment lands or
     the reservation expires. Raises ``SoldOut`` when a seat is missing (nothing held),
     ``PriceChanged`` when the total the buyer confirmed is not the server's.
+
+    ``idempotency_key`` is the checkout form's hidden value: posting the same form again
+    (Back and "Place order", a double click, parallel requests) returns the order the
+    first post made instead of making another one.
     """
     now = now or utcnow()
+    idempotency_key = (idempotency_key or "").strip() or None
+    if idempotency_key:
+        existing = _order_for_key(edition, idempotency_key, email)
+        if existing is not None:
+            return existing
     settings = get_settings(edition)
     expire_due_reservations(now=now, edition_id=edition.id)
     quote = quote_selection(edition, selection, voucher_code=voucher_code, now=now)
@@ -208,6 +218,7 @@ def create_order(
         raise DomainError("Enter the email address for the confirmation.", field="email")
 
     order = _build_order(edition, quote, people, email=email, buyer_name=buyer_name, user=user, now=now)
+    order.idempotency_key = idempotency_key
     order.consent_version = consent_version
     order.consent_at = now
     if quote.total_cents == 0:
@@ -221,8 +232,17 @@ def create_order(
             timedelta(minutes=settings.reservation_minutes)
         )
         order.expires_at = now + hold
-    db.session.add(order)
-    db.session.flush()
+    try:
+        # Added inside the SAVEPOINT: begin_nested() flushes what is pending before it starts.
+        with db.session.begin_nested():
+            db.session.add(order)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        # A parallel post of the same form won the race (its insert waited for it to commit).
+        existing = _order_for_key(edition, idempotency_key, email) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
     remember_deadline(db.session, order.expires_at)
     record_audit(
         "order.create",
@@ -238,6 +258,16 @@ def create_order(
     # Last, so the seat rows stay locked for as short a time as possible.
     hold_quote(quote)
     return order
+
+
+def _order_for_key(edition: Edition, idempotency_key: str, email: str) -> Order | None:
+    """The order an earlier post of this checkout form made, if any (only to the same buyer)."""
+    existing = db.session.scalar(sa.select(Order).where(Order.idempotency_key == idempotency_key))
+    if existing is None:
+        return None
+    if existing.edition_id != edition.id or existing.email != (email or "").strip().lower():
+        raise Conflict("This form was already used. Go back to the shop and start again.")
+    return existing
 
 
 def _refuse_if_clearly_sold_out(quote: Quote) -> None:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from convention.core.codes import new_token
 from convention.core.errors import DomainError
 from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded
@@ -154,6 +155,7 @@ def checkout(edition):
         voucher=voucher_code,
         total_cents=str(quote.total_cents),
         privacy_version=services.get_settings(edition).privacy_version,
+        submission_key=new_token(16),
     )
     if current_user.is_authenticated:
         form.buyer_name.data, form.email.data = current_user.name, current_user.email
@@ -198,6 +200,7 @@ def place_order(edition):
             consent_version=form.privacy_version.data if form.consent.data else None,
             expected_total_cents=int(form.total_cents.data),
             user=current_user if current_user.is_authenticated else None,
+            idempotency_key=form.submission_key.data or None,
         )
     except SoldOut as error:
         db.session.rollback()
