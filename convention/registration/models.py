@@ -90,6 +90,7 @@ class VoucherKind(enum.StrEnum):
 
 
 class WaitingState(enum.StrEnum):
+    UNCONFIRMED = "unconfirmed"  # joined; counts only once the emailed link confirms the address
     WAITING = "waiting"
     OFFERED = "offered"  # seats held for them in a reserved order until the offer expires
     CONVERTED = "converted"  # the offer was taken (the order is paid)

@@ -216,6 +216,8 @@ def create_order(
     email = (email or "").strip().lower()
     if not email or "@" not in email or len(email) > EMAIL_MAX:
         raise DomainError("Enter the email address for the confirmation.", field="email")
+    if quote.total_cents > 0:
+        _refuse_too_many_open_orders(edition, email, now=now)
 
     order = _build_order(edition, quote, people, email=email, buyer_name=buyer_name, user=user, now=now)
     order.idempotency_key = idempotency_key
@@ -258,6 +260,27 @@ def create_order(
     # Last, so the seat rows stay locked for as short a time as possible.
     hold_quote(quote)
     return order
+
+
+def _refuse_too_many_open_orders(edition: Edition, email: str, *, now: datetime) -> None:
+    """One address may hold at most MAX_OPEN_ORDERS_PER_EMAIL orders awaiting payment."""
+    cap = current_app.config.get("MAX_OPEN_ORDERS_PER_EMAIL") or 0
+    if cap <= 0:
+        return
+    open_orders = db.session.scalar(
+        sa.select(sa.func.count(Order.id)).where(
+            Order.edition_id == edition.id,
+            Order.email == email,
+            Order.state == OrderState.RESERVED,
+            Order.expires_at > now,
+        )
+    )
+    if open_orders >= cap:
+        raise Conflict(
+            f"This address already has {open_orders} order(s) awaiting payment. Pay or cancel one "
+            "(the links are in our emails) before placing another.",
+            field="email",
+        )
 
 
 def _order_for_key(edition: Edition, idempotency_key: str, email: str) -> Order | None:
