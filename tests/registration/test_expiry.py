@@ -24,7 +24,7 @@ from convention.registration.services import cancel_own_order
 from tests.factories import make_edition
 from tests.registration.helpers import buy, checkout_form, count_rows, make_ticket_type, outbox
 
-REDIS_URL = "redis://127.0.0.1:6379/2"
+REDIS_URL = "redis://127.0.0.1:6379/3"  # not the mail tests' database: xdist may run both at once
 BANK_HOLD = timedelta(days=7)  # the default bank-transfer hold (tests run without Stripe)
 
 
