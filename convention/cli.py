@@ -88,8 +88,13 @@ def worker_command(burst):
 
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inline and no worker is needed.")
+    from convention.registration.jobs import schedule_next_expiry
+
     queue = get_queue()
     click.echo(f"Outbox: {schedule_queued_messages()} queued message(s) scheduled.")
+    deadline = schedule_next_expiry()
+    click.echo(f"Reservations: release scheduled at {deadline:%Y-%m-%d %H:%M:%S} UTC." if deadline
+               else "Reservations: none open.")
     # Each job runs in a forked child: none may share a pooled connection with another.
     engine = db.engine
     engine.dispose()

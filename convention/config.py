@@ -120,6 +120,13 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "20 per hour"),
+        # Ticket shop: placing orders, joining waiting lists (per client and per email) and
+        # looking up voucher codes (per client).
+        "CHECKOUT_RATE_LIMIT": os.environ.get("CHECKOUT_RATE_LIMIT", "10 per minute;30 per hour"),
+        "WAITING_LIST_RATE_LIMIT": os.environ.get("WAITING_LIST_RATE_LIMIT", "5 per hour"),
+        "VOUCHER_RATE_LIMIT": os.environ.get("VOUCHER_RATE_LIMIT", "20 per minute;100 per hour"),
+        # Orders awaiting payment one email address may hold per edition (0: no cap).
+        "MAX_OPEN_ORDERS_PER_EMAIL": _env_int("MAX_OPEN_ORDERS_PER_EMAIL", 3),
         # Bootstrap served from the package, never from a CDN.
         "BOOTSTRAP_SERVE_LOCAL": True,
         # Mail

@@ -78,6 +78,7 @@ class CheckoutForm(FlaskForm):
     voucher = HiddenField()
     total_cents = HiddenField(validators=[DataRequired()])
     privacy_version = HiddenField(validators=[DataRequired()])
+    submission_key = HiddenField(validators=[Optional(), Length(max=64)])
     buyer_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email for the confirmation", validators=[DataRequired(), Email(), Length(max=254)])
     attendees = FieldList(FormField(AttendeeForm), min_entries=0, max_entries=20)

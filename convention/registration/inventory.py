@@ -15,12 +15,22 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from convention.extensions import db
 from convention.registration.errors import SoldOut, VoucherRefused
-from convention.registration.models import Order, Quota, TicketType, Voucher, quota_ticket_types
+from convention.registration.models import (
+    Attendee,
+    Order,
+    OrderState,
+    Quota,
+    TicketType,
+    Voucher,
+    quota_ticket_types,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +40,50 @@ def seat_counts(order: Order) -> dict[int, int]:
     return dict(Counter(attendee.ticket_type_id for attendee in order.attendees))
 
 
-def seats_left(ticket_type: TicketType) -> int | None:
-    """Seats still free for this type (None: unlimited), as the counters say now."""
-    limits = [quota.capacity - quota.used for quota in ticket_type.quotas]
+@dataclass(frozen=True)
+class OverdueHolds:
+    """What reservations past their deadline still hold on the counters, per ticket type,
+    quota and voucher: seats a page shows as free although nobody has released them yet
+    (a GET never writes; the expiry job or the next POST that needs them does)."""
+
+    ticket_types: dict[int, int] = field(default_factory=dict)
+    quotas: dict[int, int] = field(default_factory=dict)
+    vouchers: dict[int, int] = field(default_factory=dict)
+
+
+def _overdue(edition_id: int, now: datetime):
+    return sa.and_(Order.edition_id == edition_id, Order.state == OrderState.RESERVED, Order.expires_at <= now)
+
+
+def overdue_holds(edition_id: int, now: datetime) -> OverdueHolds:
+    """Read only: the seats and voucher uses held by the edition's overdue reservations."""
+    types = dict(
+        db.session.execute(
+            sa.select(Attendee.ticket_type_id, sa.func.count(Attendee.id))
+            .join(Order, Order.id == Attendee.order_id)
+            .where(_overdue(edition_id, now))
+            .group_by(Attendee.ticket_type_id)
+        ).all()
+    )
+    if not types:
+        return OverdueHolds()
+    vouchers = dict(
+        db.session.execute(
+            sa.select(Order.voucher_id, sa.func.sum(Order.voucher_uses))
+            .where(_overdue(edition_id, now), Order.voucher_id.is_not(None))
+            .group_by(Order.voucher_id)
+        ).all()
+    )
+    return OverdueHolds(types, _quota_counts(types), {k: int(v) for k, v in vouchers.items()})
+
+
+def seats_left(ticket_type: TicketType, overdue: OverdueHolds | None = None) -> int | None:
+    """Seats still free for this type (None: unlimited), as the counters say now; with
+    ``overdue``, counting the seats of reservations past their deadline as free."""
+    overdue = overdue or OverdueHolds()
+    limits = [quota.capacity - quota.used + overdue.quotas.get(quota.id, 0) for quota in ticket_type.quotas]
     if ticket_type.capacity is not None:
-        limits.append(ticket_type.capacity - ticket_type.used)
+        limits.append(ticket_type.capacity - ticket_type.used + overdue.ticket_types.get(ticket_type.id, 0))
     return max(0, min(limits)) if limits else None
 
 

@@ -90,6 +90,7 @@ class VoucherKind(enum.StrEnum):
 
 
 class WaitingState(enum.StrEnum):
+    UNCONFIRMED = "unconfirmed"  # joined; counts only once the emailed link confirms the address
     WAITING = "waiting"
     OFFERED = "offered"  # seats held for them in a reserved order until the offer expires
     CONVERTED = "converted"  # the offer was taken (the order is paid)
@@ -279,6 +280,8 @@ class Order(db.Model):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Free registrations of speakers, committee and staff: why this person has one.
     complimentary_sources: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The checkout form's hidden key: one form submission makes one order, however often it is posted.
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -15,7 +15,7 @@ from convention.core.errors import DomainError
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.registration.errors import VoucherRefused
-from convention.registration.inventory import seats_left
+from convention.registration.inventory import overdue_holds, seats_left
 from convention.registration.models import TicketCategory, TicketType, Voucher, VoucherKind
 
 MAX_SEATS_PER_ORDER = 20
@@ -82,10 +82,11 @@ def find_voucher(edition: Edition, code: str | None) -> Voucher | None:
     return voucher
 
 
-def check_voucher(voucher: Voucher, now: datetime) -> None:
+def check_voucher(voucher: Voucher, now: datetime, *, freed_uses: int = 0) -> None:
+    """``freed_uses``: uses held by reservations past their deadline, counted as free."""
     if not voucher.valid_at(now):
         raise VoucherRefused("This voucher is not valid at this time.")
-    if voucher.used >= voucher.max_uses:
+    if voucher.used - freed_uses >= voucher.max_uses:
         raise VoucherRefused("This voucher has already been used as often as it allows.")
 
 
@@ -125,6 +126,8 @@ class ShopItem:
 
 
 def shop_items(edition: Edition, *, voucher: Voucher | None, now: datetime) -> list[ShopItem]:
+    """Read only: seats held by reservations past their deadline are shown as free."""
+    overdue = overdue_holds(edition.id, now)
     items = []
     for ticket_type in shop_ticket_types(edition, voucher=voucher):
         applies = voucher_applies(voucher, ticket_type)
@@ -134,7 +137,7 @@ def shop_items(edition: Edition, *, voucher: Voucher | None, now: datetime) -> l
             ShopItem(
                 ticket_type=ticket_type,
                 price_cents=discounted_price(ticket_type.price_cents, voucher) if applies else ticket_type.price_cents,
-                seats_left=seats_left(ticket_type),
+                seats_left=seats_left(ticket_type, overdue),
                 on_sale=ticket_type.on_sale(now),
                 not_yet=bool(ticket_type.sale_starts_at and now < ticket_type.sale_starts_at),
             )
@@ -147,8 +150,10 @@ def quote_selection(
 ) -> Quote:
     """Price ``selection`` ({ticket type id: quantity}); raises DomainError on anything not allowed."""
     voucher = find_voucher(edition, voucher_code)
+    freed_uses = 0
     if voucher is not None:
-        check_voucher(voucher, now)
+        freed_uses = overdue_holds(edition.id, now).vouchers.get(voucher.id, 0)
+        check_voucher(voucher, now, freed_uses=freed_uses)
     wanted = {int(type_id): int(qty) for type_id, qty in selection.items() if int(qty) != 0}
     if not wanted:
         raise DomainError("Choose at least one ticket.", field="tickets")
@@ -182,10 +187,11 @@ def quote_selection(
     if voucher is not None:
         if quote.voucher_uses == 0:
             raise VoucherRefused("This voucher does not apply to the tickets you chose.")
-        if quote.voucher_uses > voucher.remaining:
+        remaining = voucher.remaining + freed_uses
+        if quote.voucher_uses > remaining:
             raise VoucherRefused(
-                f"This voucher can be used for {voucher.remaining} more ticket(s) only."
-                if voucher.remaining
+                f"This voucher can be used for {remaining} more ticket(s) only."
+                if remaining
                 else "This voucher has already been used as often as it allows."
             )
     return quote

@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 
 from convention.audit.services import record_audit
-from convention.core.errors import DomainError, InvalidTransition
+from convention.core.errors import Conflict, DomainError, InvalidTransition
 from convention.core.timeutil import utcnow
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.mail.services import queue_email
+from convention.registration import signals
 from convention.registration.errors import PaymentMismatch, PriceChanged, SeatsUnavailable, SoldOut, VoucherRefused
 from convention.registration.inventory import (
     give_back_seats,
@@ -33,6 +34,7 @@ from convention.registration.inventory import (
     take_seats,
     take_voucher_uses,
 )
+from convention.registration.jobs import remember_deadline
 from convention.registration.models import (
     ORDER_TRANSITIONS,
     Attendee,
@@ -184,6 +186,7 @@ def create_order(
     consent_version: str | None,
     expected_total_cents: int | None,
     user=None,
+    idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Order:
     """Price the selection, hold its seats and create the order.
@@ -191,8 +194,17 @@ def create_order(
     Free orders are paid at once; paid ones stay RESERVED until the payment lands or
     the reservation expires. Raises ``SoldOut`` when a seat is missing (nothing held),
     ``PriceChanged`` when the total the buyer confirmed is not the server's.
+
+    ``idempotency_key`` is the checkout form's hidden value: posting the same form again
+    (Back and "Place order", a double click, parallel requests) returns the order the
+    first post made instead of making another one.
     """
     now = now or utcnow()
+    idempotency_key = (idempotency_key or "").strip() or None
+    if idempotency_key:
+        existing = _order_for_key(edition, idempotency_key, email)
+        if existing is not None:
+            return existing
     settings = get_settings(edition)
     expire_due_reservations(now=now, edition_id=edition.id)
     quote = quote_selection(edition, selection, voucher_code=voucher_code, now=now)
@@ -204,8 +216,11 @@ def create_order(
     email = (email or "").strip().lower()
     if not email or "@" not in email or len(email) > EMAIL_MAX:
         raise DomainError("Enter the email address for the confirmation.", field="email")
+    if quote.total_cents > 0:
+        _refuse_too_many_open_orders(edition, email, now=now)
 
     order = _build_order(edition, quote, people, email=email, buyer_name=buyer_name, user=user, now=now)
+    order.idempotency_key = idempotency_key
     order.consent_version = consent_version
     order.consent_at = now
     if quote.total_cents == 0:
@@ -219,8 +234,18 @@ def create_order(
             timedelta(minutes=settings.reservation_minutes)
         )
         order.expires_at = now + hold
-    db.session.add(order)
-    db.session.flush()
+    try:
+        # Added inside the SAVEPOINT: begin_nested() flushes what is pending before it starts.
+        with db.session.begin_nested():
+            db.session.add(order)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        # A parallel post of the same form won the race (its insert waited for it to commit).
+        existing = _order_for_key(edition, idempotency_key, email) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
+    remember_deadline(db.session, order.expires_at)
     record_audit(
         "order.create",
         actor=user,
@@ -235,6 +260,37 @@ def create_order(
     # Last, so the seat rows stay locked for as short a time as possible.
     hold_quote(quote)
     return order
+
+
+def _refuse_too_many_open_orders(edition: Edition, email: str, *, now: datetime) -> None:
+    """One address may hold at most MAX_OPEN_ORDERS_PER_EMAIL orders awaiting payment."""
+    cap = current_app.config.get("MAX_OPEN_ORDERS_PER_EMAIL") or 0
+    if cap <= 0:
+        return
+    open_orders = db.session.scalar(
+        sa.select(sa.func.count(Order.id)).where(
+            Order.edition_id == edition.id,
+            Order.email == email,
+            Order.state == OrderState.RESERVED,
+            Order.expires_at > now,
+        )
+    )
+    if open_orders >= cap:
+        raise Conflict(
+            f"This address already has {open_orders} order(s) awaiting payment. Pay or cancel one "
+            "(the links are in our emails) before placing another.",
+            field="email",
+        )
+
+
+def _order_for_key(edition: Edition, idempotency_key: str, email: str) -> Order | None:
+    """The order an earlier post of this checkout form made, if any (only to the same buyer)."""
+    existing = db.session.scalar(sa.select(Order).where(Order.idempotency_key == idempotency_key))
+    if existing is None:
+        return None
+    if existing.edition_id != edition.id or existing.email != (email or "").strip().lower():
+        raise Conflict("This form was already used. Go back to the shop and start again.")
+    return existing
 
 
 def _refuse_if_clearly_sold_out(quote: Quote) -> None:
@@ -298,9 +354,19 @@ def confirm_free_order(order: Order) -> Order:
                            reference=None)
 
 
+def is_overdue(order: Order, now: datetime | None = None) -> bool:
+    """A reservation past its deadline that nobody has released yet."""
+    return order.state is OrderState.RESERVED and bool(order.expires_at) and order.expires_at <= (now or utcnow())
+
+
+def shown_state(order: Order, now: datetime | None = None) -> OrderState:
+    """The state a page shows (read only): an overdue reservation is already expired."""
+    return OrderState.EXPIRED if is_overdue(order, now) else order.state
+
+
 def expire_if_due(order: Order, now: datetime | None = None) -> bool:
-    """Lazy expiry when a page looks at a reservation whose time is up."""
-    if order.state is OrderState.RESERVED and order.expires_at and order.expires_at <= (now or utcnow()):
+    """Release the order if its time is up: for the POSTs that act on it (a GET never writes)."""
+    if is_overdue(order, now):
         release_order(order, reason=RELEASE_EXPIRED)
         return True
     return False
@@ -347,6 +413,7 @@ def release_order(order: Order, *, reason: str, actor=None) -> Order:
     _free_inventory(order)
     _move(order, target, action=f"order.{target.value}", actor=actor, data={"reason": reason})
     _email_order(order, "registration_order_released", reason=reason)
+    signals.order_released.send(order, reason=reason)
     _after_seats_returned(order)
     return order
 
@@ -435,9 +502,10 @@ def _cancel_paid(order: Order, *, amount_cents: int, reason: str, actor) -> Orde
 def self_cancel_terms(order: Order, settings: RegistrationSettings, now: datetime | None = None) -> int | None:
     """What an attendee would get back cancelling now, or None when they cannot cancel."""
     now = now or utcnow()
-    if order.is_complimentary or order.state not in (OrderState.PAID, OrderState.RESERVED):
+    state = shown_state(order, now)
+    if order.is_complimentary or state not in (OrderState.PAID, OrderState.RESERVED):
         return None
-    if order.state is OrderState.RESERVED:
+    if state is OrderState.RESERVED:
         return 0
     if settings.self_cancel_until is None or now >= settings.self_cancel_until:
         return None
@@ -446,6 +514,8 @@ def self_cancel_terms(order: Order, settings: RegistrationSettings, now: datetim
 
 def cancel_own_order(order: Order, *, now: datetime | None = None) -> Order:
     """Attendee (holder of the secret link): cancel within the organizers' policy."""
+    if expire_if_due(order, now):
+        return order  # its time was up: released as expired, which is what they asked for
     settings = get_settings(_edition(order))
     refund = self_cancel_terms(order, settings, now)
     if refund is None:
@@ -457,7 +527,7 @@ def cancel_own_order(order: Order, *, now: datetime | None = None) -> Order:
 
 def names_editable(order: Order, settings: RegistrationSettings, now: datetime | None = None) -> bool:
     now = now or utcnow()
-    if order.state not in (OrderState.PAID, OrderState.RESERVED) or order.is_complimentary:
+    if shown_state(order, now) not in (OrderState.PAID, OrderState.RESERVED) or order.is_complimentary:
         return False
     return settings.name_changes_until is None or now < settings.name_changes_until
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from convention.core.codes import new_token
 from convention.core.errors import DomainError
 from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded
 from convention.core.timeutil import utcnow
-from convention.core.views import run_button, run_form
+from convention.core.views import perform_button, run_button, run_form
 from convention.editions.services import get_edition_or_404, load_edition
-from convention.extensions import db
+from convention.extensions import db, limiter
 from convention.registration import services
 from convention.registration.errors import SoldOut
 from convention.registration.forms import (
@@ -69,6 +70,39 @@ def load_waiting_entry(slug: str, secret: str) -> dict:
 # -- the shop ---------------------------------------------------------------------------
 
 
+# Rate limits (Flask-Limiter; counters in Redis with REDIS_URL, never in the database):
+# placing orders and joining waiting lists per client address and per typed email,
+# voucher lookups per client address (one bucket for the shop and the checkout page).
+TOO_MANY_ORDERS = "Too many orders from here in a short time. Wait a few minutes and try again."
+TOO_MANY_WAITING = "Too many waiting-list sign-ups in a short time. Try again later."
+TOO_MANY_VOUCHERS = "Too many voucher codes tried in a short time. Wait a few minutes and try again."
+
+
+def _checkout_limit() -> str:
+    return current_app.config["CHECKOUT_RATE_LIMIT"]
+
+
+def _waiting_list_limit() -> str:
+    return current_app.config["WAITING_LIST_RATE_LIMIT"]
+
+
+def _voucher_limit() -> str:
+    return current_app.config["VOUCHER_RATE_LIMIT"]
+
+
+def _submitted_email_key() -> str:
+    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _no_voucher_code() -> bool:
+    return not (request.args.get("voucher") or "").strip()
+
+
+voucher_lookup_limit = limiter.shared_limit(
+    _voucher_limit, scope="registration-voucher-lookup", exempt_when=_no_voucher_code, error_message=TOO_MANY_VOUCHERS
+)
+
+
 def _render_shop(edition, *, voucher_code: str = "", error: DomainError | None = None, wanted=None):
     """The shop page; ``error`` (a refusal or "sold out") is shown above the form, never as an error page."""
     now = utcnow()
@@ -101,10 +135,9 @@ def _render_shop(edition, *, voucher_code: str = "", error: DomainError | None =
 
 
 @bp.get("/<slug>/tickets/")
+@voucher_lookup_limit
 @guarded(can_buy_tickets, load=load_edition)
 def shop(edition):
-    if services.expire_due_reservations(edition_id=edition.id):
-        db.session.commit()
     return _render_shop(edition, voucher_code=request.args.get("voucher", "").strip())
 
 
@@ -135,6 +168,7 @@ def _checkout_page(edition, form: CheckoutForm, quote, status: int = 200, sold_o
 
 
 @bp.get("/<slug>/tickets/checkout")
+@voucher_lookup_limit
 @guarded(can_buy_tickets, load=load_edition)
 def checkout(edition):
     selection = _selection_from_args()
@@ -156,6 +190,7 @@ def checkout(edition):
         voucher=voucher_code,
         total_cents=str(quote.total_cents),
         privacy_version=services.get_settings(edition).privacy_version,
+        submission_key=new_token(16),
     )
     if current_user.is_authenticated:
         form.buyer_name.data, form.email.data = current_user.name, current_user.email
@@ -168,6 +203,8 @@ def checkout(edition):
 
 
 @bp.post("/<slug>/tickets/checkout")
+@limiter.limit(_checkout_limit, error_message=TOO_MANY_ORDERS)
+@limiter.limit(_checkout_limit, key_func=_submitted_email_key, error_message=TOO_MANY_ORDERS)
 @guarded(can_buy_tickets, load=load_edition)
 def place_order(edition):
     form = CheckoutForm()
@@ -200,6 +237,7 @@ def place_order(edition):
             consent_version=form.privacy_version.data if form.consent.data else None,
             expected_total_cents=int(form.total_cents.data),
             user=current_user if current_user.is_authenticated else None,
+            idempotency_key=form.submission_key.data or None,
         )
     except SoldOut as error:
         db.session.rollback()
@@ -232,6 +270,8 @@ def _go_pay(edition, order: Order):
 
 
 @bp.route("/<slug>/tickets/<int:ticket_type_id>/waiting-list", methods=["GET", "POST"])
+@limiter.limit(_waiting_list_limit, methods=["POST"], error_message=TOO_MANY_WAITING)
+@limiter.limit(_waiting_list_limit, methods=["POST"], key_func=_submitted_email_key, error_message=TOO_MANY_WAITING)
 @guarded(can_buy_tickets, load=load_ticket_type)
 def join_waiting_list(edition, ticket_type):
     from convention.registration.waiting_list import join_waiting_list as join
@@ -244,11 +284,24 @@ def join_waiting_list(edition, ticket_type):
         form,
         lambda: join(edition, ticket_type, name=form.name.data, email=form.email.data, quantity=form.quantity.data,
                      consent_version=form.privacy_version.data),
-        done="You are on the waiting list. We will email you as soon as seats come free.",
+        done="Almost there: we sent you an email. Follow its link to confirm your place on the waiting list.",
         back=url_for("registration.shop", slug=edition.slug),
         render=lambda: render_template("registration/waiting_join.html", edition=edition, ticket_type=ticket_type,
                                        form=form, settings=settings),
     )
+
+
+@bp.route("/<slug>/waiting-list/<secret>/confirm", methods=["GET", "POST"])
+@guarded(holds_waiting_list_link, load=load_waiting_entry)
+def confirm_waiting_list(edition, entry):
+    """The emailed link opens a page with a button: mail scanners open links, a GET never writes."""
+    from convention.registration.waiting_list import confirm_waiting_entry
+
+    form = ActionForm()
+    if perform_button(lambda: confirm_waiting_entry(entry), form=form,
+                      done="Confirmed: you are on the waiting list. We will email you as soon as seats come free."):
+        return redirect(url_for("registration.confirm_waiting_list", slug=edition.slug, secret=entry.secret))
+    return render_template("registration/waiting_confirm.html", edition=edition, entry=entry, form=form)
 
 
 @bp.route("/<slug>/waiting-list/<secret>/leave", methods=["GET", "POST"])
@@ -270,6 +323,7 @@ def leave_waiting_list(edition, entry):
 
 def _order_page(edition, order, names_form=None, status=200):
     settings = services.get_settings(edition)
+    state = services.shown_state(order)  # read only: an overdue reservation shows as expired
     editable = services.names_editable(order, settings)
     if names_form is None and editable:
         names_form = AttendeeNamesForm()
@@ -283,14 +337,15 @@ def _order_page(edition, order, names_form=None, status=200):
             "registration/order.html",
             edition=edition,
             order=order,
+            state=state,
             settings=settings,
             names_form=names_form if editable else None,
             errors=names_form.form_errors if names_form is not None and not editable else [],
             action_form=ActionForm(),
             refund_if_cancelled=services.self_cancel_terms(order, settings),
-            can_pay=order.state is OrderState.RESERVED and order.total_cents > 0
+            can_pay=state is OrderState.RESERVED and order.total_cents > 0
             and order.payment_method != PaymentMethod.BANK_TRANSFER,
-            can_confirm=order.state is OrderState.RESERVED and order.total_cents == 0,
+            can_confirm=state is OrderState.RESERVED and order.total_cents == 0,
             has_receipt=order.state in (OrderState.PAID, OrderState.REFUNDED) and not order.is_complimentary,
         ),
         status,
@@ -300,8 +355,6 @@ def _order_page(edition, order, names_form=None, status=200):
 @bp.get("/<slug>/orders/<secret>/")
 @guarded(holds_order_link, load=load_order)
 def order_page(edition, order):
-    if services.expire_if_due(order):
-        db.session.commit()
     return _order_page(edition, order)
 
 

@@ -15,11 +15,13 @@ from flask import current_app
 from convention.audit.services import record_audit
 from convention.core.errors import DomainError
 from convention.core.timeutil import utcnow
+from convention.core.urls import external_url
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.mail.services import queue_email
 from convention.registration.errors import SoldOut
 from convention.registration.inventory import take_seats
+from convention.registration.jobs import remember_deadline
 from convention.registration.models import (
     Attendee,
     Order,
@@ -38,7 +40,9 @@ OFFERS_PER_RUN = 200
 def join_waiting_list(
     edition: Edition, ticket_type: TicketType, *, name: str, email: str, quantity: int, consent_version: str | None
 ) -> WaitingListEntry:
-    from convention.registration.services import external_url, get_settings
+    """Add an UNCONFIRMED entry and email its confirmation link: it gets offers, and shows
+    as waiting, only once the address is confirmed (anyone can type anyone's address)."""
+    from convention.registration.services import get_settings
 
     settings = get_settings(edition)
     if ticket_type.edition_id != edition.id or ticket_type.category is not TicketCategory.TICKET or ticket_type.hidden:
@@ -60,17 +64,19 @@ def join_waiting_list(
         email=email,
         quantity=int(quantity),
         consent_version=consent_version,
+        state=WaitingState.UNCONFIRMED,
     )
     db.session.add(entry)
     db.session.flush()
     record_audit("waiting_list.join", edition_id=edition.id, target=entry, data={"quantity": entry.quantity})
     queue_email(
-        "registration_waiting_joined",
+        "registration_waiting_confirm",
         to=email,
         context={
             "entry": entry,
             "edition": edition,
             "ticket_type": ticket_type,
+            "confirm_link": external_url("registration.confirm_waiting_list", slug=edition.slug, secret=entry.secret),
             "leave_link": external_url("registration.leave_waiting_list", slug=edition.slug, secret=entry.secret),
         },
         edition_id=edition.id,
@@ -78,8 +84,19 @@ def join_waiting_list(
     return entry
 
 
+def confirm_waiting_entry(entry: WaitingListEntry) -> WaitingListEntry:
+    """The address was confirmed (a POST from the emailed link): the entry now waits in line,
+    in the place it joined. Safe to repeat."""
+    if entry.state is not WaitingState.UNCONFIRMED:
+        return entry
+    entry.state = WaitingState.WAITING
+    db.session.flush()
+    record_audit("waiting_list.confirm", edition_id=entry.edition_id, target=entry)
+    return entry
+
+
 def leave_waiting_list(entry: WaitingListEntry) -> None:
-    if entry.state is not WaitingState.WAITING:
+    if entry.state not in (WaitingState.UNCONFIRMED, WaitingState.WAITING):
         return
     entry.state = WaitingState.LEFT
     db.session.flush()
@@ -162,6 +179,7 @@ def _offer_order(entry: WaitingListEntry, ticket_type: TicketType, *, hours: int
         )
     db.session.add(order)
     db.session.flush()
+    remember_deadline(db.session, order.expires_at)
     record_audit("order.create", edition_id=entry.edition_id, target=order,
                  data={"code": order.code, "total_cents": total, "seats": entry.quantity, "waiting_list": entry.id})
     return order

@@ -100,6 +100,7 @@ def checkout_form(client, edition, selection: dict, *, voucher="", names=None, e
         "voucher": hidden("voucher"),
         "total_cents": hidden("total_cents"),
         "privacy_version": hidden("privacy_version"),
+        "submission_key": hidden("submission_key"),
         "buyer_name": "Beatrice Buyer",
         "email": email,
         "consent": "y",

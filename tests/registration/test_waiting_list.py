@@ -13,14 +13,16 @@ from convention.registration.services import (
     mark_order_paid,
     release_order,
 )
-from convention.registration.waiting_list import join_waiting_list
+from convention.registration.waiting_list import confirm_waiting_entry, join_waiting_list
 from tests.factories import make_edition
 from tests.registration.helpers import buy, checkout_form, make_ticket_type, outbox
 
 
-def _join(edition, ticket_type, name, quantity=1):
+def _join(edition, ticket_type, name, quantity=1, *, confirm=True):
     entry = join_waiting_list(edition, ticket_type, name=name, email=f"{name.lower()}@example.org",
                               quantity=quantity, consent_version="2026-01")
+    if confirm:
+        confirm_waiting_entry(entry)
     db.session.commit()
     return entry
 
@@ -102,7 +104,7 @@ def test_join_waiting_list_form(client):
     response = post_form(client, url, {"name": "Wendy Waiter", "email": "wendy@example.org", "quantity": "2",
                                        "privacy_version": "2026-01", "consent": "y"})
     assert response.status_code == 302
-    [mail] = outbox("registration_waiting_joined")
+    [mail] = outbox("registration_waiting_confirm")
     assert mail.recipient == "wendy@example.org"
     refused = post_form(client, url, {"name": "No Consent", "email": "nc@example.org", "quantity": "1",
                                       "privacy_version": "2026-01"})
