@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, current_app, has_app_context
+from flask import current_app
 from redis import Redis
 from rq import Queue
 
@@ -18,8 +18,10 @@ from convention.core.timeutil import utcnow
 
 QUEUE_NAME = "convention"
 JOB_TIMEOUT = 120  # seconds; one SMTP conversation is bounded by MAIL_TIMEOUT
-
-_worker_app: Flask | None = None
+# Jobs run through convention.worker.run_job (which supplies the app context); named
+# by string so that mail does not import the app factory.
+RUN_JOB = "convention.worker.run_job"
+DELIVER_JOB = "convention.mail.jobs.deliver_job"
 
 
 def get_queue() -> Queue:
@@ -33,20 +35,14 @@ def get_queue() -> Queue:
 def enqueue_delivery(message_id: int, attempts: int, *, delay: timedelta | None = None) -> None:
     queue = get_queue()
     if delay is not None and delay > timedelta(0):
-        queue.enqueue_in(delay, deliver_job, message_id, attempts, job_timeout=JOB_TIMEOUT)
+        queue.enqueue_in(delay, RUN_JOB, DELIVER_JOB, message_id, attempts, job_timeout=JOB_TIMEOUT)
     else:
-        queue.enqueue(deliver_job, message_id, attempts, job_timeout=JOB_TIMEOUT)
+        queue.enqueue(RUN_JOB, DELIVER_JOB, message_id, attempts, job_timeout=JOB_TIMEOUT)
 
 
 def deliver_job(message_id: int, attempts: int) -> str | None:
-    """The job body: one attempt, then schedule the next one if the message is still queued."""
-    if has_app_context():  # `flask worker`, or a SimpleWorker inside the tests
-        return _deliver(message_id, attempts)
-    with _app_for_plain_rq_worker().app_context():  # `rq worker convention`
-        return _deliver(message_id, attempts)
-
-
-def _deliver(message_id: int, attempts: int) -> str | None:
+    """The job body (in an app context): one attempt, then schedule the next one if the
+    message is still queued."""
     from convention.mail.models import MessageStatus
     from convention.mail.services import deliver_message
 
@@ -56,15 +52,6 @@ def _deliver(message_id: int, attempts: int) -> str | None:
     if delivery.status is MessageStatus.QUEUED:
         enqueue_delivery(message_id, delivery.attempts, delay=delivery.next_attempt_at - utcnow())
     return delivery.status.value
-
-
-def _app_for_plain_rq_worker() -> Flask:
-    global _worker_app
-    if _worker_app is None:
-        from convention import create_app
-
-        _worker_app = create_app()
-    return _worker_app
 
 
 def schedule_queued_messages() -> int:

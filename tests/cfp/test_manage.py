@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import g
-from sqlalchemy import event
 
 from convention.cfp import manage_services as manage
 from convention.cfp.models import (
@@ -31,6 +28,7 @@ from convention.extensions import db as _db
 from tests.cfp.helpers import emails_to, make_proposal, make_question
 from tests.conftest import csrf_token_from, post_form
 from tests.factories import make_user
+from tests.queries import count_queries
 
 S = ProposalState
 
@@ -52,28 +50,6 @@ def bulk_proposals(edition, count: int, *, start: int = 0) -> None:
             proposal.speakers.append(ProposalSpeaker(profile=profiles[(n + 1) % 3]))
         _db.session.add(proposal)
     _db.session.commit()
-
-
-@contextmanager
-def count_queries():
-    """Count the SQL statements run inside the block, starting from a cold session.
-
-    The test client's requests share the test's app context (and so its session and
-    ``g``): forget both first, so every measured request starts as a real one would.
-    """
-    _db.session.remove()
-    g.pop("_edition_roles", None)
-    g.pop("_login_user", None)
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(_db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", before)
 
 
 def test_proposal_table_query_count_is_the_same_for_10_and_500(client, auth, edition, organizer):

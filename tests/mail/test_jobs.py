@@ -12,9 +12,10 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue, SimpleWorker
 
-from convention.mail.jobs import QUEUE_NAME, deliver_job, schedule_queued_messages
+from convention.mail.jobs import DELIVER_JOB, QUEUE_NAME, schedule_queued_messages
 from convention.mail.models import MessageStatus, OutboxMessage
 from convention.mail.services import queue_email
+from convention.worker import run_job
 
 REDIS_URL = "redis://127.0.0.1:6379/2"
 
@@ -56,7 +57,7 @@ def test_commit_enqueues_a_job_and_the_worker_delivers_it(db, smtp, redis_queue)
     message = queue_and_commit(db)
     assert redis_queue.count == 1
     job = redis_queue.jobs[0]
-    assert (job.func_name, job.args) == ("convention.mail.jobs.deliver_job", (message.id, 0))
+    assert (job.func_name, job.args) == ("convention.worker.run_job", ("convention.mail.jobs.deliver_job", message.id, 0))
     assert smtp.received == []  # nothing is sent in the request: the worker does it
     assert fresh(db, message.id).status is MessageStatus.QUEUED
 
@@ -78,7 +79,7 @@ def test_failed_job_schedules_its_retry_at_the_next_attempt(db, smtp, redis_queu
     registry = redis_queue.scheduled_job_registry
     assert len(registry.get_job_ids()) == 1
     retry = redis_queue.fetch_job(registry.get_job_ids()[0])
-    assert retry.args == (message.id, 1)
+    assert retry.args == ("convention.mail.jobs.deliver_job", message.id, 1)
     scheduled_at = registry.get_scheduled_time(retry)
     assert stored.next_attempt_at.replace(microsecond=0) <= scheduled_at < stored.next_attempt_at + timedelta(minutes=1)
 
@@ -95,7 +96,7 @@ def test_failed_job_schedules_its_retry_at_the_next_attempt(db, smtp, redis_queu
 
 def test_duplicate_jobs_for_one_attempt_send_once(db, smtp, redis_queue):
     message = queue_and_commit(db)
-    redis_queue.enqueue(deliver_job, message.id, 0)  # e.g. a worker restart sweep
+    redis_queue.enqueue(run_job, DELIVER_JOB, message.id, 0)  # e.g. a worker restart sweep
     run_worker(redis_queue)
     assert len(smtp.received) == 1
     assert fresh(db, message.id).attempts == 1
@@ -110,14 +111,16 @@ def test_worker_start_reschedules_queued_messages(db, smtp, redis_queue):
     assert len(smtp.received) == 1
 
 
-def test_deliver_job_outside_an_app_context_uses_the_worker_app(app, db, smtp, redis_queue, monkeypatch):
-    import convention.mail.jobs as jobs
+def test_run_job_outside_an_app_context_uses_the_worker_app(app, db, smtp, redis_queue, monkeypatch):
+    import convention.worker as worker
 
     message_id = queue_and_commit(db).id
-    monkeypatch.setattr(jobs, "_worker_app", app)  # what `rq worker` would build with create_app()
+    monkeypatch.setattr(worker, "_worker_app", app)  # what `rq worker` would build with create_app()
     results = []
     # A new thread starts without the test's app context, like a plain `rq worker` process.
-    thread = threading.Thread(target=lambda: results.append((has_app_context(), deliver_job(message_id, 0))))
+    thread = threading.Thread(
+        target=lambda: results.append((has_app_context(), run_job(DELIVER_JOB, message_id, 0)))
+    )
     thread.start()
     thread.join()
     assert results == [(False, "sent")]
