@@ -15,7 +15,7 @@ import logging
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 PENDING_KEY = "registration.expiry_deadlines"
 SLACK = timedelta(seconds=1)  # run just after the deadline, never just before it
 JOB_TIMEOUT = 300
+# Run through convention.worker.run_job, which supplies the app context.
+RUN_JOB = "convention.worker.run_job"
+EXPIRE_JOB = "convention.registration.jobs.expire_job"
 
 
 def remember_deadline(session: Session, deadline: datetime | None) -> None:
@@ -43,7 +46,7 @@ def job_id(deadline: datetime) -> str:
 def schedule_expiry(deadline: datetime) -> None:
     from convention.mail.jobs import get_queue
 
-    get_queue().enqueue_at(deadline + SLACK, expire_job, job_id=job_id(deadline), job_timeout=JOB_TIMEOUT)
+    get_queue().enqueue_at(deadline + SLACK, RUN_JOB, EXPIRE_JOB, job_id=job_id(deadline), job_timeout=JOB_TIMEOUT)
 
 
 def schedule_next_expiry(now: datetime | None = None) -> datetime | None:
@@ -58,16 +61,7 @@ def schedule_next_expiry(now: datetime | None = None) -> datetime | None:
 
 
 def expire_job() -> int:
-    """The job body: release what is due, commit, schedule the next deadline."""
-    if has_app_context():  # `flask worker`, or a SimpleWorker inside the tests
-        return _expire()
-    from convention.mail.jobs import _app_for_plain_rq_worker
-
-    with _app_for_plain_rq_worker().app_context():  # `rq worker convention`
-        return _expire()
-
-
-def _expire() -> int:
+    """The job body (in an app context): release what is due, commit, schedule the next deadline."""
     from convention.registration.services import expire_due_reservations
 
     try:

@@ -18,9 +18,10 @@ from convention.extensions import db
 from convention.mail.jobs import QUEUE_NAME
 from convention.mail.models import OutboxMessage
 from convention.registration import signals
-from convention.registration.jobs import expire_job, job_id
+from convention.registration.jobs import EXPIRE_JOB, job_id
 from convention.registration.models import Order, OrderState, TicketType
 from convention.registration.services import cancel_own_order
+from convention.worker import run_job
 from tests.factories import make_edition
 from tests.registration.helpers import buy, checkout_form, count_rows, make_ticket_type, outbox
 
@@ -164,7 +165,7 @@ def test_a_new_reservation_schedules_its_release_at_the_deadline(redis_queue):
     registry = redis_queue.scheduled_job_registry
     assert registry.get_job_ids() == [job_id(order.expires_at)]
     job = redis_queue.fetch_job(job_id(order.expires_at))
-    assert job.func_name == "convention.registration.jobs.expire_job"
+    assert (job.func_name, job.args) == ("convention.worker.run_job", ("convention.registration.jobs.expire_job",))
     scheduled_at = registry.get_scheduled_time(job)
     assert order.expires_at.replace(microsecond=0) <= scheduled_at <= order.expires_at + timedelta(seconds=2)
 
@@ -175,7 +176,7 @@ def test_the_job_releases_due_reservations_and_schedules_the_next_deadline(overd
     later = buy(edition, {other: 1}, email="later@example.org")
     redis_queue.scheduled_job_registry.remove(job_id(later.expires_at))
 
-    redis_queue.enqueue(expire_job)  # the deadline has come: the scheduler moves the job to the queue
+    redis_queue.enqueue(run_job, EXPIRE_JOB)  # the deadline has come: the scheduler moves the job to the queue
     SimpleWorker([redis_queue], connection=redis_queue.connection).work(burst=True)
 
     db.session.expire_all()
