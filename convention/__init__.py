@@ -60,6 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
         # the X-Forwarded-* headers that the last ``hops`` proxies set (never more).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
+    from convention.core.inputs import init_inputs
+
+    init_inputs(app)  # the bounded <int:...> converter, before any route is added
     _init_extensions(app)
     import_models()
     for module in BLUEPRINT_MODULES:

@@ -18,6 +18,7 @@ from convention.cfp.models import AudienceLevel, Language
 from convention.cfp.permissions import can_manage_proposals
 from convention.cfp.states import Mover, ProposalState
 from convention.core.forms import ActionForm
+from convention.core.inputs import query_args
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc, utcnow
 from convention.core.views import run_button, run_form
@@ -33,6 +34,7 @@ ORGANIZER_MOVES = {
     "cancel": ProposalState.CANCELLED,
 }
 MOVE_WORDS = {state: word for word, state in ORGANIZER_MOVES.items()}
+FILTER_ARGS = ("theme", "format", "state", "language", "level", "q")  # the fields of ProposalFilterForm
 TABLE_COLUMNS = [
     ("code", "Code"), ("title", "Title"), (None, "Speakers"), ("theme", "Theme"), ("format", "Format"),
     ("level", "Level"), ("language", "Lang."), ("state", "State"), ("updated", "Last change"),
@@ -71,7 +73,7 @@ def _filter_form(edition) -> ProposalFilterForm:
 def proposals(edition):
     form = _filter_form(edition)
     flt = _filter(form)
-    args = {key: value for key, value in request.args.items() if key not in ("sort", "dir") and value}
+    args = query_args(*FILTER_ARGS)  # only our filters: never a visitor's _method, slug, ...
     sort_links = {}
     for key, _label in TABLE_COLUMNS:
         if key:
@@ -87,7 +89,7 @@ def proposals(edition):
         columns=TABLE_COLUMNS,
         sort_links=sort_links,
         states=list(ProposalState),
-        export_url=url_for("cfp_manage.export", slug=edition.slug, **request.args),
+        export_url=url_for("cfp_manage.export", slug=edition.slug, **query_args(*FILTER_ARGS, "sort", "dir")),
     )
 
 

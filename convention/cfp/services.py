@@ -242,6 +242,10 @@ def missing_required_answers(proposal: Proposal) -> list[Question]:
     return [q for q in questions_of(proposal.edition) if q.required and q.id not in answered]
 
 
+def _proposal_with_key(idempotency_key: str) -> Proposal | None:
+    return db.session.scalar(sa.select(Proposal).where(Proposal.idempotency_key == idempotency_key))
+
+
 def create_proposal(
     edition: Edition,
     data: ProposalData,
@@ -258,32 +262,33 @@ def create_proposal(
     """
     now = now or utcnow()
     if idempotency_key:
-        existing = db.session.scalar(sa.select(Proposal).where(Proposal.idempotency_key == idempotency_key))
+        existing = _proposal_with_key(idempotency_key)
         if existing is not None:
             if not is_proposal_speaker(actor, existing):
                 raise Conflict("This form was already used. Reload the page and try again.")
             return existing, False
     ensure_call_open(edition, actor, now=now)
     values = _clean(edition, data)
-    profile = get_or_create_profile(edition, actor)
-    proposal = Proposal(
-        edition=edition,
-        idempotency_key=idempotency_key or None,
-        created_by_id=actor.id,
-        state=ProposalState.DRAFT,
-        created_at=now,
-        updated_at=now,
-        state_changed_at=now,
-        **values,
-    )
-    proposal.speakers.append(ProposalSpeaker(profile=profile, is_submitter=True, joined_at=now))
-    db.session.add(proposal)
     try:
         with db.session.begin_nested():
+            profile = get_or_create_profile(edition, actor)
+            proposal = Proposal(
+                edition=edition,
+                idempotency_key=idempotency_key or None,
+                created_by_id=actor.id,
+                state=ProposalState.DRAFT,
+                created_at=now,
+                updated_at=now,
+                state_changed_at=now,
+                **values,
+            )
+            proposal.speakers.append(ProposalSpeaker(profile=profile, is_submitter=True, joined_at=now))
+            db.session.add(proposal)
             db.session.flush()
     except sa.exc.IntegrityError:
-        # A parallel request with the same form won the race: show its proposal.
-        existing = db.session.scalar(sa.select(Proposal).where(Proposal.idempotency_key == idempotency_key))
+        # A parallel request with the same form won the race (on the form's key, or on the
+        # speaker profile it created first) and has committed: answer with its proposal.
+        existing = _proposal_with_key(idempotency_key) if idempotency_key else None
         if existing is None or not is_proposal_speaker(actor, existing):
             raise Conflict("This form was already used. Reload the page and try again.") from None
         return existing, False

@@ -56,12 +56,15 @@ FORM_MIMETYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 def refuse_nul_characters():
-    """A NUL character has no business in a form or query value, and PostgreSQL cannot
-    store it: refuse the request with a 400 instead of failing later with a 500."""
-    values = list(request.args.values())
+    """A NUL character has no business in an address, a form or a query, and PostgreSQL
+    cannot compare or store it: answer 404 (no page has such an address) or 400 (for a
+    query or form) instead of failing later with a 500."""
+    if "\x00" in request.path:
+        abort(404)
+    pairs = list(request.args.items(multi=True))  # every value, not only each key's first
     if request.mimetype in FORM_MIMETYPES:
-        values += request.form.values()
-    if any("\x00" in value for value in values):
+        pairs += request.form.items(multi=True)
+    if any("\x00" in key or "\x00" in value for key, value in pairs):
         abort(400, description="The request contained a character that is not allowed (NUL).")
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from convention.core.errors import DomainError
 from convention.core.forms import ActionForm
+from convention.core.inputs import page_arg
 from convention.core.permissions import guarded, site_admin
 from convention.extensions import db
 from convention.mail.models import RETRYABLE, MessageStatus, OutboxMessage
@@ -30,7 +31,7 @@ def outbox():
         query = query.where(OutboxMessage.status == MessageStatus(status))
     else:
         status = None
-    page = db.paginate(query, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
     counts = dict(
         db.session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all()
     )

@@ -7,6 +7,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from convention.core.forms import ActionForm
+from convention.core.inputs import int_arg, page_arg
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc, utcnow
 from convention.core.views import run_button, run_form
@@ -233,10 +234,10 @@ def manage_orders(edition):
     filters = {
         "text": request.args.get("q", "").strip()[:100],
         "state": request.args.get("state", ""),
-        "ticket_type_id": request.args.get("ticket_type", 0, type=int) or None,
+        "ticket_type_id": int_arg("ticket_type"),
         "method": request.args.get("method", ""),
     }
-    page = reports.search_orders(edition, **filters, page=request.args.get("page", 1, type=int))
+    page = reports.search_orders(edition, **filters, page=page_arg())
     return render_template(
         "registration/manage_orders.html",
         edition=edition,
