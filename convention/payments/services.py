@@ -487,14 +487,17 @@ def get_issue_or_404(edition, issue_id: int) -> PaymentIssue:
     return get_owned_or_404(edition, PaymentIssue, issue_id)
 
 
-def resolve_payment_issue(issue: PaymentIssue, *, actor, note: str = "") -> PaymentIssue:
-    """An organizer has dealt with the issue (refunded by hand, contacted the buyer, ...)."""
+def resolve_payment_issue(issue: PaymentIssue, *, actor, note: str) -> PaymentIssue:
+    """An organizer has dealt with the issue (refunded by hand, contacted the buyer, ...) and says how."""
     if IssueState.RESOLVED not in ISSUE_TRANSITIONS[issue.state]:
         raise InvalidTransition("This issue is already resolved.")
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("Say what was done before marking the issue resolved.", field="note")
     issue.state = IssueState.RESOLVED
     issue.resolved_at = utcnow()
     issue.resolved_by_id = actor.id
-    issue.note = note.strip()
+    issue.note = note
     record_audit("payment.issue_resolved", actor=actor, edition_id=issue.edition_id, target=issue,
                  data={"kind": issue.kind.value, "note": issue.note})
     db.session.flush()

@@ -179,3 +179,29 @@ def test_order_page_expires_a_due_reservation_when_looked_at(client):
     db.session.commit()
     html = client.get(f"/{edition.slug}/orders/{order.secret}/").get_data(as_text=True)
     assert 'id="order-state">Expired<' in html
+
+
+def _cancel_terms(client, edition, order) -> str:
+    import re
+
+    html = client.get(f"/{edition.slug}/orders/{order.secret}/").get_data(as_text=True)
+    match = re.search(r'<p class="small" id="cancel-terms">(.*?)</p>', html, re.S)
+    assert match, "no cancellation terms on the page"
+    return match.group(1)
+
+
+def test_a_free_order_cancel_text_speaks_of_no_fee_or_refund(client):
+    edition = make_edition()
+    _settings(edition, self_cancel_until=utcnow() + timedelta(days=3), cancellation_fee_cents=2500)
+    order = buy(edition, {make_ticket_type(edition, price_cents=0, capacity=3): 1})
+    assert (order.state, order.total_cents) == (OrderState.PAID, 0)
+    terms = _cancel_terms(client, edition, order)
+    assert terms.startswith("You can cancel until ")
+    assert "fee" not in terms and "back" not in terms
+
+
+def test_the_fee_kept_is_never_more_than_was_paid(client):
+    edition = make_edition()
+    _settings(edition, self_cancel_until=utcnow() + timedelta(days=3), cancellation_fee_cents=2500)
+    order = _paid_order(edition, {make_ticket_type(edition, price_cents=1000, capacity=3): 1})
+    assert _cancel_terms(client, edition, order).endswith("; you get €0.00 back (a €10.00 fee is kept).")
