@@ -39,6 +39,7 @@ PAGES = [
     ("POST", "/manage/new", EDITION_CREATORS, 422),
     ("GET", "/admin/outbox/", ADMINS, 200),
     ("GET", "/account", SIGNED_IN, 200),
+    ("GET", "/account/orders", SIGNED_IN, 200),
     ("GET", "/{slug}/", set(ROLES), 200),  # the landing page is public
 ]
 
@@ -152,3 +153,4 @@ def test_organizer_pages_use_the_edition_manager_rule(app):
     assert rules["editions.create"] == "can_create_edition"
     assert rules["mail.outbox"] == "site_admin"
     assert rules["accounts.profile"] == "signed_in"
+    assert rules["registration.my_orders"] == "signed_in"

@@ -7,6 +7,7 @@ from flask_login import current_user
 from convention.core.errors import DomainError
 from convention.core.forms import ActionForm
 from convention.core.inputs import page_arg
+from convention.core.pagination import clamp_page
 from convention.core.permissions import guarded, site_admin
 from convention.extensions import db
 from convention.mail.models import RETRYABLE, MessageStatus, OutboxMessage
@@ -31,10 +32,12 @@ def outbox():
         query = query.where(OutboxMessage.status == MessageStatus(status))
     else:
         status = None
-    page = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
     counts = dict(
         db.session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all()
     )
+    total = counts.get(MessageStatus(status), 0) if status else sum(counts.values())
+    number = clamp_page(page_arg(), total, PAGE_SIZE)
+    page = db.paginate(query, page=number, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
     return render_template(
         "mail/outbox.html", page=page, counts=counts, statuses=list(MessageStatus), status=status,
         mail_server=current_app.config.get("MAIL_SERVER"), action_form=ActionForm(),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from convention.core.timeutil import utcnow
 from convention.payments import services
@@ -12,6 +14,7 @@ from convention.payments.stripe_gateway import is_configured
 from convention.registration.models import Order
 from convention.registration.payment_providers import register_provider
 from convention.registration.services import external_url
+from convention.registration.signals import order_released
 
 
 class StripeProvider:
@@ -47,5 +50,11 @@ def payment_url(endpoint: str, order: Order) -> str:
 
 
 def init_payments(app: Flask) -> None:
-    """Offer card payments to registration; the provider is available only with both Stripe keys."""
+    """Offer card payments to registration (the provider is available only with both Stripe
+    keys), and end the Checkout Session of every reservation registration releases."""
     register_provider(StripeProvider())
+    order_released.connect(services.on_order_released, weak=False)
+    for name, hook in (("after_commit", services.expire_after_commit),
+                       ("after_rollback", services.forget_pending_expiry)):
+        if not sa.event.contains(Session, name, hook):
+            sa.event.listen(Session, name, hook)

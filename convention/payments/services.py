@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 
 from convention.audit.services import record_audit
 from convention.core.errors import DomainError, InvalidTransition, NotFound
@@ -38,6 +39,7 @@ from convention.payments.stripe_gateway import (
     LineItem,
     WebhookEvent,
     gateway_for,
+    is_configured,
 )
 from convention.registration import services as registration
 from convention.registration.errors import PaymentMismatch, SeatsUnavailable
@@ -166,18 +168,21 @@ def paid_checkout(order: Order) -> StripeCheckout | None:
 def refund_stripe_payment(order: Order, *, amount_cents: int, reason: str = "") -> str:
     """Ask Stripe to refund part or all of the order's card payment; returns the refund id.
 
-    The idempotency key (order code and amount) makes a repeated call return the same
-    refund. Registration records the refund on the order; the later ``charge.refunded``
-    event then changes nothing.
+    The idempotency key (order code, amount, and what was refunded before) makes a
+    repeated call return the same refund, and a second partial refund a new one.
+    Registration records the refund on the order; the later ``charge.refunded`` event
+    then changes nothing.
     """
     checkout = paid_checkout(order)
     if checkout is None:
         raise NotFound("This order has no card payment to refund.")
-    if amount_cents <= 0 or amount_cents > checkout.amount_cents:
-        raise DomainError("The refund must be more than zero and at most what was paid.", field="amount")
+    if amount_cents <= 0 or amount_cents > checkout.amount_cents - order.refunded_cents:
+        raise DomainError("The refund must be more than zero and at most what was paid and not yet refunded.",
+                          field="amount")
     try:
         refund = gateway_for().refund(
-            payment_intent=checkout.payment_intent, amount_cents=amount_cents, order_code=order.code, reason=reason
+            payment_intent=checkout.payment_intent, amount_cents=amount_cents, order_code=order.code, reason=reason,
+            refunded_before_cents=order.refunded_cents,
         )
     except GatewayError as error:
         log.warning("Stripe refund for order %s failed: %s", order.code, error)
@@ -360,13 +365,20 @@ def _on_charge_refunded(event: WebhookEvent) -> Outcome:
     order = order or _order_by_code(charge.order_code)
     if order is None:
         return Outcome(EventOutcome.IGNORED, f"no order for charge {charge.id}")
-    if order.state is not OrderState.PAID:
-        # Refunded already (by us, or through this event before), or never placed.
-        return Outcome(EventOutcome.NO_CHANGE, f"order is {order.state}", order)
-    registration.mark_order_refunded(
-        order, amount_cents=charge.amount_refunded, reference=charge.last_refund_id or charge.id
+    # ``amount_refunded`` is the charge's running total: an event seen again, or a refund
+    # we made and recorded ourselves, adds nothing. Only a full refund cancels the order.
+    changed = registration.record_refund(
+        order, refunded_cents=charge.amount_refunded, reference=charge.last_refund_id or charge.id
     )
-    return Outcome(EventOutcome.APPLIED, f"refunded {charge.amount_refunded} {charge.currency}", order)
+    if not changed:
+        return Outcome(EventOutcome.NO_CHANGE, f"order is {order.state}, {order.refunded_cents} refunded already", order)
+    if order.state is OrderState.REFUNDED:
+        return Outcome(EventOutcome.APPLIED, f"refunded {charge.amount_refunded} {charge.currency}", order)
+    return Outcome(
+        EventOutcome.APPLIED,
+        f"partial refund: {charge.amount_refunded} of {order.total_cents} {charge.currency} refunded, order stays {order.state}",
+        order,
+    )
 
 
 EVENT_HANDLERS = {
@@ -376,6 +388,56 @@ EVENT_HANDLERS = {
     "checkout.session.expired": _on_session_expired,
     "charge.refunded": _on_charge_refunded,
 }
+
+
+# -- Released reservations ---------------------------------------------------------------
+
+
+_PENDING_EXPIRY = "payments.sessions_to_expire"
+
+
+def on_order_released(order: Order, **_kwargs) -> None:
+    """Registration released an unpaid order: its open Checkout Sessions must end too.
+
+    Stripe is called once the release is committed (``expire_after_commit``), so a
+    release that is rolled back keeps its session; the ``checkout.session.expired``
+    event that follows marks our record expired.
+    """
+    if not is_configured(current_app.config):
+        return
+    session_ids = [c.session_id for c in checkouts_of(order) if c.status is CheckoutStatus.OPEN]
+    pending = db.session().info.setdefault(_PENDING_EXPIRY, [])
+    pending.extend(sid for sid in session_ids if sid not in pending)
+
+
+def expire_after_commit(session) -> None:
+    """Session ``after_commit`` hook: expire the sessions of the reservations just released."""
+    session_ids = session.info.pop(_PENDING_EXPIRY, None)
+    if session_ids:
+        expire_checkout_sessions(session_ids)
+
+
+def forget_pending_expiry(session) -> None:
+    """Session ``after_rollback`` hook: the releases did not happen, their sessions stay open."""
+    session.info.pop(_PENDING_EXPIRY, None)
+
+
+def expire_checkout_sessions(session_ids: list[str]) -> list[str]:
+    """Ask Stripe to expire each session; returns those it expired. A failure is logged, not
+    raised: the reservation is released already, and a payment that still lands is handled
+    like any late payment (a free seat, or an automatic refund)."""
+    if not session_ids:
+        return []
+    gateway = gateway_for()
+    expired = []
+    for session_id in session_ids:
+        try:
+            gateway.expire_session(session_id)
+        except GatewayError as error:
+            log.warning("Could not expire Stripe session %s of a released order: %s", session_id, error)
+        else:
+            expired.append(session_id)
+    return expired
 
 
 # -- Issues for organizers ---------------------------------------------------------------
@@ -425,14 +487,17 @@ def get_issue_or_404(edition, issue_id: int) -> PaymentIssue:
     return get_owned_or_404(edition, PaymentIssue, issue_id)
 
 
-def resolve_payment_issue(issue: PaymentIssue, *, actor, note: str = "") -> PaymentIssue:
-    """An organizer has dealt with the issue (refunded by hand, contacted the buyer, ...)."""
+def resolve_payment_issue(issue: PaymentIssue, *, actor, note: str) -> PaymentIssue:
+    """An organizer has dealt with the issue (refunded by hand, contacted the buyer, ...) and says how."""
     if IssueState.RESOLVED not in ISSUE_TRANSITIONS[issue.state]:
         raise InvalidTransition("This issue is already resolved.")
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("Say what was done before marking the issue resolved.", field="note")
     issue.state = IssueState.RESOLVED
     issue.resolved_at = utcnow()
     issue.resolved_by_id = actor.id
-    issue.note = note.strip()
+    issue.note = note
     record_audit("payment.issue_resolved", actor=actor, edition_id=issue.edition_id, target=issue,
                  data={"kind": issue.kind.value, "note": issue.note})
     db.session.flush()

@@ -30,6 +30,9 @@ SESSION_MIN_LIFETIME = timedelta(minutes=30)
 SESSION_MAX_LIFETIME = timedelta(hours=24)
 SESSION_EXPIRY_MARGIN = timedelta(minutes=2)
 REFUND_REASON = "requested_by_customer"
+# How far a webhook's signature timestamp may lie in the past (Stripe's check) and, here
+# too, in the future: an event dated later than that was not sent by Stripe just now.
+WEBHOOK_TOLERANCE_SECONDS = stripe.Webhook.DEFAULT_TOLERANCE
 
 
 class GatewayError(Exception):
@@ -168,8 +171,20 @@ def checkout_idempotency_key(order_code: str, attempt: int) -> str:
     return f"checkout-{order_code}-{attempt}"
 
 
-def refund_idempotency_key(order_code: str, amount_cents: int) -> str:
+def refund_idempotency_key(order_code: str, amount_cents: int, refunded_before_cents: int = 0) -> str:
+    """One key per refund the order intends to make: the amount and what was refunded before it.
+
+    A retry (nothing recorded since) reuses the key and gets the same refund back; a
+    second partial refund of the same amount comes after the first was recorded, so it
+    gets its own key instead of Stripe's replay of the first one.
+    """
+    if refunded_before_cents:
+        return f"refund-{order_code}-{amount_cents}-after-{refunded_before_cents}"
     return f"refund-{order_code}-{amount_cents}"
+
+
+def session_expiry_idempotency_key(session_id: str) -> str:
+    return f"expire-{session_id}"
 
 
 class StripeGateway:
@@ -223,43 +238,67 @@ class StripeGateway:
         session = self._call(lambda: self._client.v1.checkout.sessions.retrieve(session_id))
         return CheckoutSession.from_stripe(session.to_dict())
 
+    def expire_session(self, session_id: str) -> CheckoutSession:
+        """End an open Checkout Session, so nobody can pay a reservation that was released."""
+        key = session_expiry_idempotency_key(session_id)
+        session = self._call(lambda: self._client.v1.checkout.sessions.expire(session_id, options={"idempotency_key": key}))
+        return CheckoutSession.from_stripe(session.to_dict())
+
     # -- Refunds -----------------------------------------------------------------
 
-    def refund(self, *, payment_intent: str, amount_cents: int, order_code: str, reason: str = "") -> Refund:
-        """Refund ``amount_cents`` of a payment; the key makes a repeated call return the same refund."""
+    def refund(
+        self, *, payment_intent: str, amount_cents: int, order_code: str, reason: str = "", refunded_before_cents: int = 0
+    ) -> Refund:
+        """Refund ``amount_cents`` of a payment; the key makes a repeated call return the same refund.
+
+        ``refunded_before_cents`` (what the order had refunded before this refund) tells two
+        partial refunds of the same amount apart.
+        """
         params: dict[str, Any] = {
             "payment_intent": payment_intent,
             "amount": amount_cents,
             "reason": REFUND_REASON,
             "metadata": {"order_code": order_code, "note": reason[:450]},
         }
-        key = refund_idempotency_key(order_code, amount_cents)
+        key = refund_idempotency_key(order_code, amount_cents, refunded_before_cents)
         data = self._call(lambda: self._client.v1.refunds.create(params, {"idempotency_key": key})).to_dict()
         return Refund(id=data["id"], amount=int(data.get("amount") or amount_cents), status=data.get("status"))
 
     # -- Webhooks ----------------------------------------------------------------
 
-    def verify_webhook(self, payload: bytes, sig_header: str | None) -> WebhookEvent:
-        """Check the ``Stripe-Signature`` header against the raw body; return the event."""
+    def verify_webhook(self, payload: bytes, sig_header: str | None, *, now: datetime | None = None) -> WebhookEvent:
+        """Check the ``Stripe-Signature`` header against the raw body; return the event.
+
+        Stripe's library refuses a signature older than the tolerance; a signature or an
+        event dated more than the tolerance ahead of our clock is refused here as well.
+        """
         if not self._webhook_secret:
             raise InvalidWebhook("STRIPE_WEBHOOK_SECRET is not set")
         try:
-            event = self._client.construct_event(payload, sig_header, self._webhook_secret)
+            event = self._client.construct_event(
+                payload, sig_header, self._webhook_secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
+            )
         except stripe.SignatureVerificationError as error:
             raise InvalidWebhook(f"signature: {error.user_message or error}") from error
         except (ValueError, UnicodeDecodeError) as error:  # a body that is not JSON
             raise InvalidWebhook(f"body: {error}") from error
         data = event.to_dict()
         try:
-            return WebhookEvent(
+            verified = WebhookEvent(
                 id=str(data["id"]),
                 type=str(data["type"]),
                 created=datetime.fromtimestamp(int(data.get("created") or 0), UTC),
                 livemode=bool(data.get("livemode")),
                 object=json.loads(json.dumps((data.get("data") or {}).get("object") or {})),
             )
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, OverflowError, OSError) as error:
             raise InvalidWebhook(f"event: {error}") from error
+        latest = (now or utcnow()) + timedelta(seconds=WEBHOOK_TOLERANCE_SECONDS)
+        if _signature_time(sig_header) > latest:
+            raise InvalidWebhook("signature: timestamp is in the future")
+        if verified.created > latest:
+            raise InvalidWebhook(f"event: created {verified.created.isoformat()} is in the future")
+        return verified
 
     # -- Plumbing ----------------------------------------------------------------
 
@@ -274,6 +313,18 @@ class StripeGateway:
         except stripe.StripeError as error:
             status = getattr(error, "http_status", None) or 0
             raise GatewayError(f"{type(error).__name__}: {error}", retryable=status >= 500) from error
+
+
+def _signature_time(sig_header: str | None) -> datetime:
+    """The ``t=`` of a ``Stripe-Signature`` header the library has already verified."""
+    for part in (sig_header or "").split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t":
+            try:
+                return datetime.fromtimestamp(int(value), UTC)
+            except (ValueError, OverflowError, OSError) as error:
+                raise InvalidWebhook(f"signature: {error}") from error
+    raise InvalidWebhook("signature: no timestamp")
 
 
 def gateway_for(app=None) -> StripeGateway:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from convention.audit.services import record_audit
 from convention.core.codes import new_code
 from convention.core.errors import Conflict, DomainError
+from convention.core.money import check_currency
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.registration.inventory import lock_edition_inventory
@@ -26,6 +27,7 @@ from convention.registration.models import (
     VoucherKind,
 )
 
+MAX_PER_ORDER = 20
 VOUCHER_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{3,39}$")
 MAX_VOUCHERS_AT_ONCE = 1000
 
@@ -78,6 +80,13 @@ def save_ticket_type(edition: Edition, data: TicketTypeData, *, actor, ticket_ty
         raise DomainError("A name is required.", field="name")
     if data.price_cents < 0:
         raise DomainError("The price cannot be negative.", field="price")
+    try:
+        currency = check_currency(data.currency)
+    except ValueError:
+        raise DomainError("Enter an ISO 4217 currency code with cents, such as EUR, USD or GBP.",
+                          field="currency") from None
+    if not 1 <= data.max_per_order <= MAX_PER_ORDER:
+        raise DomainError(f"Allow 1 to {MAX_PER_ORDER} tickets per order.", field="max_per_order")
     if data.sale_starts_at and data.sale_ends_at and data.sale_ends_at <= data.sale_starts_at:
         raise DomainError("The sale must close after it opens.", field="sale_ends_at")
     if data.valid_on and not edition.starts_on <= data.valid_on <= edition.ends_on:
@@ -85,7 +94,7 @@ def save_ticket_type(edition: Edition, data: TicketTypeData, *, actor, ticket_ty
     clash = db.session.scalar(sa.select(TicketType.id).where(TicketType.edition_id == edition.id, TicketType.name == name))
     if clash is not None and (ticket_type is None or clash != ticket_type.id):
         raise Conflict("Another ticket type has this name.", field="name")
-    values = {**data.__dict__, "name": name, "currency": data.currency.upper()}
+    values = {**data.__dict__, "name": name, "currency": currency}
     action = "update"
     if ticket_type is None:
         ticket_type = TicketType(edition_id=edition.id, category=TicketCategory.TICKET)
@@ -124,6 +133,10 @@ def save_quota(edition: Edition, *, name: str, capacity: int, ticket_type_ids: l
     name = " ".join(name.split())
     if not name:
         raise DomainError("A name is required.", field="name")
+    if not ticket_type_ids:
+        raise DomainError("Choose the ticket types this quota caps.", field="ticket_types")
+    if capacity is None or capacity < 0:
+        raise DomainError("Give a capacity of 0 or more.", field="capacity")
     clash = db.session.scalar(sa.select(Quota.id).where(Quota.edition_id == edition.id, Quota.name == name))
     if clash is not None and (quota is None or clash != quota.id):
         raise Conflict("Another quota has this name.", field="name")

@@ -20,7 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from convention.core.money import parse_money
 from convention.registration.models import OrderState, VoucherKind
@@ -133,7 +133,11 @@ class TicketTypeForm(FlaskForm):
     sale_starts_at = DateTimeLocalField("Sale opens", format=LOCAL_FORMAT, validators=[Optional()])
     sale_ends_at = DateTimeLocalField("Sale closes", format=LOCAL_FORMAT, validators=[Optional()])
     valid_on = DateField("Day ticket for", validators=[Optional()], description="Empty: valid every day.")
-    max_per_order = IntegerField("At most per order", default=10, validators=[DataRequired(), NumberRange(min=1, max=20)])
+    max_per_order = IntegerField(
+        "At most per order", default=10,
+        validators=[InputRequired(message="Enter how many tickets one order may have."),
+                    NumberRange(min=1, max=20, message="Allow 1 to 20 tickets per order.")],
+    )
     requires_voucher = BooleanField("Needs a voucher")
     hidden = BooleanField("Hidden (shown only with a voucher for it)")
     position = IntegerField("Order in the shop", default=0, validators=[Optional(), NumberRange(min=0, max=1000)])
@@ -150,8 +154,11 @@ class TicketTypeForm(FlaskForm):
 
 class QuotaForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    capacity = IntegerField("Capacity", validators=[DataRequired(), NumberRange(min=0, max=1_000_000)])
-    ticket_types = SelectMultipleField("Ticket types it caps", coerce=int, validators=[Optional()])
+    capacity = IntegerField("Capacity", validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
+    ticket_types = SelectMultipleField(
+        "Ticket types it caps", coerce=int,
+        validators=[DataRequired(message="Choose the ticket types this quota caps.")],
+    )
     submit = SubmitField("Save quota")
 
 

@@ -1,9 +1,18 @@
-"""The receipt PDF of an order (fpdf2), with VAT per rate and the totals."""
+"""The receipt PDF of an order (fpdf2), with VAT per rate and the totals.
+
+Text is set in Open Sans (Latin, Greek, Cyrillic), embedded from the ``ttf-opensans``
+package, with Noto Sans CJK (``noto-cjk-sans-otc``) as the fallback for Chinese,
+Japanese and Korean names. Both are project dependencies, so every install prints any
+name as it was typed. The large CJK collection is read only for a receipt that needs it.
+"""
 
 from __future__ import annotations
 
-import unicodedata
+import importlib.util
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from fpdf import FPDF
 
@@ -12,22 +21,61 @@ from convention.editions.models import Edition
 from convention.registration.models import Order, OrderState, RegistrationSettings
 from convention.registration.pricing import vat_included
 
-# Letters that Unicode does not decompose into a Latin-1 base letter.
-_APPROXIMATIONS = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Œ": "OE", "œ": "oe", "ı": "i", "Ħ": "H",
-                                 "ħ": "h", "€": "EUR", "–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"'})
+FONT = "ReceiptSans"
+CJK_FONT = "ReceiptCJK"
+CJK_FACE = 2  # the collection's faces: 0 JP, 1 KR, 2 SC, 3 TC, 4 HK; each covers every CJK ideograph
 
 
-def _text(value) -> str:
-    """The core PDF fonts speak Latin-1: keep its accents, approximate other letters."""
-    text = str(value or "").translate(_APPROXIMATIONS)
-    out = []
-    for ch in text:
-        if ch.encode("latin-1", "ignore"):
-            out.append(ch)
-            continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if c.encode("latin-1", "ignore"))
-        out.append(base or "?")
-    return "".join(out)
+@dataclass(frozen=True)
+class ReceiptFonts:
+    regular: Path
+    bold: Path
+    italic: Path
+    cjk: Path
+
+
+def _package_dir(name: str) -> Path:
+    """Where an installed package lives, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"The font package {name!r} is missing: run pip install -r requirements.txt.")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@lru_cache(maxsize=1)
+def receipt_fonts() -> ReceiptFonts:
+    latin = _package_dir("ttf_opensans") / "ttf"
+    return ReceiptFonts(
+        regular=latin / "OpenSans-Regular.ttf",
+        bold=latin / "OpenSans-Bold.ttf",
+        italic=latin / "OpenSans-Italic.ttf",
+        cjk=_package_dir("noto_cjk_sans_otc") / "NotoSansCJK-Regular.ttc",
+    )
+
+
+@lru_cache(maxsize=1)
+def _main_font_characters() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(receipt_fonts().regular, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def _needs_fallback(texts) -> bool:
+    covered = _main_font_characters()
+    return any(ord(ch) not in covered for text in texts for ch in str(text or "") if not ch.isspace())
+
+
+def _new_pdf(texts) -> FPDF:
+    fonts = receipt_fonts()
+    pdf = FPDF(format="A4")
+    pdf.add_font(FONT, "", fonts.regular)
+    pdf.add_font(FONT, "B", fonts.bold)
+    pdf.add_font(FONT, "I", fonts.italic)
+    if _needs_fallback(texts):
+        pdf.add_font(CJK_FONT, "", fonts.cjk, collection_font_number=CJK_FACE)
+        pdf.set_fallback_fonts([CJK_FONT], exact_match=False)
+    return pdf
 
 
 def _money(cents: int, currency: str) -> str:
@@ -43,45 +91,49 @@ def _percent(rate_bp: int) -> str:
 
 def receipt_pdf(order: Order, edition: Edition, settings: RegistrationSettings) -> bytes:
     """A receipt for a paid (or later refunded) order."""
-    pdf = FPDF(format="A4")
+    seller_name = settings.seller_name or edition.name
+    customer = f"{order.buyer_name} <{order.email}>" if order.buyer_name else order.email
+    texts = [seller_name, settings.seller_address, edition.name, customer]
+    texts += [text for attendee in order.attendees for text in (attendee.name, attendee.ticket_type.name)]
+    pdf = _new_pdf(texts)
     pdf.set_title(f"Receipt {order.code}")
-    pdf.set_author(_text(settings.seller_name or edition.name))
+    pdf.set_author(seller_name)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 18)
+    pdf.set_font(FONT, "B", 18)
     pdf.cell(0, 10, "Receipt", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
-    seller = [settings.seller_name or edition.name, settings.seller_address,
+    pdf.set_font(FONT, "", 10)
+    seller = [seller_name, settings.seller_address,
               f"VAT {settings.seller_vat_number}" if settings.seller_vat_number else ""]
     for line in filter(None, seller):
-        pdf.cell(0, 5, _text(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     paid_on = to_local(order.paid_at, edition.timezone) if order.paid_at else None
     facts = [
         ("Order", order.code),
         ("Event", edition.name),
         ("Date of payment", paid_on.strftime("%d %B %Y") if paid_on else "-"),
-        ("Customer", f"{order.buyer_name} <{order.email}>" if order.buyer_name else order.email),
+        ("Customer", customer),
         ("Payment", order.payment_method.replace("_", " ")),
     ]
     for label, value in facts:
-        pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(40, 6, _text(label))
-        pdf.set_font("Helvetica", "", 10)
-        pdf.cell(0, 6, _text(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "B", 10)
+        pdf.cell(40, 6, label)
+        pdf.set_font(FONT, "", 10)
+        pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
     widths = (70, 50, 20, 25, 25)
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font(FONT, "B", 10)
     for width, title in zip(widths, ("Ticket", "Attendee", "VAT", "VAT amount", "Price"), strict=True):
         pdf.cell(width, 7, title, border="B", align="R" if title in ("VAT amount", "Price", "VAT") else "L")
     pdf.ln()
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(FONT, "", 10)
     vat_by_rate: dict[int, int] = defaultdict(int)
     for attendee in order.attendees:
         vat = vat_included(attendee.price_cents, attendee.vat_rate_bp)
         vat_by_rate[attendee.vat_rate_bp] += vat
-        pdf.cell(widths[0], 6, _text(attendee.ticket_type.name)[:40])
-        pdf.cell(widths[1], 6, _text(attendee.name)[:30])
+        pdf.cell(widths[0], 6, attendee.ticket_type.name[:40])
+        pdf.cell(widths[1], 6, attendee.name[:30])
         pdf.cell(widths[2], 6, _percent(attendee.vat_rate_bp), align="R")
         pdf.cell(widths[3], 6, _money(vat, order.currency), align="R")
         pdf.cell(widths[4], 6, _money(attendee.price_cents, order.currency), align="R", new_x="LMARGIN", new_y="NEXT")
@@ -90,14 +142,14 @@ def receipt_pdf(order: Order, edition: Edition, settings: RegistrationSettings) 
     totals = [("Total excluding VAT", order.total_cents - vat_total)]
     totals += [(f"VAT {_percent(rate)}", amount) for rate, amount in sorted(vat_by_rate.items())]
     totals.append(("Total paid", order.total_cents))
-    if order.state is OrderState.REFUNDED:
+    if order.state is OrderState.REFUNDED or order.refunded_cents:
         totals.append(("Refunded", -order.refunded_cents))
     for label, amount in totals:
         bold = label.startswith("Total paid")
-        pdf.set_font("Helvetica", "B" if bold else "", 10)
+        pdf.set_font(FONT, "B" if bold else "", 10)
         pdf.cell(sum(widths[:4]), 6, label, align="R")
         pdf.cell(widths[4], 6, _money(amount, order.currency), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    pdf.set_font("Helvetica", "I", 9)
+    pdf.set_font(FONT, "I", 9)
     pdf.multi_cell(0, 5, "Prices include VAT. This receipt was issued electronically and is valid without a signature.")
     return bytes(pdf.output())

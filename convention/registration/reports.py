@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from convention.core.pagination import clamp_page, page_count
 from convention.core.timeutil import to_local
 from convention.editions.models import Edition
 from convention.extensions import db
@@ -31,7 +32,7 @@ class OrderPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def search_orders(
@@ -65,7 +66,7 @@ def search_orders(
     if method:
         query = query.where(Order.payment_method == method)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    page = max(1, page)
+    page = clamp_page(page, total, per_page)
     orders = db.session.scalars(
         query.options(sa.orm.selectinload(Order.attendees).joinedload(Attendee.ticket_type))
         .order_by(Order.created_at.desc(), Order.id.desc())

@@ -419,19 +419,51 @@ def release_order(order: Order, *, reason: str, actor=None) -> Order:
 
 
 def mark_order_refunded(order: Order, *, amount_cents: int, reference: str | None, actor=None) -> Order:
-    """A paid order was refunded (all or part): REFUNDED, seats back. Idempotent."""
+    """A paid order is cancelled with ``amount_cents`` more refunded: REFUNDED, seats back. Idempotent.
+
+    Only cancellations and full refunds come here; a partial refund that does not cancel
+    the order is ``record_refund``'s."""
     order = lock_order(order)
     if order.state is not OrderState.PAID:
         return order
     lock_edition_inventory(order.edition_id)
     _free_inventory(order)
-    order.refunded_cents = int(amount_cents)
+    order.refunded_cents = min(order.total_cents, order.refunded_cents + int(amount_cents))
     order.refund_reference = reference
     _move(order, OrderState.REFUNDED, action="order.refunded", actor=actor,
           data={"amount_cents": amount_cents, "reference": reference})
     _email_order(order, "registration_order_refunded")
     _after_seats_returned(order)
     return order
+
+
+def record_refund(order: Order, *, refunded_cents: int, reference: str | None, actor=None) -> bool:
+    """The payment provider reports ``refunded_cents`` refunded so far on the order's payment.
+
+    A full refund of a paid order cancels it and gives its seats back
+    (``mark_order_refunded``); a partial one is recorded on the order, which stays as it
+    is, seats included. Reporting the same total again changes nothing; returns whether
+    anything changed."""
+    order = lock_order(order)
+    refunded_cents = min(int(refunded_cents), order.total_cents)
+    more = refunded_cents - order.refunded_cents
+    if more <= 0:
+        return False
+    if order.state is OrderState.PAID and refunded_cents >= order.total_cents:
+        mark_order_refunded(order, amount_cents=more, reference=reference, actor=actor)
+        return True
+    order.refunded_cents = refunded_cents
+    order.refund_reference = reference
+    db.session.flush()
+    record_audit(
+        "order.partially_refunded",
+        actor=actor,
+        edition_id=order.edition_id,
+        target=order,
+        data={"code": order.code, "amount_cents": more, "refunded_cents": refunded_cents,
+              "total_cents": order.total_cents, "state": order.state.value, "reference": reference},
+    )
+    return True
 
 
 def refund_unplaceable_payment(order: Order, *, amount_cents: int, reference: str | None) -> Order:
@@ -479,7 +511,8 @@ def cancel_order(order: Order, *, actor, refund: bool = True, reason: str = "Can
         return release_order(order, reason=RELEASE_CANCELLED, actor=actor)
     if order.state is not OrderState.PAID:
         raise InvalidTransition(f"An order that is {order.state.label.lower()} cannot be cancelled.")
-    return _cancel_paid(order, amount_cents=order.total_cents if refund else 0, reason=reason, actor=actor)
+    return _cancel_paid(order, amount_cents=order.total_cents - order.refunded_cents if refund else 0, reason=reason,
+                        actor=actor)
 
 
 def _cancel_paid(order: Order, *, amount_cents: int, reason: str, actor) -> Order:
@@ -509,7 +542,14 @@ def self_cancel_terms(order: Order, settings: RegistrationSettings, now: datetim
         return 0
     if settings.self_cancel_until is None or now >= settings.self_cancel_until:
         return None
-    return max(0, order.total_cents - settings.cancellation_fee_cents)
+    return max(0, order.total_cents - order.refunded_cents - settings.cancellation_fee_cents)
+
+
+def self_cancel_fee(order: Order, settings: RegistrationSettings) -> int:
+    """What the organizers keep of a paid order cancelled by its attendee: never more than was paid."""
+    if order.state is not OrderState.PAID:
+        return 0
+    return min(settings.cancellation_fee_cents, max(0, order.total_cents - order.refunded_cents))
 
 
 def cancel_own_order(order: Order, *, now: datetime | None = None) -> Order:

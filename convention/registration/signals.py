@@ -10,4 +10,4 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-order_released = _signals.signal("registration-order-released")
+order_released = _signals.signal("registration.order-released")

@@ -17,7 +17,7 @@ bp.cli.add_command(expire_command)
 connect_signals()
 init_expiry_scheduling()
 
-from convention.registration import views_manage, views_public  # noqa: E402,F401  (routes on bp)
+from convention.registration import views_account, views_manage, views_public  # noqa: E402,F401  (routes on bp)
 
 register_link("public", "Tickets", "registration.shop", order=40)
 register_link("action", "Get tickets", "registration.shop", order=20)

@@ -343,6 +343,7 @@ def _order_page(edition, order, names_form=None, status=200):
             errors=names_form.form_errors if names_form is not None and not editable else [],
             action_form=ActionForm(),
             refund_if_cancelled=services.self_cancel_terms(order, settings),
+            fee_if_cancelled=services.self_cancel_fee(order, settings),
             can_pay=state is OrderState.RESERVED and order.total_cents > 0
             and order.payment_method != PaymentMethod.BANK_TRANSFER,
             can_confirm=state is OrderState.RESERVED and order.total_cents == 0,

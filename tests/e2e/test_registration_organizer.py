@@ -31,7 +31,7 @@ def test_organizer_marks_a_bank_transfer_paid(page):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"/{edition.slug}/manage/")
-    page.get_by_role("link", name="Orders").first.click()
+    page.get_by_role("link", name="Orders", exact=True).first.click()
     page.wait_for_url(f"**/{edition.slug}/manage/orders/")
     page.get_by_label("Search").fill("transfer@")
     page.get_by_role("button", name="Filter").click()

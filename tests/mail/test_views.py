@@ -170,3 +170,17 @@ def test_send_due_button_sends_due_messages(db, client, auth, smtp):
     response = client.post("/admin/outbox/send-due", data={"csrf_token": token}, follow_redirects=True)
     assert "Tried 1 due message(s): 1 sent." in response.get_data(as_text=True)
     assert len(smtp.received) == 1
+
+
+def test_an_outbox_page_past_the_end_shows_the_last_page(client, auth, db, monkeypatch):
+    from convention.mail import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for n in range(5):
+        add_message(db, recipient=f"r{n}@example.org")
+    sign_in_as(auth, "admin")
+    html = client.get("/admin/outbox/?page=999").get_data(as_text=True)
+    assert "Page 3 of 3" in html
+    assert "r0@example.org" in html  # the oldest message, alone on the last page
+    html = client.get("/admin/outbox/?page=99999999999999999999&status=kept").get_data(as_text=True)
+    assert "Page 1 of 3" in html  # a page number beyond any integer column is no page at all: the first

@@ -4,7 +4,7 @@
 calls), records every request with its headers and form body, and answers the way
 Stripe does for the few endpoints we use: creating and retrieving Checkout Sessions
 (replaying the saved response when an ``Idempotency-Key`` is reused, refusing the same
-key with different parameters) and creating refunds. The adapter
+key with different parameters), expiring open sessions and creating refunds. The adapter
 (``convention.payments.stripe_gateway``) runs unchanged on top of it.
 
 ``signed_webhook`` builds an event and signs it with
@@ -86,6 +86,14 @@ class FakeStripeAPI(stripe.HTTPClient):
             if session is None:
                 return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing", "message": "No such checkout.session"}}
             status, payload = 200, session
+        elif req.method == "POST" and req.path.startswith("/v1/checkout/sessions/") and req.path.endswith("/expire"):
+            session = self.sessions.get(req.path.split("/")[-2])
+            if session is None:
+                return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing", "message": "No such checkout.session"}}
+            if session["status"] != "open":
+                return 400, {"error": {"type": "invalid_request_error",
+                                       "message": f"Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of \"{session['status']}\"."}}
+            status, payload = 200, self.expire_session(session["id"])
         elif req.method == "POST" and req.path == "/v1/refunds":
             status, payload = 200, self._create_refund(req.params)
         else:

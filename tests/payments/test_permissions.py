@@ -143,3 +143,23 @@ def test_order_link_pages_need_no_login_but_the_secret(client, world):
     for page in ("done", "cancelled"):
         assert client.get(f"/{slug}/orders/{order.secret}/payment/{page}").status_code == 200
         assert client.get(f"/{slug}/orders/{order.code}/payment/{page}").status_code == 404
+
+
+@pytest.mark.parametrize("note", ["", "   \n  "])
+def test_resolving_an_issue_needs_a_note(client, auth, world, note):
+    auth.login(world["organizer"].email)
+    url = f"/{world['edition'].slug}/manage/payments/issues/{world['issue'].id}/resolve"
+    response = client.post(url, data={"csrf_token": _token(client, world), "note": note}, follow_redirects=True)
+    assert "Say what was done before marking the issue resolved." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(PaymentIssue, world["issue"].id).state is IssueState.OPEN
+
+
+def test_the_resolve_service_refuses_an_empty_note(world):
+    from convention.core.errors import DomainError
+    from convention.payments.services import resolve_payment_issue
+
+    with pytest.raises(DomainError, match="Say what was done") as refused:
+        resolve_payment_issue(world["issue"], actor=world["organizer"], note="  ")
+    assert refused.value.field == "note"
+    assert world["issue"].state is IssueState.OPEN

@@ -46,7 +46,35 @@ def test_receipt_pdf_shows_code_vat_and_totals(client):
     assert "VAT 6%" in text and "EUR 3.00" in text  # 3.00 VAT in 53.00
     assert "Total excluding VAT" in text and "EUR 250.00" in text
     assert "Total paid" in text and "EUR 295.00" in text
-    assert "Zoë Ørsted" in text and "Lukasz Kowalski" in text
+    assert "Zoë Ørsted" in text and "Łukasz Kowalski" in text
+
+
+def _pdf_text(data: bytes) -> str:
+    # pypdf reads the CJK fallback font's codes (a CID-keyed font with its own CMap) one byte
+    # at a time and puts a NUL before each character; the PDF's ToUnicode map is right.
+    return PdfReader(io.BytesIO(data)).pages[0].extract_text().replace("\x00", "")
+
+
+def test_receipt_prints_cyrillic_greek_chinese_and_polish_names(client):
+    edition = make_edition()
+    _settings(edition, seller_name="Stowarzyszenie Bezpieczeństwa Łódź")
+    names = ["Анна Ковалёва", "Γιώργος Παπαδόπουλος", "王小明", "Zażółć Gęślą Jaźń"]
+    order = _paid_order(edition, {make_ticket_type(edition, name="Día completo", capacity=10): 4}, names=names)
+    order.buyer_name = "Мария Иванова"
+    db.session.commit()
+    response = client.get(f"/{edition.slug}/orders/{order.secret}/receipt.pdf")
+    text = _pdf_text(response.data)
+    for name in [*names, "Мария Иванова", "Stowarzyszenie Bezpieczeństwa Łódź", "Día completo"]:
+        assert name in text
+    assert "?" not in text
+
+
+def test_a_latin_only_receipt_does_not_embed_the_cjk_font(client):
+    edition = make_edition()
+    order = _paid_order(edition, {make_ticket_type(edition, capacity=3): 1}, names=["Zoë Ørsted"])
+    data = client.get(f"/{edition.slug}/orders/{order.secret}/receipt.pdf").data
+    assert b"NotoSansCJK" not in data and b"OpenSans" in data
+    assert len(data) < 60_000
 
 
 def test_receipt_is_not_available_before_payment(client):
@@ -151,3 +179,29 @@ def test_order_page_expires_a_due_reservation_when_looked_at(client):
     db.session.commit()
     html = client.get(f"/{edition.slug}/orders/{order.secret}/").get_data(as_text=True)
     assert 'id="order-state">Expired<' in html
+
+
+def _cancel_terms(client, edition, order) -> str:
+    import re
+
+    html = client.get(f"/{edition.slug}/orders/{order.secret}/").get_data(as_text=True)
+    match = re.search(r'<p class="small" id="cancel-terms">(.*?)</p>', html, re.S)
+    assert match, "no cancellation terms on the page"
+    return match.group(1)
+
+
+def test_a_free_order_cancel_text_speaks_of_no_fee_or_refund(client):
+    edition = make_edition()
+    _settings(edition, self_cancel_until=utcnow() + timedelta(days=3), cancellation_fee_cents=2500)
+    order = buy(edition, {make_ticket_type(edition, price_cents=0, capacity=3): 1})
+    assert (order.state, order.total_cents) == (OrderState.PAID, 0)
+    terms = _cancel_terms(client, edition, order)
+    assert terms.startswith("You can cancel until ")
+    assert "fee" not in terms and "back" not in terms
+
+
+def test_the_fee_kept_is_never_more_than_was_paid(client):
+    edition = make_edition()
+    _settings(edition, self_cancel_until=utcnow() + timedelta(days=3), cancellation_fee_cents=2500)
+    order = _paid_order(edition, {make_ticket_type(edition, price_cents=1000, capacity=3): 1})
+    assert _cancel_terms(client, edition, order).endswith("; you get €0.00 back (a €10.00 fee is kept).")

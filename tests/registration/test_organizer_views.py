@@ -173,3 +173,103 @@ def test_orders_list_query_count_is_the_same_for_10_and_500_orders(client, organ
     few = _orders_page_queries(client, few_slug)
     many = _orders_page_queries(client, many_slug)
     assert few == many
+
+
+def _ticket_form(**changes):
+    return {"name": "Day pass", "price": "49.50", "currency": "EUR", "vat_rate": "21", "capacity": "100",
+            "max_per_order": "4", **changes}
+
+
+@pytest.mark.parametrize("currency", ["XYZ", "JPY", "EU1", "XAU"])
+def test_ticket_type_currency_must_be_an_iso_4217_code_with_cents(client, organizer_world, currency):
+    _, edition, _ = organizer_world
+    response = post_form(client, f"/{edition.slug}/manage/tickets/new", _ticket_form(currency=currency))
+    assert response.status_code == 422
+    assert "Enter an ISO 4217 currency code with cents, such as EUR, USD or GBP." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(TicketType.id).where(TicketType.name == "Day pass")) is None
+
+
+def test_a_currency_code_in_lower_case_is_kept_in_upper_case(client, organizer_world):
+    _, edition, _ = organizer_world
+    response = post_form(client, f"/{edition.slug}/manage/tickets/new", _ticket_form(currency="pln"))
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(TicketType.currency).where(TicketType.name == "Day pass")) == "PLN"
+
+
+def test_the_catalog_service_refuses_an_unknown_currency(organizer_world):
+    from convention.core.errors import DomainError
+    from convention.registration.catalog import TicketTypeData, save_ticket_type
+
+    organizer, edition, _ = organizer_world
+    with pytest.raises(DomainError) as refused:
+        save_ticket_type(edition, TicketTypeData(name="Day pass", price_cents=100, currency="XYZ"), actor=organizer)
+    assert refused.value.field == "currency"
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("0", "Allow 1 to 20 tickets per order."),
+    ("21", "Allow 1 to 20 tickets per order."),
+    ("", "Enter how many tickets one order may have."),
+])
+def test_max_per_order_out_of_range_says_so(client, organizer_world, value, message):
+    _, edition, _ = organizer_world
+    response = post_form(client, f"/{edition.slug}/manage/tickets/new", _ticket_form(max_per_order=value))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert "This field is required" not in html
+
+
+def test_the_catalog_service_refuses_max_per_order_zero(organizer_world):
+    from convention.core.errors import DomainError
+    from convention.registration.catalog import TicketTypeData, save_ticket_type
+
+    organizer, edition, _ = organizer_world
+    with pytest.raises(DomainError, match="Allow 1 to 20 tickets per order."):
+        save_ticket_type(edition, TicketTypeData(name="Day pass", price_cents=100, max_per_order=0), actor=organizer)
+
+
+def test_a_quota_needs_a_ticket_type(client, organizer_world):
+    from convention.registration.models import Quota
+
+    _, edition, _ = organizer_world
+    response = post_form(client, f"/{edition.slug}/manage/quotas/new", {"name": "Venue", "capacity": "50"})
+    assert response.status_code == 422
+    assert "Choose the ticket types this quota caps." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Quota.id))) == 0
+
+
+def test_the_quota_service_refuses_no_ticket_type(organizer_world):
+    from convention.core.errors import DomainError
+    from convention.registration.catalog import save_quota
+
+    organizer, edition, _ = organizer_world
+    with pytest.raises(DomainError, match="Choose the ticket types this quota caps.") as refused:
+        save_quota(edition, name="Venue", capacity=50, ticket_type_ids=[], actor=organizer)
+    assert refused.value.field == "ticket_types"
+
+
+def test_a_quota_of_capacity_zero_is_accepted(client, organizer_world):
+    from convention.registration.models import Quota
+
+    _, edition, pass_ = organizer_world
+    response = post_form(client, f"/{edition.slug}/manage/quotas/new",
+                         {"name": "Closed room", "capacity": "0", "ticket_types": [str(pass_.id)]})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Quota.capacity)) == 0
+
+
+def test_a_page_past_the_end_of_the_orders_shows_the_last_page(client, organizer_world):
+    from convention.registration.reports import search_orders
+
+    _, edition, pass_ = organizer_world
+    _bulk_orders(edition, pass_, 5)
+    total = search_orders(edition).total  # the bulk orders, and the organizer's own free badge
+    assert total in (5, 6)
+    assert [search_orders(edition, page=p, per_page=2).page for p in (999, 0, -4, 10**19)] == [3, 1, 1, 3]
+    last = search_orders(edition, page=999, per_page=2)
+    assert (len(last.orders), last.pages) == (total - 4, 3)
+    html = client.get(f"/{edition.slug}/manage/orders/?page=999").get_data(as_text=True)
+    assert f"{total} order(s)." in html
+    assert "No orders match." not in html
+    assert all(f"bulk{i}@example.org" in html for i in range(5))  # page 1 of 1, not an empty page 999
