@@ -15,6 +15,7 @@ from flask import current_app
 from convention.audit.services import record_audit
 from convention.core.errors import DomainError
 from convention.core.timeutil import utcnow
+from convention.core.urls import external_url
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.mail.services import queue_email
@@ -38,7 +39,7 @@ OFFERS_PER_RUN = 200
 def join_waiting_list(
     edition: Edition, ticket_type: TicketType, *, name: str, email: str, quantity: int, consent_version: str | None
 ) -> WaitingListEntry:
-    from convention.registration.services import external_url, get_settings
+    from convention.registration.services import get_settings
 
     settings = get_settings(edition)
     if ticket_type.edition_id != edition.id or ticket_type.category is not TicketCategory.TICKET or ticket_type.hidden:
