@@ -167,12 +167,20 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """End every session of ``user``: session and remember cookies carry the old token.
+
+    The user loader compares the token on every request, so a copied or replayed
+    cookie opens nothing once this ran (sign-out, password change and reset)."""
+    user.session_token = secrets.token_urlsafe(24)
+
+
 def set_password(user: User, new_password: str) -> None:
     problems = password_problems(new_password, email=user.email, name=user.name)
     if problems:
         raise DomainError(" ".join(problems), field="password")
     user.password_hash = hash_password(new_password)
-    user.session_token = secrets.token_urlsafe(24)  # ends every other session
+    end_sessions(user)
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:

@@ -94,6 +94,10 @@ def logout():
     """Signing out changes state, so it is a POST; a typed or bookmarked GET gets the button."""
     form = ActionForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # Every copy of this session's cookies (and the remember cookie) dies too.
+            services.end_sessions(current_user._get_current_object())
+            db.session.commit()
         logout_user()
         flash("You are signed out.", "info")
         return redirect(url_for("main.index"))
