@@ -242,6 +242,18 @@ def missing_required_answers(proposal: Proposal) -> list[Question]:
     return [q for q in questions_of(proposal.edition) if q.required and q.id not in answered]
 
 
+UNCONFIRMED_SUBMIT = (
+    "Please confirm your email address before submitting a proposal: follow the link in the email we sent you "
+    "(your account page sends a new one). You can save a draft meanwhile."
+)
+
+
+def ensure_confirmed_to_submit(actor: User) -> None:
+    """Submitting (not saving a draft) needs a confirmed address: the call's emails go there."""
+    if not actor.email_confirmed:
+        raise DomainError(UNCONFIRMED_SUBMIT)
+
+
 def create_proposal(
     edition: Edition,
     data: ProposalData,
@@ -264,6 +276,8 @@ def create_proposal(
                 raise Conflict("This form was already used. Reload the page and try again.")
             return existing, False
     ensure_call_open(edition, actor, now=now)
+    if submit:
+        ensure_confirmed_to_submit(actor)
     values = _clean(edition, data)
     profile = get_or_create_profile(edition, actor)
     proposal = Proposal(
@@ -349,6 +363,7 @@ def set_proposal_state(
         raise Forbidden(f"Only {who} can make this proposal {new_state.label.lower()}.")
     if new_state is ProposalState.SUBMITTED:
         ensure_call_open(proposal.edition, actor, now=now)
+        ensure_confirmed_to_submit(actor)
         missing = missing_required_answers(proposal)
         if missing:
             raise DomainError(
