@@ -9,6 +9,7 @@ import re
 
 import sqlalchemy as sa
 
+from convention.extensions import db
 from convention.mail.models import OutboxMessage
 from tests.conftest import Auth, csrf_token_from, post_form
 from tests.factories import PASSWORD, make_user
@@ -88,8 +89,6 @@ def test_password_reset_ends_every_earlier_session(app, client):
     stranger = app.test_client()
     post_form(stranger, "/forgot-password", {"email": EMAIL})
     body = sa.select(OutboxMessage.body_text).where(OutboxMessage.template == "reset_password")
-    from convention.extensions import db
-
     link = re.search(r"http://127\.0\.0\.1:5000(/\S+)", db.session.scalar(body)).group(1)
     new = "a completely new passphrase"
     assert post_form(stranger, link, {"password": new, "confirm": new}).status_code == 302
