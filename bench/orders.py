@@ -107,7 +107,7 @@ def app_environment(database_url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "MAIL_SERVER", "STRIPE_SECRET_KEY",
                                                             "STRIPE_WEBHOOK_SECRET")}
     env.update(DATABASE_URL=database_url, SECRET_KEY=secrets.token_urlsafe(48), APP_ENV="development",
-               FLASK_APP="app", PYTHONPATH=str(ROOT))
+               FLASK_APP="app", PYTHONPATH=str(ROOT), TRUSTED_HOSTS="127.0.0.1")  # requests go to loopback
     return env
 
 

@@ -56,9 +56,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.logger.warning("Production setting: %s.", warning)
     hops = app.config.get("TRUST_PROXY_HOPS") or 0
     if hops:
-        # Behind a load balancer: take the client address, scheme, host and port from
-        # the X-Forwarded-* headers that the last ``hops`` proxies set (never more).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        # Behind a load balancer: take the client address and scheme from the
+        # X-Forwarded-* headers that the last ``hops`` proxies set (never more). The host
+        # only with TRUST_FORWARDED_HOST: a proxy normally passes the Host header on.
+        host_hops = hops if app.config.get("TRUST_FORWARDED_HOST") else 0
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=host_hops, x_port=host_hops)
 
     from convention.core.inputs import init_inputs
 

@@ -5,10 +5,13 @@ Nothing here runs at import time: ``load_config`` is called by ``create_app``.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -74,11 +77,37 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
+def _env_list(name: str) -> list[str]:
+    """A comma-separated list, e.g. ``TRUSTED_HOSTS=convention.example.org,www.example.org``."""
+    return [item.strip().lower() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def _base_url() -> str:
+    """``BASE_URL``, or this machine on ``PORT`` (the port the Quickstart serves on)."""
+    configured = (os.environ.get("BASE_URL") or "").strip()
+    if configured:
+        return configured.rstrip("/")
+    return f"http://127.0.0.1:{_env_int('PORT', 5000, minimum=1)}"
+
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost")
+
+
+def trusted_hosts(base_url: str, extra: list[str]) -> list[str]:
+    """The host names a request may name in its Host header: BASE_URL's, then ``extra``.
+
+    On a laptop (BASE_URL on 127.0.0.1 or localhost) both loopback names are accepted.
+    """
+    host = (urlsplit(base_url).hostname or "").lower()
+    names = [host, *(LOOPBACK_NAMES if host in LOOPBACK_NAMES else ()), *extra]
+    return list(dict.fromkeys(name for name in names if name))
+
+
 def load_config(instance_path: str) -> dict:
     """Build the configuration mapping from the environment."""
     instance = Path(instance_path)
     env = os.environ.get("APP_ENV", "development").strip().lower()
-    base_url = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    base_url = _base_url()
     over_https = base_url.startswith("https://")
     secret_from_env = os.environ.get("SECRET_KEY") or None
     redis_url = os.environ.get("REDIS_URL") or None
@@ -102,6 +131,11 @@ def load_config(instance_path: str) -> dict:
         # Behind a load balancer or reverse proxy: how many proxies set X-Forwarded-*
         # headers (0 = none; the client address and scheme are taken as they come).
         "TRUST_PROXY_HOPS": _env_int("TRUST_PROXY_HOPS", 0),
+        # X-Forwarded-Host (and -Port) are believed only when this is on as well: a proxy
+        # that passes the client's Host header on needs neither.
+        "TRUST_FORWARDED_HOST": _env_bool("TRUST_FORWARDED_HOST"),
+        # Any other Host header answers 400, so no link or redirect is built on a forged one.
+        "TRUSTED_HOSTS": trusted_hosts(base_url, _env_list("TRUSTED_HOSTS")),
         # Sessions and cookies
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -154,6 +188,24 @@ def load_config(instance_path: str) -> dict:
 
 
 SECRET_KEY_MIN = 32
+SECRET_KEY_MIN_BITS = 80
+
+
+def estimated_secret_bits(secret: str) -> float:
+    """A rough, pessimistic estimate of a secret's entropy in bits.
+
+    Each character is worth the Shannon entropy of the secret's own character
+    distribution, and only characters that start a three-character sequence not seen
+    before count: ``"password" * 8`` is worth as little as ``"password"``. A random
+    32-character hex or base64 key scores well above the minimum.
+    """
+    if not secret:
+        return 0.0
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    per_char += (len(counts) - 1) / (2 * len(secret) * math.log(2))  # Miller-Madow: short samples read low
+    fresh = len({secret[i:i + 3] for i in range(max(len(secret) - 2, 1))}) + min(len(secret) - 1, 2)
+    return per_char * fresh
 
 
 def check_production_safety(config: dict) -> None:
@@ -167,7 +219,7 @@ def check_production_safety(config: dict) -> None:
             "SECRET_KEY must be set in the environment (a long random value, e.g. "
             "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
         )
-    elif len(secret) < SECRET_KEY_MIN or len(set(secret)) < 8:
+    elif len(secret) < SECRET_KEY_MIN or estimated_secret_bits(secret) < SECRET_KEY_MIN_BITS:
         problems.append(f"SECRET_KEY is too weak (use at least {SECRET_KEY_MIN} random characters)")
     if config.get("DEBUG"):
         problems.append("DEBUG (or FLASK_DEBUG) must be off")

@@ -41,6 +41,9 @@ def app():
             "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
             "SQLALCHEMY_DATABASE_URI": _test_database_url(tmp_dir).replace("postgresql://", "postgresql+psycopg://", 1),
             "SERVER_NAME": None,
+            # Pinned, whatever BASE_URL or PORT the shell has: tests read these links.
+            "BASE_URL": "http://127.0.0.1:5000",
+            "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
             "MAIL_SERVER": None,
             "REDIS_URL": None,
             "RATELIMIT_STORAGE_URI": "memory://",

@@ -92,13 +92,49 @@ def register_user(*, name: str, email: str, password: str, is_admin: bool = Fals
     return user
 
 
+def sign_up(*, name: str, email: str, password: str) -> User | None:
+    """The sign-up form: the same answer whether or not the address has an account.
+
+    A new address gets an account and its confirmation email. A known one gets no
+    account: its owner is told by email instead, and the caller learns nothing the
+    person at the form could see (the password is hashed all the same, so the
+    answer takes as long). Returns the new user, or None.
+    """
+    email = normalize_email(email)
+    name = clean_name(name)
+    problems = password_problems(password, email=email, name=name)
+    if problems:
+        raise DomainError(" ".join(problems), field="password")
+    owner = find_user_by_email(email)
+    if owner is None:
+        try:
+            return register_user(name=name, email=email, password=password)
+        except Conflict:  # a parallel sign-up with this address won the race
+            owner = find_user_by_email(email)
+            if owner is None:
+                return None
+    else:
+        hash_password(password)
+    _tell_owner_of_sign_up_attempt(owner)
+    return None
+
+
+def _tell_owner_of_sign_up_attempt(owner: User) -> None:
+    queue_email("account_exists", to=owner.email, context={
+        "user": owner,
+        "login_link": external_url("accounts.login"),
+        "reset_link": external_url("accounts.forgot_password"),
+    })
+
+
 def send_confirmation(user: User) -> None:
     token = _serializer(CONFIRM_SALT).dumps({"id": user.id, "email": user.email})
     link = external_url("accounts.confirm_email", token=token)
     queue_email("confirm_email", to=user.email, context={"user": user, "link": link})
 
 
-def confirm_email(token: str) -> User:
+def user_for_confirm_token(token: str) -> User:
+    """The account a confirmation link is for (it changes nothing), or InvalidLink."""
     try:
         data = _serializer(CONFIRM_SALT).loads(token, max_age=current_app.config["EMAIL_CONFIRM_MAX_AGE"])
     except SignatureExpired as exc:
@@ -108,6 +144,11 @@ def confirm_email(token: str) -> User:
     user = db.session.get(User, data.get("id"))
     if user is None or user.email != data.get("email"):
         raise InvalidLink("This confirmation link is not valid.")
+    return user
+
+
+def confirm_email(token: str) -> User:
+    user = user_for_confirm_token(token)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         record_audit("account.confirm_email", actor=user, target=user)
@@ -167,12 +208,20 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """End every session of ``user``: session and remember cookies carry the old token.
+
+    The user loader compares the token on every request, so a copied or replayed
+    cookie opens nothing once this ran (sign-out, password change and reset)."""
+    user.session_token = secrets.token_urlsafe(24)
+
+
 def set_password(user: User, new_password: str) -> None:
     problems = password_problems(new_password, email=user.email, name=user.name)
     if problems:
         raise DomainError(" ".join(problems), field="password")
     user.password_hash = hash_password(new_password)
-    user.session_token = secrets.token_urlsafe(24)  # ends every other session
+    end_sessions(user)
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:

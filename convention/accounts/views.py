@@ -45,24 +45,30 @@ def _sign_in(user, *, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
+SIGNED_UP = "Thank you. We sent an email to that address: follow its link to confirm it, then sign in here."
+
+
+# The same answer whether or not the address already has an account (its owner gets an
+# email instead), so the form tells nobody who has an account. Hence no sign-in here.
 @bp.route("/signup", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email_key, error_message=TOO_MANY_ATTEMPTS)
 def signup():
     if current_user.is_authenticated:
         return redirect(_next_url())
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(name=form.name.data, email=form.email.data, password=form.password.data)
+            services.sign_up(name=form.name.data, email=form.email.data, password=form.password.data)
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
         else:
             db.session.commit()
-            _sign_in(user)
-            flash("Welcome! We sent you an email: follow its link to confirm your address.", "success")
-            return redirect(_next_url())
+            flash(SIGNED_UP, "success")
+            target = request.args.get("next")
+            return redirect(url_for("accounts.login", next=target) if is_safe_next(target) else url_for("accounts.login"))
     return render_template("accounts/signup.html", form=form), 200 if not form.errors else 422
 
 
@@ -94,6 +100,10 @@ def logout():
     """Signing out changes state, so it is a POST; a typed or bookmarked GET gets the button."""
     form = ActionForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # Every copy of this session's cookies (and the remember cookie) dies too.
+            services.end_sessions(current_user._get_current_object())
+            db.session.commit()
         logout_user()
         flash("You are signed out.", "info")
         return redirect(url_for("main.index"))
@@ -102,17 +112,24 @@ def logout():
     return render_template("accounts/logout.html", form=form)
 
 
-@bp.get("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 @public
 def confirm_email(token):
-    # Following the emailed link is idempotent: it only ever sets a timestamp once.
+    """The emailed link shows a button; only its POST confirms. Mail scanners open links,
+    and opening one must not confirm an address for someone who never read the message."""
     try:
-        services.confirm_email(token)
+        user = services.user_for_confirm_token(token)
     except services.InvalidLink as error:
         return render_template("accounts/link_invalid.html", message=error.message, kind="confirm"), 400
-    db.session.commit()
-    flash("Thank you, your email address is confirmed.", "success")
-    return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
+    form = ActionForm()
+    if form.validate_on_submit():
+        services.confirm_email(token)
+        db.session.commit()
+        flash("Thank you, your email address is confirmed.", "success")
+        return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
+    return render_template(
+        "accounts/confirm_email.html", form=form, email=user.email, action=url_for("accounts.confirm_email", token=token)
+    )
 
 
 @bp.post("/account/resend-confirmation")

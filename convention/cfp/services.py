@@ -246,6 +246,18 @@ def _proposal_with_key(idempotency_key: str) -> Proposal | None:
     return db.session.scalar(sa.select(Proposal).where(Proposal.idempotency_key == idempotency_key))
 
 
+UNCONFIRMED_SUBMIT = (
+    "Please confirm your email address before submitting a proposal: follow the link in the email we sent you "
+    "(your account page sends a new one). You can save a draft meanwhile."
+)
+
+
+def ensure_confirmed_to_submit(actor: User) -> None:
+    """Submitting (not saving a draft) needs a confirmed address: the call's emails go there."""
+    if not actor.email_confirmed:
+        raise DomainError(UNCONFIRMED_SUBMIT)
+
+
 def create_proposal(
     edition: Edition,
     data: ProposalData,
@@ -268,6 +280,8 @@ def create_proposal(
                 raise Conflict("This form was already used. Reload the page and try again.")
             return existing, False
     ensure_call_open(edition, actor, now=now)
+    if submit:
+        ensure_confirmed_to_submit(actor)
     values = _clean(edition, data)
     try:
         with db.session.begin_nested():
@@ -354,6 +368,7 @@ def set_proposal_state(
         raise Forbidden(f"Only {who} can make this proposal {new_state.label.lower()}.")
     if new_state is ProposalState.SUBMITTED:
         ensure_call_open(proposal.edition, actor, now=now)
+        ensure_confirmed_to_submit(actor)
         missing = missing_required_answers(proposal)
         if missing:
             raise DomainError(

@@ -9,9 +9,16 @@ from convention.editions.models import Edition, EditionRole, Role
 from convention.extensions import db
 
 
+def _confirmed(user) -> bool:
+    """Signed in with a confirmed address. A role granted to an account takes effect only
+    then: anyone can sign up with an address that is not theirs."""
+    return user is not None and getattr(user, "is_authenticated", False) and bool(user.email_confirmed)
+
+
 def roles_of(user, edition: Edition) -> frozenset[Role]:
-    """The user's roles in ``edition``, read once per request."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    """The user's effective roles in ``edition`` (none until the address is confirmed),
+    read once per request."""
+    if not _confirmed(user):
         return frozenset()
     cache = g.setdefault("_edition_roles", {}) if has_request_context() else {}
     key = (user.id, edition.id)
@@ -46,7 +53,7 @@ def can_create_edition(user, **_objects) -> bool:
     """Site admins and anyone who already organizes an edition."""
     if _is_admin(user):
         return True
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not _confirmed(user):
         return False
     return (
         db.session.scalar(

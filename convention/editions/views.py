@@ -132,7 +132,9 @@ def team(edition):
     return run_form(
         form,
         lambda: services.grant_role_by_email(edition, form.email.data, Role(form.role.data), actor=current_user),
-        done="Team member added.",
+        done=lambda grant: "Team member added." if grant.user.email_confirmed else (
+            f"Team member added. {grant.user.name} has not confirmed their email address yet: "
+            "the role takes effect once they do."),
         back=url_for("editions.team", slug=edition.slug),
         render=lambda: render_template(
             "editions/team.html", edition=edition, form=form, team=services.list_team(edition), action_form=ActionForm()

@@ -9,11 +9,11 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from convention.core.timeutil import utcnow
+from convention.core.urls import external_url
 from convention.payments import services
 from convention.payments.stripe_gateway import is_configured
 from convention.registration.models import Order
 from convention.registration.payment_providers import register_provider
-from convention.registration.services import external_url
 from convention.registration.signals import order_released
 
 

@@ -12,6 +12,7 @@ from convention.core.errors import DomainError
 from convention.core.forms import ActionForm
 from convention.core.permissions import guarded, public
 from convention.core.timeutil import utcnow
+from convention.core.urls import external_url
 from convention.editions.navigation import register_link
 from convention.editions.services import get_edition_or_404, load_edition
 from convention.extensions import csrf, db
@@ -138,7 +139,7 @@ def manage(edition):
         resolved_issues=[i for i in issues if i.state.value != "open"],
         events=services.list_recent_events(edition),
         stripe_configured=is_configured(current_app.config),
-        webhook_url=url_for("payments.stripe_webhook", _external=True),
+        webhook_url=external_url("payments.stripe_webhook"),
         order_urls=_order_urls(edition, issues),
         form=ResolveIssueForm(),
     )

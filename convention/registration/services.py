@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 
 from convention.audit.services import record_audit
 from convention.core.errors import Conflict, DomainError, InvalidTransition
 from convention.core.timeutil import utcnow
+from convention.core.urls import external_url
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.mail.services import queue_email
@@ -67,15 +67,6 @@ def get_settings(edition: Edition) -> RegistrationSettings:
     if settings is None:
         settings = RegistrationSettings.with_defaults(edition.id)
     return settings
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for emails, inside a request or not (CLI, workers: BASE_URL)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def order_url(order: Order) -> str:

@@ -2,7 +2,7 @@
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from convention.core.errors import DomainError
 from convention.extensions import db
@@ -43,6 +43,12 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _render(400, "The form had expired or was not sent from this site. Reload the page and try again.")
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # A Host header outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        return Response("Bad request\n\nThis site is not served under that host name.\n", status=400,
+                        mimetype="text/plain")
 
     @app.errorhandler(DomainError)
     def domain_error(error):

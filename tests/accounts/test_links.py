@@ -33,11 +33,17 @@ def _link_in(message) -> str:
 
 @pytest.fixture
 def signed_up(client, db):
-    """Sign up through the form; returns the path of the emailed confirmation link."""
+    """Sign up through the form, then sign in; returns the path of the emailed confirmation link."""
     post_form(client, "/signup", {"name": "Carla Confirm", "email": "carla@example.org",
                                   "password": PASSWORD, "confirm": PASSWORD})
+    assert Auth(client).login("carla@example.org", PASSWORD).status_code == 302
     (message,) = _outbox(db, "confirm_email")
     return _link_in(message)
+
+
+def _confirm(client, link):
+    """Open the emailed link (a page with a button) and press the button."""
+    return post_form(client, link, {})
 
 
 @pytest.fixture
@@ -60,9 +66,27 @@ def _user(db, email="carla@example.org") -> User:
 # -- confirmation ----------------------------------------------------------------------
 
 
+def test_confirm_link_opened_shows_a_button_and_changes_nothing(client, db, signed_up):
+    # Mail scanners and link previews open links: only the button's POST confirms.
+    page = client.get(signed_up)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Confirm that carla@example.org is your address." in html
+    assert f'<form method="post" action="{signed_up}">' in html
+    assert not _user(db).email_confirmed
+    anonymous_scanner = client.application.test_client()
+    assert anonymous_scanner.get(signed_up).status_code == 200
+    assert not _user(db).email_confirmed
+
+
+def test_confirm_button_without_csrf_token_changes_nothing(client, db, signed_up):
+    assert client.post(signed_up).status_code == 400
+    assert not _user(db).email_confirmed
+
+
 def test_confirm_link_valid_confirms_and_audits(client, db, signed_up):
     assert signed_up.startswith("/confirm/")
-    response = client.get(signed_up)
+    response = _confirm(client, signed_up)
     assert response.status_code == 302
     assert response.headers["Location"] == "/account"
     user = _user(db)
@@ -72,14 +96,14 @@ def test_confirm_link_valid_confirms_and_audits(client, db, signed_up):
 
 
 def test_confirm_link_twice_is_harmless(client, db, signed_up):
-    client.get(signed_up)
+    _confirm(client, signed_up)
     first = _user(db).email_confirmed_at
-    assert client.get(signed_up).status_code == 302
+    assert _confirm(client, signed_up).status_code == 302
     assert _user(db).email_confirmed_at == first
 
 
 def test_confirm_link_works_when_signed_out(app, db, signed_up):
-    response = app.test_client().get(signed_up)
+    response = _confirm(app.test_client(), signed_up)
     assert response.status_code == 302
     assert response.headers["Location"] == "/login"
     assert _user(db).email_confirmed
@@ -90,6 +114,7 @@ def test_confirm_link_tampered_is_refused_with_400(client, db, signed_up):
     tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
     response = client.get("/confirm/" + tampered)
     assert response.status_code == 400
+    assert client.post("/confirm/" + tampered).status_code == 400
     assert "This confirmation link is not valid." in response.get_data(as_text=True)
     assert not _user(db).email_confirmed
 
@@ -119,7 +144,7 @@ def test_confirm_link_just_inside_max_age_still_works(app, client, db, issued_lo
     post_form(client, "/signup", {"name": "Carla Confirm", "email": "carla@example.org",
                                   "password": PASSWORD, "confirm": PASSWORD})
     restore()
-    assert client.get(_link_in(_outbox(db, "confirm_email")[0])).status_code == 302
+    assert _confirm(client, _link_in(_outbox(db, "confirm_email")[0])).status_code == 302
     assert _user(db).email_confirmed
 
 
@@ -128,7 +153,7 @@ def test_resend_confirmation_queues_a_new_working_link(client, db, signed_up):
     assert response.status_code == 302
     messages = _outbox(db, "confirm_email")
     assert [m.recipient for m in messages] == ["carla@example.org", "carla@example.org"]
-    assert client.get(_link_in(messages[1])).status_code == 302
+    assert _confirm(client, _link_in(messages[1])).status_code == 302
     assert _user(db).email_confirmed
     # Once confirmed, the button is gone and a resend sends nothing.
     assert "Send the link again" not in client.get("/account").get_data(as_text=True)

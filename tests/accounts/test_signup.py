@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from convention.accounts.models import User
 from convention.editions.models import Role
 from convention.mail.models import OutboxMessage
-from tests.conftest import post_form
+from tests.conftest import Auth, post_form
 from tests.factories import give_role, make_edition, make_user
 
 GOOD = {"name": "Ada Lovelace", "email": "ada@example.org", "password": "analytical engine 1843",
@@ -23,10 +23,14 @@ def _user_count(db) -> int:
     return db.session.scalar(sa.select(sa.func.count(User.id)))
 
 
-def test_signup_valid_creates_account_signs_in_and_queues_confirmation(client, db):
+SIGNED_UP = "Thank you. We sent an email to that address: follow its link to confirm it, then sign in here."
+
+
+def test_signup_valid_creates_account_and_queues_confirmation(client, db):
     response = _signup(client)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/login"
+    assert SIGNED_UP in client.get("/login").get_data(as_text=True)
     user = db.session.scalar(sa.select(User))
     assert (user.name, user.email, user.email_confirmed, user.is_admin) == (
         "Ada Lovelace", "ada@example.org", False, False)
@@ -34,7 +38,17 @@ def test_signup_valid_creates_account_signs_in_and_queues_confirmation(client, d
     messages = db.session.scalars(sa.select(OutboxMessage)).all()
     assert [(m.template, m.recipient, m.subject) for m in messages] == [
         ("confirm_email", "ada@example.org", "Confirm your email address")]
+    # Not signed in: a known address could not be, and both must answer alike.
+    assert client.get("/account").status_code == 302
+    assert Auth(client).login("ada@example.org", GOOD["password"]).status_code == 302
     assert client.get("/account").status_code == 200
+
+
+def test_signup_keeps_a_safe_next_for_the_sign_in_page(client, db):
+    response = post_form(client, "/signup?next=/cfp-test/cfp/submit", GOOD)
+    assert response.headers["Location"] == "/login?next=/cfp-test/cfp/submit"
+    evil = post_form(client, "/signup?next=//evil.example", {**GOOD, "email": "other@example.org"})
+    assert evil.headers["Location"] == "/login"
 
 
 def test_signup_email_is_stored_trimmed_and_lowercase(client, db):
@@ -43,12 +57,35 @@ def test_signup_email_is_stored_trimmed_and_lowercase(client, db):
 
 
 @pytest.mark.parametrize("email", ["ada@example.org", "ADA@example.org", "  Ada@Example.Org  "])
-def test_signup_duplicate_email_refused_whatever_case_or_spaces(client, db, email):
+def test_signup_known_address_answers_the_same_and_tells_the_owner(app, client, db, email):
+    owner = make_user(name="Ada Owner", email="ada@example.org")
+    hash_before = owner.password_hash
+    known = _signup(client, email=email)
+    fresh = _signup(app.test_client(), email="new@example.org")
+    assert (known.status_code, known.headers["Location"]) == (fresh.status_code, fresh.headers["Location"]) == (
+        302, "/login")
+    assert SIGNED_UP in client.get("/login").get_data(as_text=True)
+    assert "already" not in client.get("/login").get_data(as_text=True)
+    assert _user_count(db) == 2
+    db.session.expire_all()
+    assert (db.session.get(User, owner.id).name, db.session.get(User, owner.id).password_hash) == (
+        "Ada Owner", hash_before)
+    mails = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(m.template, m.recipient, m.subject) for m in mails] == [
+        ("account_exists", "ada@example.org", "Your account already exists"),
+        ("confirm_email", "new@example.org", "Confirm your email address")]
+    assert "Hello Ada Owner," in mails[0].body_text
+    assert "http://127.0.0.1:5000/login\n" in mails[0].body_text
+    assert "http://127.0.0.1:5000/forgot-password\n" in mails[0].body_text
+    assert client.get("/account").status_code == 302  # nobody signed in as the owner
+
+
+def test_signup_known_address_with_a_bad_password_shows_the_same_form_errors(client, db):
     make_user(email="ada@example.org")
-    response = _signup(client, email=email)
-    assert response.status_code == 422
-    assert "An account with this email address already exists." in response.get_data(as_text=True)
-    assert _user_count(db) == 1
+    known = _signup(client, password="short1", confirm="short1")
+    assert known.status_code == 422
+    assert "Use at least 10 characters." in known.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
 
 
 @pytest.mark.parametrize(
@@ -88,6 +125,7 @@ def test_signup_name_of_exactly_120_characters_is_accepted(client, db):
 def test_signup_unicode_names_are_accepted(client, db, name):
     assert _signup(client, name=name).status_code == 302
     assert db.session.scalar(sa.select(User.name)) == " ".join(name.split())
+    Auth(client).login(GOOD["email"], GOOD["password"])
     assert " ".join(name.split()) in client.get("/account").get_data(as_text=True)
 
 
@@ -113,6 +151,7 @@ ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;Bold&lt;/b&gt
 
 def test_signup_html_in_name_is_stored_as_typed_and_shown_escaped(client, auth, db):
     assert _signup(client, name=HOSTILE).status_code == 302
+    auth.login(GOOD["email"], GOOD["password"])
     user = db.session.scalar(sa.select(User))
     assert user.name == HOSTILE
     edition = make_edition()

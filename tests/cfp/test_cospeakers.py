@@ -50,7 +50,8 @@ def test_invited_person_signs_up_then_joins_and_can_edit(client, auth, db, editi
     signup = post_form(client, f"/signup?next={link}", {"name": "Nina Newcomer", "email": "newcomer@example.org",
                                                        "password": "a long passphrase 42", "confirm": "a long passphrase 42"},
                        page="/signup")
-    assert signup.headers["Location"] == link
+    assert signup.headers["Location"] == f"/login?next={link}"
+    auth.login("newcomer@example.org", "a long passphrase 42")
     page = client.get(link).get_data(as_text=True)
     joined = client.post(link, data={"csrf_token": csrf_token_from(page)})
     assert joined.headers["Location"] == f"/cfp-test/cfp/proposals/{proposal.code}"

@@ -14,7 +14,7 @@ def make_app(app):
     def build(**overrides):
         config = {key: app.config[key] for key in (
             "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "MAIL_SERVER", "REDIS_URL",
-            "RATELIMIT_STORAGE_URI", "UPLOAD_FOLDER")}
+            "RATELIMIT_STORAGE_URI", "UPLOAD_FOLDER", "BASE_URL", "TRUSTED_HOSTS")}
         extra = create_app({**config, **overrides})
         built.append(extra)
         return extra

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from convention.config import ConfigError, check_production_safety, load_config
+from convention.config import (
+    SECRET_KEY_MIN,
+    SECRET_KEY_MIN_BITS,
+    ConfigError,
+    check_production_safety,
+    estimated_secret_bits,
+    load_config,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "k3N9-vQ2xL7pR4tY8wZ1aB5cD6eF0gH2jM4nP7sU"
@@ -20,7 +27,7 @@ def _run_import(tmp_path, **env):
     """``python -c "import app"`` in the repository with a clean, controlled environment."""
     clean = {key: value for key, value in os.environ.items()
              if key not in {"SECRET_KEY", "DEBUG", "FLASK_DEBUG", "APP_ENV", "DATABASE_URL", "REDIS_URL", "BASE_URL",
-                            "TRUST_PROXY_HOPS"}}
+                            "TRUST_PROXY_HOPS", "TRUST_FORWARDED_HOST", "TRUSTED_HOSTS", "PORT"}}
     clean["DATABASE_URL"] = f"sqlite:///{tmp_path}/start.sqlite3"
     clean.update(env)
     code = "import app; print(app.app.test_client().get('/healthz').status_code)"
@@ -40,6 +47,31 @@ def test_production_with_short_secret_key_refuses_to_start(tmp_path):
     result = _run_import(tmp_path, APP_ENV="production", SECRET_KEY="changeme")
     assert result.returncode == 2
     assert "SECRET_KEY is too weak (use at least 32 random characters)" in result.stderr
+
+
+def test_production_with_a_long_repeated_word_as_secret_refuses_to_start(tmp_path):
+    result = _run_import(tmp_path, APP_ENV="production", SECRET_KEY="password" * 8)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: Refusing to start in production: SECRET_KEY is too weak (use at least 32 random characters).")
+
+
+@pytest.mark.parametrize("weak", ["password" * 8, "changeme-" * 6, "ab" * 40, "Summer2026!" * 4,
+                                  "a" * 64])
+def test_weak_long_secrets_score_below_the_minimum(weak):
+    assert len(weak) >= SECRET_KEY_MIN
+    assert estimated_secret_bits(weak) < SECRET_KEY_MIN_BITS
+    with pytest.raises(ConfigError, match="SECRET_KEY is too weak"):
+        check_production_safety({"APP_ENV": "production", "SECRET_KEY": weak, "SECRET_KEY_FROM_ENV": True})
+
+
+def test_random_secrets_of_the_minimum_length_pass():
+    import secrets
+
+    for _ in range(500):
+        for key in (secrets.token_hex(16), secrets.token_urlsafe(24), secrets.token_urlsafe(48)):
+            assert estimated_secret_bits(key) >= SECRET_KEY_MIN_BITS, key
+    check_production_safety({"APP_ENV": "production", "SECRET_KEY": GOOD_SECRET, "SECRET_KEY_FROM_ENV": True})
 
 
 @pytest.mark.parametrize("flag", ["DEBUG", "FLASK_DEBUG"])
@@ -108,7 +140,7 @@ def test_postgres_urls_use_psycopg3(tmp_path, monkeypatch):
 def test_secure_cookie_set_over_https_app(make_app):
     from tests.conftest import csrf_token_from
 
-    extra = make_app(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    extra = make_app(BASE_URL="https://localhost", SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     client = extra.test_client()
     csrf_token_from(client.get("/login", base_url="https://localhost").get_data(as_text=True))
     response = client.get("/login", base_url="https://localhost")
@@ -134,9 +166,9 @@ def test_trust_proxy_hops_reads_forwarded_headers(make_app):
         "X-Forwarded-For": "203.0.113.9, 198.51.100.7", "X-Forwarded-Proto": "https",
         "X-Forwarded-Host": "convention.example"})
     assert response.status_code == 200
-    # One trusted hop: only the address the load balancer added is believed.
-    assert seen == {"addr": "198.51.100.7", "secure": True, "host": "convention.example"}
-    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    # One trusted hop: only the address the load balancer added is believed; the host
+    # comes from the Host header (X-Forwarded-Host needs TRUST_FORWARDED_HOST).
+    assert seen == {"addr": "198.51.100.7", "secure": True, "host": "localhost"}
 
 
 def test_without_trust_proxy_hops_forwarded_headers_are_ignored(make_app):

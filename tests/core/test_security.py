@@ -131,10 +131,13 @@ def test_nul_in_query_string_refused(client):
     assert_security_headers(response)
 
 
-def test_hsts_only_over_https(client):
+def test_hsts_follows_the_scheme_of_base_url_not_of_the_request(client, make_app):
+    # BASE_URL is http:// in tests: no HSTS, even for a request that arrived over https.
     assert "Strict-Transport-Security" not in client.get("/").headers
-    secure = client.get("/", base_url="https://localhost")
-    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in client.get("/", base_url="https://localhost").headers
+    # An https:// BASE_URL behind a proxy that talks plain http to the app: HSTS all the same.
+    public = make_app(BASE_URL="https://localhost").test_client()
+    assert public.get("/").headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
 def test_build_csp_extra_sources_widen_one_directive_without_duplicates():

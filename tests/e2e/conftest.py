@@ -54,6 +54,13 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+@pytest.fixture(autouse=True)
+def _links_to_the_live_server(app, live_server, monkeypatch):
+    """Every absolute link (emails, Stripe's return addresses) is built on BASE_URL: during
+    a browser test that is the live server, as it is the public address in production."""
+    monkeypatch.setitem(app.config, "BASE_URL", live_server)
+
+
 @pytest.fixture(scope="session")
 def browser():
     path = _chromium_path()
