@@ -29,6 +29,7 @@ from convention.cfp.services import hash_token, local_text, questions_of
 from convention.cfp.states import ProposalState
 from convention.core.codes import new_token
 from convention.core.errors import DomainError
+from convention.core.text import check_text
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
 from convention.editions.models import Edition, SessionFormat, Theme
@@ -206,11 +207,13 @@ def save_question(edition: Edition, data: QuestionData, *, actor: User, question
         raise DomainError("Write the question.", field="label")
     if len(label) > 200:
         raise DomainError("Questions are limited to 200 characters.", field="label")
+    check_text(label, field="label", empty="Write the question.")
+    check_text(" ".join((data.help_text or "").split()), field="help_text")
     try:
         kind = QuestionKind(data.kind)
     except ValueError as exc:
         raise DomainError("Choose a kind of answer.", field="kind") from exc
-    choices = [line.strip() for line in (data.choices or "").splitlines() if line.strip()]
+    choices = [check_text(line.strip(), field="choices") for line in (data.choices or "").splitlines() if line.strip()]
     if kind is QuestionKind.CHOICE and len(choices) < 2:
         raise DomainError("Give at least two choices, one a line.", field="choices")
     if len(choices) > 30 or any(len(choice) > 120 for choice in choices):

@@ -48,6 +48,7 @@ from convention.cfp.states import (
 )
 from convention.core.codes import new_token
 from convention.core.errors import Conflict, DomainError, Forbidden, InvalidTransition
+from convention.core.text import check_text
 from convention.core.timeutil import to_local, utcnow
 from convention.core.urls import external_url
 from convention.editions.models import Edition, EditionRole, Role, SessionFormat, Theme
@@ -173,6 +174,7 @@ def _clean(edition: Edition, data: ProposalData) -> dict:
     title = " ".join((data.title or "").split())
     if not title:
         raise DomainError("Please give your proposal a title.", field="title")
+    check_text(title, field="title", empty="Please give your proposal a title.")
     if len(title) > TITLE_MAX:
         raise DomainError(f"Titles are limited to {TITLE_MAX} characters.", field="title")
     theme = db.session.get(Theme, data.theme_id) if data.theme_id else None
@@ -185,15 +187,15 @@ def _clean(edition: Edition, data: ProposalData) -> dict:
         level, language = AudienceLevel(data.level), Language(data.language)
     except ValueError as exc:
         raise DomainError("Choose an audience level and a language from the lists.", field="level") from exc
-    abstract = (data.abstract or "").strip().replace("\r\n", "\n")
+    abstract = check_text((data.abstract or "").strip().replace("\r\n", "\n"), field="abstract")
     if not abstract:
         raise DomainError("Please write a short abstract.", field="abstract")
     if len(abstract) > ABSTRACT_MAX:
         raise DomainError(f"The abstract is limited to {ABSTRACT_MAX} characters.", field="abstract")
-    description = (data.description or "").strip()
+    description = check_text((data.description or "").strip(), field="description")
     if len(description) > DESCRIPTION_MAX:
         raise DomainError(f"The description is limited to {DESCRIPTION_MAX} characters.", field="description")
-    notes = (data.notes or "").strip()
+    notes = check_text((data.notes or "").strip(), field="notes")
     if len(notes) > NOTES_MAX:
         raise DomainError(f"Notes are limited to {NOTES_MAX} characters.", field="notes")
     return {
@@ -219,6 +221,7 @@ def _clean_answer(question: Question, raw) -> str:
         raise DomainError("Choose one of the listed answers.", field=f"q_{question.id}")
     if len(value) > ANSWER_MAX:
         raise DomainError(f"Answers are limited to {ANSWER_MAX} characters.", field=f"q_{question.id}")
+    check_text(value, field=f"q_{question.id}")
     return value
 
 

@@ -14,6 +14,7 @@ from convention.cfp import files
 from convention.cfp.models import BIOGRAPHY_MAX, Availability, SpeakerProfile
 from convention.cfp.permissions import has_accepted_proposal
 from convention.core.errors import DomainError, Forbidden
+from convention.core.text import check_text
 from convention.core.timeutil import to_utc
 from convention.editions.models import Edition
 from convention.extensions import db
@@ -64,7 +65,7 @@ def _one_line(value: str, limit: int, field: str, label: str, *, required: bool 
         raise DomainError(f"Please give your {label}.", field=field)
     if len(value) > limit:
         raise DomainError(f"Your {label} is limited to {limit} characters.", field=field)
-    return value
+    return check_text(value, field=field, empty=f"Please give your {label}." if required else None)
 
 
 def update_speaker_profile(
@@ -74,7 +75,7 @@ def update_speaker_profile(
     display_name = _one_line(data.display_name, 120, "display_name", "name as shown on the programme", required=True)
     organisation = _one_line(data.organisation, 160, "organisation", "organisation")
     job_title = _one_line(data.job_title, 160, "job_title", "job title")
-    biography = (data.biography or "").strip()
+    biography = check_text((data.biography or "").strip(), field="biography")
     if len(biography) > BIOGRAPHY_MAX:
         raise DomainError(f"The biography is limited to {BIOGRAPHY_MAX} characters.", field="biography")
     links = _clean_links(data.links)

@@ -12,6 +12,7 @@ from flask import abort, current_app, has_app_context
 from convention.accounts.models import User
 from convention.audit.services import record_audit
 from convention.core.errors import Conflict, DomainError, NotFound
+from convention.core.text import check_text
 from convention.core.timeutil import is_valid_timezone
 from convention.editions.models import Edition, EditionRole, Role, Room, SessionFormat, Theme
 from convention.extensions import db
@@ -101,6 +102,8 @@ def reserved_slugs() -> set[str]:
 def _validate(data: EditionData, *, current: Edition | None = None) -> None:
     if not data.name.strip():
         raise DomainError("A name is required.", field="name")
+    for key in ("name", "tagline", "description", "venue_name", "venue_address"):
+        check_text(getattr(data, key), field=key)
     if len(data.name) > EDITION_NAME_MAX:
         raise DomainError(f"Use at most {EDITION_NAME_MAX} characters.", field="name")
     if not SLUG_PATTERN.match(data.slug):
@@ -193,6 +196,7 @@ def _clean_item_values(kind: ItemKind, values: dict) -> dict:
     cleaned["name"] = " ".join(str(cleaned.get("name") or "").split())
     if not cleaned["name"]:
         raise DomainError("A name is required.", field="name")
+    check_text(cleaned["name"], field="name")
     if len(cleaned["name"]) > kind.name_max:
         raise DomainError(f"Use at most {kind.name_max} characters.", field="name")
     for bound in kind.bounds:
@@ -200,7 +204,7 @@ def _clean_item_values(kind: ItemKind, values: dict) -> dict:
         if not isinstance(value, int) or isinstance(value, bool) or not bound.low <= value <= bound.high:
             raise DomainError(bound.message, field=bound.field)
     if "description" in cleaned:
-        cleaned["description"] = str(cleaned["description"]).strip()
+        cleaned["description"] = check_text(str(cleaned["description"]).strip(), field="description")
     return cleaned
 
 
