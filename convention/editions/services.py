@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, has_app_context
+from flask import abort, current_app, has_app_context, has_request_context
+from flask_login import current_user
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
@@ -15,6 +16,7 @@ from convention.core.errors import Conflict, DomainError, NotFound
 from convention.core.text import check_text
 from convention.core.timeutil import is_valid_timezone
 from convention.editions.models import Edition, EditionRole, Role, Room, SessionFormat, Theme
+from convention.editions.permissions import can_see_edition
 from convention.extensions import db
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
@@ -45,8 +47,12 @@ DEFAULT_FORMATS = [
 
 
 def get_edition_or_404(slug: str) -> Edition:
+    """The edition at ``slug``; 404 if there is none, or if it is an unpublished draft and
+    the person asking is not in its team (every page of an edition loads it here)."""
     edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
     if edition is None:
+        abort(404)
+    if has_request_context() and not can_see_edition(current_user, edition):
         abort(404)
     return edition
 
@@ -56,8 +62,10 @@ def load_edition(slug: str, **_ignored) -> dict:
     return {"edition": get_edition_or_404(slug)}
 
 
-def list_editions() -> list[Edition]:
-    return list(db.session.scalars(sa.select(Edition).order_by(Edition.starts_on.desc())))
+def list_editions(user=None) -> list[Edition]:
+    """The editions ``user`` may see: the published ones, and drafts of their teams."""
+    editions = db.session.scalars(sa.select(Edition).order_by(Edition.starts_on.desc()))
+    return [edition for edition in editions if can_see_edition(user, edition)]
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,17 @@ def create_edition(data: EditionData, *, actor: User, seed_defaults: bool = True
     _flush_or_conflict(SLUG_TAKEN, field="slug")
     grant_role(edition, actor, Role.ORGANIZER, actor=actor)
     record_audit("edition.create", actor=actor, edition_id=edition.id, target=edition, data={"slug": edition.slug})
+    return edition
+
+
+def set_edition_published(edition: Edition, published: bool, *, actor: User) -> Edition:
+    """Publish a draft edition (its pages become public) or take it back to draft."""
+    if edition.published == published:
+        raise Conflict("This edition is already published." if published else "This edition is already a draft.")
+    edition.published = published
+    db.session.flush()
+    record_audit("edition.publish" if published else "edition.unpublish", actor=actor, edition_id=edition.id,
+                 target=edition, data={"slug": edition.slug})
     return edition
 
 
