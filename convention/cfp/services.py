@@ -361,6 +361,8 @@ def set_proposal_state(
     proposal.state = new_state
     proposal.state_changed_at = now
     proposal.updated_at = now
+    if new_state not in JOINABLE_STATES:
+        _revoke_pending_invitations(proposal, now)
     db.session.flush()
     audit_data = {"from": old_state.value, "to": new_state.value}
     if reason:
@@ -486,15 +488,36 @@ def find_invitation(edition: Edition, token: str) -> Invitation | None:
     return invitation
 
 
+def invitation_refusal(invitation: Invitation, actor: User | None, *, now: datetime | None = None) -> str | None:
+    """Why ``actor`` cannot accept ``invitation`` now, or None. An invitation is bound to
+    the address it was sent to: only the account whose confirmed email is that address
+    may accept it (a forwarded or leaked link gives nobody else a seat on the proposal)."""
+    now = now or utcnow()
+    proposal = invitation.proposal
+    if invitation.revoked_at is not None:
+        return "This invitation was cancelled."
+    if not invitation.is_pending(now):
+        return "This invitation has expired or has already been used. Ask for a new one."
+    if proposal.state not in JOINABLE_STATES:
+        return f"This proposal is {proposal.state.label.lower()}; nobody can join it any more."
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "Sign in to join this proposal."
+    if is_proposal_speaker(actor, proposal):
+        return "You are already a speaker of this proposal."
+    if actor.email != invitation.email:
+        return ("This invitation was sent to another email address. Sign in with the account of that address "
+                "(or create one with it) to join.")
+    if actor.email_confirmed_at is None:
+        return "Confirm your email address first (follow the link we emailed you), then open this invitation again."
+    return None
+
+
 def accept_invitation(invitation: Invitation, *, actor: User, now: datetime | None = None) -> Proposal:
     now = now or utcnow()
     proposal = invitation.proposal
-    if not invitation.is_pending(now):
-        raise DomainError("This invitation has expired or has already been used. Ask for a new one.")
-    if proposal.state not in JOINABLE_STATES:
-        raise DomainError(f"This proposal is {proposal.state.label.lower()}; nobody can join it any more.")
-    if is_proposal_speaker(actor, proposal):
-        raise DomainError("You are already a speaker of this proposal.")
+    refusal = invitation_refusal(invitation, actor, now=now)
+    if refusal:
+        raise DomainError(refusal)
     if len(proposal.speakers) >= MAX_SPEAKERS:
         raise DomainError(f"A proposal has at most {MAX_SPEAKERS} speakers.")
     profile = get_or_create_profile(proposal.edition, actor)
@@ -512,21 +535,56 @@ def accept_invitation(invitation: Invitation, *, actor: User, now: datetime | No
     return proposal
 
 
+def may_remove_speaker(proposal: Proposal, link: ProposalSpeaker, actor: User | None) -> bool:
+    """Anyone may leave; the submitter is removed by nobody but themselves."""
+    if actor is None or link.proposal_id != proposal.id or len(proposal.speakers) <= 1:
+        return False
+    return link.profile.user_id == actor.id or not link.is_submitter
+
+
 def remove_speaker(proposal: Proposal, link: ProposalSpeaker, *, actor: User, now: datetime | None = None) -> None:
-    """A speaker leaves, or removes a co-speaker; a proposal keeps at least one speaker."""
+    """A speaker leaves, or removes a co-speaker; a proposal keeps at least one speaker,
+    and a co-speaker cannot remove the submitter (who would lose their own proposal)."""
     now = now or utcnow()
     ensure_can_edit(proposal, actor, now=now)
     if link.proposal_id != proposal.id:
         raise DomainError("This person is not a speaker of this proposal.")
     if len(proposal.speakers) <= 1:
         raise DomainError("A proposal keeps at least one speaker; withdraw it instead.")
+    if link.is_submitter and link.profile.user_id != actor.id:
+        raise Forbidden("The person who submitted this proposal can leave it, but nobody else can remove them.")
     user = link.profile.user
     proposal.speakers.remove(link)
+    if link.is_submitter:  # the submitter left: the longest-standing co-speaker takes over
+        proposal.speakers[0].is_submitter = True
     proposal.updated_at = now
     db.session.flush()
     record_audit("proposal.speaker_remove", actor=actor, edition_id=proposal.edition_id, target=proposal, data={"user_id": user.id})
     if proposal.state is ProposalState.CONFIRMED:
         talk_cancelled.send(proposal.edition, user=user, proposal=proposal)
+
+
+def cancel_invitation(invitation: Invitation, *, actor: User, now: datetime | None = None) -> Invitation:
+    """The submitter (or whoever sent it) takes back an invitation nobody has answered."""
+    now = now or utcnow()
+    proposal = invitation.proposal
+    submitter = next((link for link in proposal.speakers if link.is_submitter), None)
+    if actor.id != invitation.invited_by_id and (submitter is None or submitter.profile.user_id != actor.id):
+        raise Forbidden("Only the submitter of this proposal, or the person who sent the invitation, can cancel it.")
+    if not invitation.is_pending(now):
+        raise Conflict("This invitation is no longer waiting for an answer.")
+    invitation.revoked_at = now
+    db.session.flush()
+    record_audit("proposal.invitation_cancel", actor=actor, edition_id=proposal.edition_id, target=proposal,
+                 data={"email": invitation.email})
+    return invitation
+
+
+def _revoke_pending_invitations(proposal: Proposal, now: datetime) -> None:
+    """A proposal nobody can join any more (withdrawn, rejected...) keeps no open invitation."""
+    for invitation in proposal.invitations:
+        if invitation.is_pending(now):
+            invitation.revoked_at = now
 
 
 # -- attachments ------------------------------------------------------------------------------------
