@@ -66,8 +66,9 @@ class ProposalFilter:
 def _filtered(edition: Edition, flt: ProposalFilter):
     query = (
         sa.select(Proposal)
-        .join(Theme, Theme.id == Proposal.theme_id)
-        .join(SessionFormat, SessionFormat.id == Proposal.format_id)
+        # Outer joins: a draft may have no theme or format yet, and is listed all the same.
+        .outerjoin(Theme, Theme.id == Proposal.theme_id)
+        .outerjoin(SessionFormat, SessionFormat.id == Proposal.format_id)
         .where(Proposal.edition_id == edition.id)
     )
     if flt.theme_id:
@@ -171,7 +172,8 @@ def export_rows(edition: Edition, flt: ProposalFilter) -> Iterator[list[str]]:
     ]
     for p in proposals:
         yield [
-            p.code, p.title, p.state.value, p.theme.name, p.format.name, str(p.format.duration_minutes),
+            p.code, p.title, p.state.value, p.theme.name if p.theme else "", p.format.name if p.format else "",
+            str(p.format.duration_minutes) if p.format else "",
             p.level.value, p.language.value, p.speaker_names,
             ", ".join(link.profile.user.email for link in p.speakers),
             p.abstract, p.description, p.notes, "yes" if p.may_record else "no",
@@ -231,6 +233,25 @@ def save_question(edition: Edition, data: QuestionData, *, actor: User, question
     db.session.flush()
     record_audit(f"cfp_question.{action}", actor=actor, edition_id=edition.id, target=question, data={"label": label})
     return question
+
+
+def proposals_using(edition: Edition, item=None, kind: str = "", **_extra) -> str | None:
+    """Receiver of ``item_in_use``: how many proposals (in any state, drafts included)
+    have this theme or format."""
+    column = {"themes": Proposal.theme_id, "formats": Proposal.format_id}.get(kind)
+    if column is None or item is None:
+        return None
+    count = db.session.scalar(
+        sa.select(sa.func.count(Proposal.id)).where(Proposal.edition_id == edition.id, column == item.id)
+    )
+    return f"{count} proposal{'' if count == 1 else 's'}" if count else None
+
+
+def connect_signals() -> None:
+    """Subscribe once (blinker ignores a receiver connected twice)."""
+    from convention.editions.signals import item_in_use
+
+    item_in_use.connect(proposals_using, weak=False)
 
 
 def answer_count(question: Question) -> int:

@@ -264,6 +264,12 @@ def save_item(edition: Edition, kind: ItemKind, values: dict, *, actor: User, it
 
 
 def delete_item(edition: Edition, kind: ItemKind, item, *, actor: User) -> None:
+    """Delete a theme, format or room that nothing uses; refuse, with what uses it, otherwise."""
+    from convention.editions.signals import item_in_use
+
+    uses = [use for _receiver, use in item_in_use.send(edition, item=item, kind=kind.key) if use]
+    if uses:
+        raise Conflict(f"This {kind.label} is in use by {' and '.join(uses)} and cannot be deleted.")
     record_audit(f"{kind.label}.delete", actor=actor, edition_id=edition.id, target=item, data={"name": item.name})
     db.session.delete(item)
     try:
