@@ -19,7 +19,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from convention.cfp.models import (
     ABSTRACT_MAX,
@@ -50,8 +50,9 @@ class ProposalForm(FlaskForm):
 
     submission_key = HiddenField()
     title = StringField("Title", validators=[DataRequired(), Length(max=TITLE_MAX), HumanText()])
-    theme_id = SelectField("Theme", coerce=int, validators=[DataRequired(message="Choose a theme.")])
-    format_id = SelectField("Format", coerce=int, validators=[DataRequired(message="Choose a format.")])
+    # Not required here: a draft may leave them open; the service asks for them on submitting.
+    theme_id = SelectField("Theme", coerce=int, validators=[Optional()])
+    format_id = SelectField("Format", coerce=int, validators=[Optional()])
     level = SelectField(
         "Audience level", choices=select_choices((lvl.value, lvl.label) for lvl in AudienceLevel), validators=[DataRequired()]
     )
@@ -77,6 +78,15 @@ class ProposalForm(FlaskForm):
     may_record = BooleanField("The talk may be recorded and published", default=True)
     save_draft = SubmitField("Save as draft")
     submit = SubmitField("Submit proposal")
+
+    # Submitting needs a theme and a format (the service says so too); saving a draft does not.
+    def validate_theme_id(self, field):
+        if self.submit.data and not field.data:
+            raise ValidationError("Choose a theme.")
+
+    def validate_format_id(self, field):
+        if self.submit.data and not field.data:
+            raise ValidationError("Choose a format.")
 
     def set_choices(self, edition) -> None:
         self.theme_id.choices = select_choices([(0, "Choose a theme…")] + [(t.id, t.name) for t in edition.themes])

@@ -170,7 +170,8 @@ class ProposalData:
     answers: dict[int, str] = field(default_factory=dict)
 
 
-def _clean(edition: Edition, data: ProposalData) -> dict:
+def _clean(edition: Edition, data: ProposalData, *, draft: bool = False) -> dict:
+    """The checked values of ``data``; a ``draft`` may leave its theme and format open."""
     title = " ".join((data.title or "").split())
     if not title:
         raise DomainError("Please give your proposal a title.", field="title")
@@ -178,10 +179,12 @@ def _clean(edition: Edition, data: ProposalData) -> dict:
     if len(title) > TITLE_MAX:
         raise DomainError(f"Titles are limited to {TITLE_MAX} characters.", field="title")
     theme = db.session.get(Theme, data.theme_id) if data.theme_id else None
-    if theme is None or theme.edition_id != edition.id:
+    if (theme is None and not (draft and not data.theme_id)) or (theme is not None and theme.edition_id != edition.id):
         raise DomainError("Choose one of this edition's themes.", field="theme_id")
     session_format = db.session.get(SessionFormat, data.format_id) if data.format_id else None
-    if session_format is None or session_format.edition_id != edition.id:
+    if (session_format is None and not (draft and not data.format_id)) or (
+        session_format is not None and session_format.edition_id != edition.id
+    ):
         raise DomainError("Choose one of this edition's formats.", field="format_id")
     try:
         level, language = AudienceLevel(data.level), Language(data.language)
@@ -200,8 +203,8 @@ def _clean(edition: Edition, data: ProposalData) -> dict:
         raise DomainError(f"Notes are limited to {NOTES_MAX} characters.", field="notes")
     return {
         "title": title,
-        "theme_id": theme.id,
-        "format_id": session_format.id,
+        "theme_id": theme.id if theme else None,
+        "format_id": session_format.id if session_format else None,
         "level": level,
         "language": language,
         "abstract": abstract,
@@ -267,7 +270,7 @@ def create_proposal(
                 raise Conflict("This form was already used. Reload the page and try again.")
             return existing, False
     ensure_call_open(edition, actor, now=now)
-    values = _clean(edition, data)
+    values = _clean(edition, data, draft=not submit)
     profile = get_or_create_profile(edition, actor)
     proposal = Proposal(
         edition=edition,
@@ -302,7 +305,7 @@ def update_proposal(proposal: Proposal, data: ProposalData, *, actor: User, now:
     """Save a speaker's changes, if the call is still open at this moment (or a late link applies)."""
     now = now or utcnow()
     ensure_can_edit(proposal, actor, now=now)
-    values = _clean(proposal.edition, data)
+    values = _clean(proposal.edition, data, draft=proposal.state is ProposalState.DRAFT)
     changed = sorted(key for key, value in values.items() if getattr(proposal, key) != value)
     for key, value in values.items():
         setattr(proposal, key, value)
@@ -352,6 +355,7 @@ def set_proposal_state(
         raise Forbidden(f"Only {who} can make this proposal {new_state.label.lower()}.")
     if new_state is ProposalState.SUBMITTED:
         ensure_call_open(proposal.edition, actor, now=now)
+        _ensure_complete(proposal)
         missing = missing_required_answers(proposal)
         if missing:
             raise DomainError(
@@ -377,6 +381,14 @@ def set_proposal_state(
         for user in users:
             talk_cancelled.send(proposal.edition, user=user, proposal=proposal)
     return proposal
+
+
+def _ensure_complete(proposal: Proposal) -> None:
+    """A draft may leave its theme and format open; a submitted proposal has both."""
+    if proposal.theme_id is None:
+        raise DomainError("Choose a theme before submitting.", field="theme_id")
+    if proposal.format_id is None:
+        raise DomainError("Choose a format before submitting.", field="format_id")
 
 
 def committee_members(edition: Edition) -> list[User]:
