@@ -115,7 +115,10 @@ def convention_days(edition: Edition) -> list[date]:
 def set_availability(
     edition: Edition, ranges: list[tuple[date, time, time]], *, actor: User
 ) -> SpeakerProfile:
-    """Replace the actor's availability by ``ranges`` (local day, from, to in the edition's time zone)."""
+    """Replace the actor's availability by ``ranges`` (local day, from, to in the edition's time zone).
+
+    Overlapping ranges are refused with a message (the person meant something else, or
+    should give one range); ranges that only touch (12:00-14:00, 14:00-16:00) are joined."""
     if not has_accepted_proposal(actor, edition):
         raise Forbidden("Availability is asked once one of your proposals is accepted.")
     days = set(convention_days(edition))
@@ -125,6 +128,15 @@ def set_availability(
             raise DomainError(f"{day:%d %b %Y} is not a day of the convention.")
         if end <= start:
             raise DomainError(f"On {day:%A}, the end of a time range must come after its start.")
+    previous = None
+    for day, start, end in sorted(ranges):
+        if previous and previous[0] == day and start < previous[2]:
+            raise DomainError(
+                f"On {day:%A %d %B}, {previous[1]:%H:%M}–{previous[2]:%H:%M} and {start:%H:%M}–{end:%H:%M} overlap: "
+                "give them as one range, or correct one of them. Nothing was saved."
+            )
+        previous = (day, start, end)
+    for day, start, end in ranges:
         utc_ranges.append(
             (to_utc(datetime.combine(day, start), edition.timezone), to_utc(datetime.combine(day, end), edition.timezone))
         )
