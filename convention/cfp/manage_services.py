@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from convention.accounts.models import User
+from convention.audit.models import AuditEntry
 from convention.audit.services import record_audit
 from convention.cfp.models import (
     Answer,
@@ -137,6 +138,59 @@ def proposal_counts(edition: Edition) -> Counts:
         by_theme=[(theme, theme_counts.get(theme.id, 0)) for theme in edition.themes],
         by_format=[(fmt, format_counts.get(fmt.id, 0)) for fmt in edition.formats],
     )
+
+
+# -- a proposal's history ---------------------------------------------------------------------------
+
+# What each audit action of a proposal reads like in its history ("Created by Ann").
+HISTORY_WORDS = {
+    "proposal.create": "Created",
+    "proposal.update": "Edited",
+    "proposal.invite": "Co-speaker invited",
+    "proposal.invitation_cancel": "Invitation cancelled",
+    "proposal.speaker_join": "Joined as co-speaker",
+    "proposal.speaker_remove": "Speaker removed",
+    "proposal.attachment_add": "File added",
+    "proposal.attachment_delete": "File deleted",
+    **{f"proposal.{state.value}": state.label for state in ProposalState},
+}
+CHANGED_WORDS = {"theme_id": "theme", "format_id": "format", "may_record": "recording", "answers": "answers"}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    text: str  # "Created", "Edited", "Submitted"...
+    actor: str  # the name of who did it, "" when unknown
+    detail: str = ""  # "title, abstract" for an edit, the address for an invitation, a file name
+
+
+def _history_detail(entry: AuditEntry) -> str:
+    data = entry.data or {}
+    if data.get("changed"):
+        return ", ".join(CHANGED_WORDS.get(name, name.replace("_", " ")) for name in data["changed"])
+    return str(data.get("email") or data.get("file") or "")
+
+
+def proposal_history(proposal: Proposal, *, limit: int = 50) -> list[HistoryLine]:
+    """The proposal's audit entries, newest first, in words an organizer reads."""
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.object_type == "Proposal", AuditEntry.object_id == str(proposal.id))
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    ).all()
+    actor_ids = {entry.actor_id for entry in entries if entry.actor_id}
+    names = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
+    return [
+        HistoryLine(
+            at=entry.created_at,
+            text=HISTORY_WORDS.get(entry.action, entry.action.rsplit(".", 1)[-1].replace("_", " ").capitalize()),
+            actor=names.get(entry.actor_id, ""),
+            detail=_history_detail(entry),
+        )
+        for entry in entries
+    ]
 
 
 # -- CSV export -----------------------------------------------------------------------------------
