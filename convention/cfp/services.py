@@ -179,12 +179,10 @@ def _clean(edition: Edition, data: ProposalData, *, draft: bool = False) -> dict
     if len(title) > TITLE_MAX:
         raise DomainError(f"Titles are limited to {TITLE_MAX} characters.", field="title")
     theme = db.session.get(Theme, data.theme_id) if data.theme_id else None
-    if (theme is None and not (draft and not data.theme_id)) or (theme is not None and theme.edition_id != edition.id):
+    if (theme is None or theme.edition_id != edition.id) and (data.theme_id or not draft):
         raise DomainError("Choose one of this edition's themes.", field="theme_id")
     session_format = db.session.get(SessionFormat, data.format_id) if data.format_id else None
-    if (session_format is None and not (draft and not data.format_id)) or (
-        session_format is not None and session_format.edition_id != edition.id
-    ):
+    if (session_format is None or session_format.edition_id != edition.id) and (data.format_id or not draft):
         raise DomainError("Choose one of this edition's formats.", field="format_id")
     try:
         level, language = AudienceLevel(data.level), Language(data.language)
