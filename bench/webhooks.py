@@ -63,7 +63,7 @@ import json
 from datetime import date, timedelta
 from app import app
 from convention.accounts.services import register_user
-from convention.editions.services import EditionData, create_edition
+from convention.editions.services import EditionData, create_edition, set_edition_published
 from convention.extensions import db
 from convention.payments.models import StripeCheckout
 from convention.registration.models import TicketType
@@ -74,6 +74,7 @@ with app.app_context():
     starts = date.today() + timedelta(days=60)
     edition = create_edition(EditionData(slug="bench", name="Benchmark Convention", starts_on=starts,
                                          ends_on=starts + timedelta(days=1)), actor=organizer)
+    set_edition_published(edition, True, actor=organizer)  # new editions start as drafts
     ticket = TicketType(edition_id=edition.id, name="Conference pass", price_cents=29500, capacity=None)
     db.session.add(ticket)
     db.session.commit()

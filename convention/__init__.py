@@ -87,6 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from convention.accounts.services import load_user_from_session
+    from convention.core.database import make_sqlite_savepoints_nested
     from convention.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
     from convention.mail.services import init_outbox_dispatch
 
@@ -102,4 +103,5 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user_from_session)
     with app.app_context():
+        make_sqlite_savepoints_nested(db.engine)  # creates no connection
         init_outbox_dispatch()

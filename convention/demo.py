@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from convention.accounts.models import User
 from convention.accounts.services import register_user
 from convention.editions.models import Edition, Role, Room
-from convention.editions.services import EditionData, create_edition, grant_role
+from convention.editions.services import EditionData, create_edition, grant_role, set_edition_published
 from convention.extensions import db
 
 DEMO_SLUG = "demo"
@@ -77,6 +77,7 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
         ),
         actor=people["organizer"],
     )
+    set_edition_published(edition, True, actor=people["organizer"])
     for name, capacity, position in DEMO_ROOMS:
         edition.rooms.append(Room(name=name, capacity=capacity, position=position))
     for key in ("reviewer1", "reviewer2", "reviewer3"):

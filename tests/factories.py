@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from convention.accounts.services import register_user
 from convention.core.timeutil import utcnow
 from convention.editions.models import Role
-from convention.editions.services import EditionData, create_edition, grant_role
+from convention.editions.services import EditionData, create_edition, grant_role, set_edition_published
 from convention.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -29,7 +29,7 @@ def make_user(*, name: str | None = None, email: str | None = None, password: st
     return user
 
 
-def make_edition(*, organizer=None, slug: str | None = None, **overrides):
+def make_edition(*, organizer=None, slug: str | None = None, published: bool = True, **overrides):
     n = next(_counter)
     organizer = organizer or make_user(name=f"Organizer {n}")
     starts = date.today() + timedelta(days=90)
@@ -43,6 +43,8 @@ def make_edition(*, organizer=None, slug: str | None = None, **overrides):
     }
     values.update(overrides)
     edition = create_edition(EditionData(**values), actor=organizer)
+    if published:  # most tests look at an edition the public can see
+        set_edition_published(edition, True, actor=organizer)
     db.session.commit()
     return edition
 

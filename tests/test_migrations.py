@@ -104,3 +104,16 @@ def test_demo_command_on_empty_database_migrates_and_seeds_once(fresh_app):
     assert "The demo edition is already there." in second.output
     assert {name: _db.session.scalar(sa.select(sa.func.count()).select_from(table))
             for name, table in _db.metadata.tables.items()} == counts
+
+
+def test_editions_that_existed_before_drafts_stay_published(fresh_app):
+    """0006 adds the draft state: existing editions keep being public, new ones start unpublished."""
+    upgrade(revision="0005_registration_hardening")
+    with _db.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO editions (slug, name, tagline, description, starts_on, ends_on, timezone, venue_name, "
+            "venue_address, created_at) VALUES ('old', 'Old', '', '', '2027-01-01', '2027-01-02', 'UTC', '', '', "
+            "'2026-01-01 00:00:00')"))
+    upgrade(revision="heads")
+    with _db.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT published FROM editions WHERE slug = 'old'")).scalar_one() in (True, 1)

@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from convention.accounts.models import EMAIL_MAX, NAME_MAX
 from convention.accounts.passwords import PASSWORD_MAX, password_problems
+from convention.core.text import HumanText
 
 
 def strip(value):
@@ -25,6 +26,7 @@ def _name_field() -> StringField:
         validators=[
             DataRequired(message="Please enter your name."),
             Length(max=NAME_MAX, message=f"Names are limited to {NAME_MAX} characters."),
+            HumanText("Your name contains characters that cannot be shown.", empty="Please enter your name."),
         ],
         render_kw={"autocomplete": "name"},
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import unicodedata
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,6 +18,7 @@ from convention.accounts.passwords import (
 )
 from convention.audit.services import record_audit
 from convention.core.errors import Conflict, DomainError
+from convention.core.text import check_text
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
 from convention.extensions import db
@@ -36,25 +36,15 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-# Bidirectional overrides and isolates can make a name display as something else.
-_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
-
-
-def _unshowable(ch: str) -> bool:
-    """Control, unassigned, private-use and surrogate characters, and bidi overrides.
-
-    Zero-width (non-)joiners stay allowed: Persian and Indic names need them.
-    """
-    return unicodedata.category(ch) in {"Cc", "Cs", "Co", "Cn"} or ch in _BIDI_CONTROLS
+NAME_UNSHOWABLE = "Your name contains characters that cannot be shown."
 
 
 def clean_name(name: str) -> str:
-    """Collapse runs of white space; refuse control and invisible formatting characters."""
+    """Collapse runs of white space; refuse what the one text rule (core.text) refuses."""
     name = " ".join((name or "").split())
     if not name:
         raise DomainError("Please enter your name.", field="name")
-    if any(_unshowable(ch) for ch in name):
-        raise DomainError("Your name contains characters that cannot be shown.", field="name")
+    check_text(name, field="name", message=NAME_UNSHOWABLE, empty="Please enter your name.")
     if len(name) > NAME_MAX:
         raise DomainError(f"Names are limited to {NAME_MAX} characters.", field="name")
     return name

@@ -19,7 +19,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from convention.cfp.models import (
     ABSTRACT_MAX,
@@ -34,6 +34,7 @@ from convention.cfp.models import (
     QuestionKind,
 )
 from convention.cfp.states import ProposalState
+from convention.core.text import HumanText
 
 
 def select_choices(pairs) -> list[SelectChoice]:
@@ -48,34 +49,44 @@ class ProposalForm(FlaskForm):
     """The fixed part of the proposal form; ``proposal_form_class`` adds the edition's questions."""
 
     submission_key = HiddenField()
-    title = StringField("Title", validators=[DataRequired(), Length(max=TITLE_MAX)])
-    theme_id = SelectField("Theme", coerce=int, validators=[DataRequired(message="Choose a theme.")])
-    format_id = SelectField("Format", coerce=int, validators=[DataRequired(message="Choose a format.")])
+    title = StringField("Title", validators=[DataRequired(), Length(max=TITLE_MAX), HumanText()])
+    # Not required here: a draft may leave them open; the service asks for them on submitting.
+    theme_id = SelectField("Theme", coerce=int, validators=[Optional()])
+    format_id = SelectField("Format", coerce=int, validators=[Optional()])
     level = SelectField(
         "Audience level", choices=select_choices((lvl.value, lvl.label) for lvl in AudienceLevel), validators=[DataRequired()]
     )
     language = SelectField("Language", choices=select_choices((lang.value, lang.label) for lang in Language), validators=[DataRequired()])
     abstract = TextAreaField(
         "Abstract",
-        validators=[DataRequired(), Length(max=ABSTRACT_MAX)],
+        validators=[DataRequired(), Length(max=ABSTRACT_MAX), HumanText()],
         description=f"Plain text, at most {ABSTRACT_MAX} characters: it appears in the programme.",
         render_kw={"rows": 4, "maxlength": ABSTRACT_MAX, "data-counter": "true"},
     )
     description = TextAreaField(
         "Description",
-        validators=[Optional(), Length(max=DESCRIPTION_MAX)],
+        validators=[Optional(), Length(max=DESCRIPTION_MAX), HumanText()],
         description="What you will cover, for the committee and the programme. " + MARKDOWN_HELP,
         render_kw={"rows": 8},
     )
     notes = TextAreaField(
         "Notes for the committee",
-        validators=[Optional(), Length(max=NOTES_MAX)],
+        validators=[Optional(), Length(max=NOTES_MAX), HumanText()],
         description="Never published. Only the speakers of this proposal and the organizers read them.",
         render_kw={"rows": 3},
     )
     may_record = BooleanField("The talk may be recorded and published", default=True)
     save_draft = SubmitField("Save as draft")
     submit = SubmitField("Submit proposal")
+
+    # Submitting needs a theme and a format (the service says so too); saving a draft does not.
+    def validate_theme_id(self, field):
+        if self.submit.data and not field.data:
+            raise ValidationError("Choose a theme.")
+
+    def validate_format_id(self, field):
+        if self.submit.data and not field.data:
+            raise ValidationError("Choose a format.")
 
     def set_choices(self, edition) -> None:
         self.theme_id.choices = select_choices([(0, "Choose a theme…")] + [(t.id, t.name) for t in edition.themes])
@@ -99,7 +110,7 @@ def _question_field(question: Question):
     validators = [DataRequired(message="Please answer this question.")] if question.required else [Optional()]
     label, help_text = question.label, question.help_text or None
     if question.kind is QuestionKind.TEXT:
-        return TextAreaField(label, validators=[*validators, Length(max=ANSWER_MAX)], description=help_text,
+        return TextAreaField(label, validators=[*validators, Length(max=ANSWER_MAX), HumanText()], description=help_text,
                              render_kw={"rows": 2})
     if question.kind is QuestionKind.BOOLEAN:
         options = [("", "—"), ("yes", "Yes"), ("no", "No")]
@@ -115,11 +126,11 @@ def proposal_form_class(questions: list[Question]) -> type[ProposalForm]:
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Name as shown on the programme", validators=[DataRequired(), Length(max=120)])
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=160)])
-    job_title = StringField("Job title", validators=[Optional(), Length(max=160)])
+    display_name = StringField("Name as shown on the programme", validators=[DataRequired(), Length(max=120), HumanText()])
+    organisation = StringField("Organisation", validators=[Optional(), Length(max=160), HumanText()])
+    job_title = StringField("Job title", validators=[Optional(), Length(max=160), HumanText()])
     biography = TextAreaField(
-        "Biography", validators=[Optional(), Length(max=BIOGRAPHY_MAX)], description=MARKDOWN_HELP,
+        "Biography", validators=[Optional(), Length(max=BIOGRAPHY_MAX), HumanText()], description=MARKDOWN_HELP,
         render_kw={"rows": 6},
     )
     links = TextAreaField(
@@ -145,10 +156,10 @@ class AttachmentForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    label = StringField("Question", validators=[DataRequired(), Length(max=200)])
-    help_text = StringField("Help text", validators=[Optional(), Length(max=500)])
+    label = StringField("Question", validators=[DataRequired(), Length(max=200), HumanText()])
+    help_text = StringField("Help text", validators=[Optional(), Length(max=500), HumanText()])
     kind = SelectField("Kind of answer", choices=select_choices((k.value, k.label) for k in QuestionKind), validators=[DataRequired()])
-    choices = TextAreaField("Choices", validators=[Optional(), Length(max=4000)],
+    choices = TextAreaField("Choices", validators=[Optional(), Length(max=4000), HumanText()],
                             description="For “choice from a list”: one choice a line.", render_kw={"rows": 4})
     required = BooleanField("An answer is required")
     position = IntegerField("Order", default=0, validators=[Optional(), NumberRange(min=0, max=1000)])

@@ -29,6 +29,14 @@ def load_attachment(slug: str, code: str, attachment_code: str) -> dict:
     return {**objects, "attachment": attachment}
 
 
+def load_invitation(slug: str, code: str, invitation_id: int) -> dict:
+    objects = load_proposal(slug, code)
+    invitation = next((inv for inv in objects["proposal"].invitations if inv.id == invitation_id), None)
+    if invitation is None:
+        abort(404)
+    return {**objects, "invitation": invitation}
+
+
 def load_speaker_link(slug: str, code: str, profile_code: str) -> dict:
     objects = load_proposal(slug, code)
     link = next((s for s in objects["proposal"].speakers if s.profile.code == profile_code), None)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from convention.accounts.models import User
+from convention.audit.models import AuditEntry
 from convention.audit.services import record_audit
 from convention.cfp.models import (
     Answer,
@@ -29,6 +30,7 @@ from convention.cfp.services import hash_token, local_text, questions_of
 from convention.cfp.states import ProposalState
 from convention.core.codes import new_token
 from convention.core.errors import DomainError
+from convention.core.text import check_text
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
 from convention.editions.models import Edition, SessionFormat, Theme
@@ -65,8 +67,9 @@ class ProposalFilter:
 def _filtered(edition: Edition, flt: ProposalFilter):
     query = (
         sa.select(Proposal)
-        .join(Theme, Theme.id == Proposal.theme_id)
-        .join(SessionFormat, SessionFormat.id == Proposal.format_id)
+        # Outer joins: a draft may have no theme or format yet, and is listed all the same.
+        .outerjoin(Theme, Theme.id == Proposal.theme_id)
+        .outerjoin(SessionFormat, SessionFormat.id == Proposal.format_id)
         .where(Proposal.edition_id == edition.id)
     )
     if flt.theme_id:
@@ -137,6 +140,59 @@ def proposal_counts(edition: Edition) -> Counts:
     )
 
 
+# -- a proposal's history ---------------------------------------------------------------------------
+
+# What each audit action of a proposal reads like in its history ("Created by Ann").
+HISTORY_WORDS = {
+    "proposal.create": "Created",
+    "proposal.update": "Edited",
+    "proposal.invite": "Co-speaker invited",
+    "proposal.invitation_cancel": "Invitation cancelled",
+    "proposal.speaker_join": "Joined as co-speaker",
+    "proposal.speaker_remove": "Speaker removed",
+    "proposal.attachment_add": "File added",
+    "proposal.attachment_delete": "File deleted",
+    **{f"proposal.{state.value}": state.label for state in ProposalState},
+}
+CHANGED_WORDS = {"theme_id": "theme", "format_id": "format", "may_record": "recording", "answers": "answers"}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    text: str  # "Created", "Edited", "Submitted"...
+    actor: str  # the name of who did it, "" when unknown
+    detail: str = ""  # "title, abstract" for an edit, the address for an invitation, a file name
+
+
+def _history_detail(entry: AuditEntry) -> str:
+    data = entry.data or {}
+    if data.get("changed"):
+        return ", ".join(CHANGED_WORDS.get(name, name.replace("_", " ")) for name in data["changed"])
+    return str(data.get("email") or data.get("file") or "")
+
+
+def proposal_history(proposal: Proposal, *, limit: int = 50) -> list[HistoryLine]:
+    """The proposal's audit entries, newest first, in words an organizer reads."""
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.object_type == "Proposal", AuditEntry.object_id == str(proposal.id))
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    ).all()
+    actor_ids = {entry.actor_id for entry in entries if entry.actor_id}
+    names = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
+    return [
+        HistoryLine(
+            at=entry.created_at,
+            text=HISTORY_WORDS.get(entry.action, entry.action.rsplit(".", 1)[-1].replace("_", " ").capitalize()),
+            actor=names.get(entry.actor_id, ""),
+            detail=_history_detail(entry),
+        )
+        for entry in entries
+    ]
+
+
 # -- CSV export -----------------------------------------------------------------------------------
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -170,7 +226,8 @@ def export_rows(edition: Edition, flt: ProposalFilter) -> Iterator[list[str]]:
     ]
     for p in proposals:
         yield [
-            p.code, p.title, p.state.value, p.theme.name, p.format.name, str(p.format.duration_minutes),
+            p.code, p.title, p.state.value, p.theme.name if p.theme else "", p.format.name if p.format else "",
+            str(p.format.duration_minutes) if p.format else "",
             p.level.value, p.language.value, p.speaker_names,
             ", ".join(link.profile.user.email for link in p.speakers),
             p.abstract, p.description, p.notes, "yes" if p.may_record else "no",
@@ -206,11 +263,13 @@ def save_question(edition: Edition, data: QuestionData, *, actor: User, question
         raise DomainError("Write the question.", field="label")
     if len(label) > 200:
         raise DomainError("Questions are limited to 200 characters.", field="label")
+    check_text(label, field="label", empty="Write the question.")
+    check_text(" ".join((data.help_text or "").split()), field="help_text")
     try:
         kind = QuestionKind(data.kind)
     except ValueError as exc:
         raise DomainError("Choose a kind of answer.", field="kind") from exc
-    choices = [line.strip() for line in (data.choices or "").splitlines() if line.strip()]
+    choices = [check_text(line.strip(), field="choices") for line in (data.choices or "").splitlines() if line.strip()]
     if kind is QuestionKind.CHOICE and len(choices) < 2:
         raise DomainError("Give at least two choices, one a line.", field="choices")
     if len(choices) > 30 or any(len(choice) > 120 for choice in choices):
@@ -228,6 +287,25 @@ def save_question(edition: Edition, data: QuestionData, *, actor: User, question
     db.session.flush()
     record_audit(f"cfp_question.{action}", actor=actor, edition_id=edition.id, target=question, data={"label": label})
     return question
+
+
+def proposals_using(edition: Edition, item=None, kind: str = "", **_extra) -> str | None:
+    """Receiver of ``item_in_use``: how many proposals (in any state, drafts included)
+    have this theme or format."""
+    column = {"themes": Proposal.theme_id, "formats": Proposal.format_id}.get(kind)
+    if column is None or item is None:
+        return None
+    count = db.session.scalar(
+        sa.select(sa.func.count(Proposal.id)).where(Proposal.edition_id == edition.id, column == item.id)
+    )
+    return f"{count} proposal{'' if count == 1 else 's'}" if count else None
+
+
+def connect_signals() -> None:
+    """Subscribe once (blinker ignores a receiver connected twice)."""
+    from convention.editions.signals import item_in_use
+
+    item_in_use.connect(proposals_using, weak=False)
 
 
 def answer_count(question: Question) -> int:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
-from convention.accounts.models import User
-from convention.audit.models import AuditEntry
 from convention.cfp import manage_services as manage
 from convention.cfp import services
 from convention.cfp.forms import LateLinkForm, ProposalFilterForm, QuestionForm
@@ -24,7 +21,6 @@ from convention.core.timeutil import to_local, to_utc, utcnow
 from convention.core.views import run_button, run_form
 from convention.editions.navigation import register_link
 from convention.editions.services import load_edition
-from convention.extensions import db
 
 bp = Blueprint("cfp_manage", __name__)
 
@@ -111,21 +107,13 @@ def export(edition):
 @guarded(can_manage_proposals, load=load_proposal)
 def proposal(edition, proposal):
     answers = {answer.question_id: answer.value for answer in proposal.answers}
-    history = db.session.scalars(
-        sa.select(AuditEntry)
-        .where(AuditEntry.object_type == "Proposal", AuditEntry.object_id == str(proposal.id))
-        .order_by(AuditEntry.id.desc())
-        .limit(50)
-    ).all()
-    actor_ids = {entry.actor_id for entry in history if entry.actor_id}
-    actors = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
     return render_template(
         "cfp/manage/proposal.html",
         edition=edition,
         proposal=proposal,
         questions=[(q, answers.get(q.id, "")) for q in services.questions_of(edition)],
         moves=[(state, MOVE_WORDS[state]) for state in services.allowed_moves(proposal, current_user, Mover.ORGANIZER)],
-        history=[(entry, actors.get(entry.actor_id, "")) for entry in history],
+        history=manage.proposal_history(proposal),
         action_form=ActionForm(),
     )
 

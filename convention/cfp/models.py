@@ -106,8 +106,9 @@ class Proposal(db.Model):
     code: Mapped[str] = mapped_column(sa.String(12), unique=True, default=new_code)
     edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
-    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("themes.id", ondelete="RESTRICT"), index=True)
-    format_id: Mapped[int] = mapped_column(sa.ForeignKey("session_formats.id", ondelete="RESTRICT"), index=True)
+    # A draft may leave its theme and format open; submitting needs both.
+    theme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("themes.id", ondelete="RESTRICT"), index=True)
+    format_id: Mapped[int | None] = mapped_column(sa.ForeignKey("session_formats.id", ondelete="RESTRICT"), index=True)
     level: Mapped[AudienceLevel] = mapped_column(_enum(AudienceLevel))
     language: Mapped[Language] = mapped_column(_enum(Language, 8))
     abstract: Mapped[str] = mapped_column(sa.Text)
@@ -124,8 +125,8 @@ class Proposal(db.Model):
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     edition: Mapped[Edition] = relationship()
-    theme: Mapped[Theme] = relationship()
-    format: Mapped[SessionFormat] = relationship()
+    theme: Mapped[Theme | None] = relationship()
+    format: Mapped[SessionFormat | None] = relationship()
     speakers: Mapped[list[ProposalSpeaker]] = relationship(
         back_populates="proposal", order_by="ProposalSpeaker.id", cascade="all, delete-orphan"
     )
@@ -180,12 +181,14 @@ class Invitation(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Set when the submitter cancels it or the proposal leaves the joinable states.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     proposal: Mapped[Proposal] = relationship(back_populates="invitations")
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
     def is_pending(self, now: datetime | None = None) -> bool:
-        return self.accepted_at is None and (now or utcnow()) < self.expires_at
+        return self.accepted_at is None and self.revoked_at is None and (now or utcnow()) < self.expires_at
 
 
 class LateSubmissionGrant(db.Model):

@@ -48,6 +48,7 @@ from convention.cfp.states import (
 )
 from convention.core.codes import new_token
 from convention.core.errors import Conflict, DomainError, Forbidden, InvalidTransition
+from convention.core.text import check_text
 from convention.core.timeutil import to_local, utcnow
 from convention.core.urls import external_url
 from convention.editions.models import Edition, EditionRole, Role, SessionFormat, Theme
@@ -169,37 +170,39 @@ class ProposalData:
     answers: dict[int, str] = field(default_factory=dict)
 
 
-def _clean(edition: Edition, data: ProposalData) -> dict:
+def _clean(edition: Edition, data: ProposalData, *, draft: bool = False) -> dict:
+    """The checked values of ``data``; a ``draft`` may leave its theme and format open."""
     title = " ".join((data.title or "").split())
     if not title:
         raise DomainError("Please give your proposal a title.", field="title")
+    check_text(title, field="title", empty="Please give your proposal a title.")
     if len(title) > TITLE_MAX:
         raise DomainError(f"Titles are limited to {TITLE_MAX} characters.", field="title")
     theme = db.session.get(Theme, data.theme_id) if data.theme_id else None
-    if theme is None or theme.edition_id != edition.id:
+    if (theme is None or theme.edition_id != edition.id) and (data.theme_id or not draft):
         raise DomainError("Choose one of this edition's themes.", field="theme_id")
     session_format = db.session.get(SessionFormat, data.format_id) if data.format_id else None
-    if session_format is None or session_format.edition_id != edition.id:
+    if (session_format is None or session_format.edition_id != edition.id) and (data.format_id or not draft):
         raise DomainError("Choose one of this edition's formats.", field="format_id")
     try:
         level, language = AudienceLevel(data.level), Language(data.language)
     except ValueError as exc:
         raise DomainError("Choose an audience level and a language from the lists.", field="level") from exc
-    abstract = (data.abstract or "").strip().replace("\r\n", "\n")
+    abstract = check_text((data.abstract or "").strip().replace("\r\n", "\n"), field="abstract")
     if not abstract:
         raise DomainError("Please write a short abstract.", field="abstract")
     if len(abstract) > ABSTRACT_MAX:
         raise DomainError(f"The abstract is limited to {ABSTRACT_MAX} characters.", field="abstract")
-    description = (data.description or "").strip()
+    description = check_text((data.description or "").strip(), field="description")
     if len(description) > DESCRIPTION_MAX:
         raise DomainError(f"The description is limited to {DESCRIPTION_MAX} characters.", field="description")
-    notes = (data.notes or "").strip()
+    notes = check_text((data.notes or "").strip(), field="notes")
     if len(notes) > NOTES_MAX:
         raise DomainError(f"Notes are limited to {NOTES_MAX} characters.", field="notes")
     return {
         "title": title,
-        "theme_id": theme.id,
-        "format_id": session_format.id,
+        "theme_id": theme.id if theme else None,
+        "format_id": session_format.id if session_format else None,
         "level": level,
         "language": language,
         "abstract": abstract,
@@ -219,6 +222,7 @@ def _clean_answer(question: Question, raw) -> str:
         raise DomainError("Choose one of the listed answers.", field=f"q_{question.id}")
     if len(value) > ANSWER_MAX:
         raise DomainError(f"Answers are limited to {ANSWER_MAX} characters.", field=f"q_{question.id}")
+    check_text(value, field=f"q_{question.id}")
     return value
 
 
@@ -282,7 +286,7 @@ def create_proposal(
     ensure_call_open(edition, actor, now=now)
     if submit:
         ensure_confirmed_to_submit(actor)
-    values = _clean(edition, data)
+    values = _clean(edition, data, draft=not submit)
     try:
         with db.session.begin_nested():
             profile = get_or_create_profile(edition, actor)
@@ -318,7 +322,7 @@ def update_proposal(proposal: Proposal, data: ProposalData, *, actor: User, now:
     """Save a speaker's changes, if the call is still open at this moment (or a late link applies)."""
     now = now or utcnow()
     ensure_can_edit(proposal, actor, now=now)
-    values = _clean(proposal.edition, data)
+    values = _clean(proposal.edition, data, draft=proposal.state is ProposalState.DRAFT)
     changed = sorted(key for key, value in values.items() if getattr(proposal, key) != value)
     for key, value in values.items():
         setattr(proposal, key, value)
@@ -369,6 +373,7 @@ def set_proposal_state(
     if new_state is ProposalState.SUBMITTED:
         ensure_call_open(proposal.edition, actor, now=now)
         ensure_confirmed_to_submit(actor)
+        _ensure_complete(proposal)
         missing = missing_required_answers(proposal)
         if missing:
             raise DomainError(
@@ -378,6 +383,8 @@ def set_proposal_state(
     proposal.state = new_state
     proposal.state_changed_at = now
     proposal.updated_at = now
+    if new_state not in JOINABLE_STATES:
+        _revoke_pending_invitations(proposal, now)
     db.session.flush()
     audit_data = {"from": old_state.value, "to": new_state.value}
     if reason:
@@ -392,6 +399,14 @@ def set_proposal_state(
         for user in users:
             talk_cancelled.send(proposal.edition, user=user, proposal=proposal)
     return proposal
+
+
+def _ensure_complete(proposal: Proposal) -> None:
+    """A draft may leave its theme and format open; a submitted proposal has both."""
+    if proposal.theme_id is None:
+        raise DomainError("Choose a theme before submitting.", field="theme_id")
+    if proposal.format_id is None:
+        raise DomainError("Choose a format before submitting.", field="format_id")
 
 
 def committee_members(edition: Edition) -> list[User]:
@@ -503,15 +518,36 @@ def find_invitation(edition: Edition, token: str) -> Invitation | None:
     return invitation
 
 
+def invitation_refusal(invitation: Invitation, actor: User | None, *, now: datetime | None = None) -> str | None:
+    """Why ``actor`` cannot accept ``invitation`` now, or None. An invitation is bound to
+    the address it was sent to: only the account whose confirmed email is that address
+    may accept it (a forwarded or leaked link gives nobody else a seat on the proposal)."""
+    now = now or utcnow()
+    proposal = invitation.proposal
+    if invitation.revoked_at is not None:
+        return "This invitation was cancelled."
+    if not invitation.is_pending(now):
+        return "This invitation has expired or has already been used. Ask for a new one."
+    if proposal.state not in JOINABLE_STATES:
+        return f"This proposal is {proposal.state.label.lower()}; nobody can join it any more."
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "Sign in to join this proposal."
+    if is_proposal_speaker(actor, proposal):
+        return "You are already a speaker of this proposal."
+    if actor.email != invitation.email:
+        return ("This invitation was sent to another email address. Sign in with the account of that address "
+                "(or create one with it) to join.")
+    if actor.email_confirmed_at is None:
+        return "Confirm your email address first (follow the link we emailed you), then open this invitation again."
+    return None
+
+
 def accept_invitation(invitation: Invitation, *, actor: User, now: datetime | None = None) -> Proposal:
     now = now or utcnow()
     proposal = invitation.proposal
-    if not invitation.is_pending(now):
-        raise DomainError("This invitation has expired or has already been used. Ask for a new one.")
-    if proposal.state not in JOINABLE_STATES:
-        raise DomainError(f"This proposal is {proposal.state.label.lower()}; nobody can join it any more.")
-    if is_proposal_speaker(actor, proposal):
-        raise DomainError("You are already a speaker of this proposal.")
+    refusal = invitation_refusal(invitation, actor, now=now)
+    if refusal:
+        raise DomainError(refusal)
     if len(proposal.speakers) >= MAX_SPEAKERS:
         raise DomainError(f"A proposal has at most {MAX_SPEAKERS} speakers.")
     profile = get_or_create_profile(proposal.edition, actor)
@@ -529,21 +565,56 @@ def accept_invitation(invitation: Invitation, *, actor: User, now: datetime | No
     return proposal
 
 
+def may_remove_speaker(proposal: Proposal, link: ProposalSpeaker, actor: User | None) -> bool:
+    """Anyone may leave; the submitter is removed by nobody but themselves."""
+    if actor is None or link.proposal_id != proposal.id or len(proposal.speakers) <= 1:
+        return False
+    return link.profile.user_id == actor.id or not link.is_submitter
+
+
 def remove_speaker(proposal: Proposal, link: ProposalSpeaker, *, actor: User, now: datetime | None = None) -> None:
-    """A speaker leaves, or removes a co-speaker; a proposal keeps at least one speaker."""
+    """A speaker leaves, or removes a co-speaker; a proposal keeps at least one speaker,
+    and a co-speaker cannot remove the submitter (who would lose their own proposal)."""
     now = now or utcnow()
     ensure_can_edit(proposal, actor, now=now)
     if link.proposal_id != proposal.id:
         raise DomainError("This person is not a speaker of this proposal.")
     if len(proposal.speakers) <= 1:
         raise DomainError("A proposal keeps at least one speaker; withdraw it instead.")
+    if link.is_submitter and link.profile.user_id != actor.id:
+        raise Forbidden("The person who submitted this proposal can leave it, but nobody else can remove them.")
     user = link.profile.user
     proposal.speakers.remove(link)
+    if link.is_submitter:  # the submitter left: the longest-standing co-speaker takes over
+        proposal.speakers[0].is_submitter = True
     proposal.updated_at = now
     db.session.flush()
     record_audit("proposal.speaker_remove", actor=actor, edition_id=proposal.edition_id, target=proposal, data={"user_id": user.id})
     if proposal.state is ProposalState.CONFIRMED:
         talk_cancelled.send(proposal.edition, user=user, proposal=proposal)
+
+
+def cancel_invitation(invitation: Invitation, *, actor: User, now: datetime | None = None) -> Invitation:
+    """The submitter (or whoever sent it) takes back an invitation nobody has answered."""
+    now = now or utcnow()
+    proposal = invitation.proposal
+    submitter = next((link for link in proposal.speakers if link.is_submitter), None)
+    if actor.id != invitation.invited_by_id and (submitter is None or submitter.profile.user_id != actor.id):
+        raise Forbidden("Only the submitter of this proposal, or the person who sent the invitation, can cancel it.")
+    if not invitation.is_pending(now):
+        raise Conflict("This invitation is no longer waiting for an answer.")
+    invitation.revoked_at = now
+    db.session.flush()
+    record_audit("proposal.invitation_cancel", actor=actor, edition_id=proposal.edition_id, target=proposal,
+                 data={"email": invitation.email})
+    return invitation
+
+
+def _revoke_pending_invitations(proposal: Proposal, now: datetime) -> None:
+    """A proposal nobody can join any more (withdrawn, rejected...) keeps no open invitation."""
+    for invitation in proposal.invitations:
+        if invitation.is_pending(now):
+            invitation.revoked_at = now
 
 
 # -- attachments ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from convention.cfp import files
 from convention.cfp.models import BIOGRAPHY_MAX, Availability, SpeakerProfile
 from convention.cfp.permissions import has_accepted_proposal
 from convention.core.errors import DomainError, Forbidden
+from convention.core.text import check_text
 from convention.core.timeutil import to_utc
 from convention.editions.models import Edition
 from convention.extensions import db
@@ -64,7 +65,7 @@ def _one_line(value: str, limit: int, field: str, label: str, *, required: bool 
         raise DomainError(f"Please give your {label}.", field=field)
     if len(value) > limit:
         raise DomainError(f"Your {label} is limited to {limit} characters.", field=field)
-    return value
+    return check_text(value, field=field, empty=f"Please give your {label}." if required else None)
 
 
 def update_speaker_profile(
@@ -74,7 +75,7 @@ def update_speaker_profile(
     display_name = _one_line(data.display_name, 120, "display_name", "name as shown on the programme", required=True)
     organisation = _one_line(data.organisation, 160, "organisation", "organisation")
     job_title = _one_line(data.job_title, 160, "job_title", "job title")
-    biography = (data.biography or "").strip()
+    biography = check_text((data.biography or "").strip(), field="biography")
     if len(biography) > BIOGRAPHY_MAX:
         raise DomainError(f"The biography is limited to {BIOGRAPHY_MAX} characters.", field="biography")
     links = _clean_links(data.links)
@@ -114,7 +115,10 @@ def convention_days(edition: Edition) -> list[date]:
 def set_availability(
     edition: Edition, ranges: list[tuple[date, time, time]], *, actor: User
 ) -> SpeakerProfile:
-    """Replace the actor's availability by ``ranges`` (local day, from, to in the edition's time zone)."""
+    """Replace the actor's availability by ``ranges`` (local day, from, to in the edition's time zone).
+
+    Overlapping ranges are refused with a message (the person meant something else, or
+    should give one range); ranges that only touch (12:00-14:00, 14:00-16:00) are joined."""
     if not has_accepted_proposal(actor, edition):
         raise Forbidden("Availability is asked once one of your proposals is accepted.")
     days = set(convention_days(edition))
@@ -124,6 +128,15 @@ def set_availability(
             raise DomainError(f"{day:%d %b %Y} is not a day of the convention.")
         if end <= start:
             raise DomainError(f"On {day:%A}, the end of a time range must come after its start.")
+    previous = None
+    for day, start, end in sorted(ranges):
+        if previous and previous[0] == day and start < previous[2]:
+            raise DomainError(
+                f"On {day:%A %d %B}, {previous[1]:%H:%M}–{previous[2]:%H:%M} and {start:%H:%M}–{end:%H:%M} overlap: "
+                "give them as one range, or correct one of them. Nothing was saved."
+            )
+        previous = (day, start, end)
+    for day, start, end in ranges:
         utc_ranges.append(
             (to_utc(datetime.combine(day, start), edition.timezone), to_utc(datetime.combine(day, end), edition.timezone))
         )

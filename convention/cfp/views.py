@@ -19,11 +19,12 @@ from convention.cfp.forms import (
 from convention.cfp.loaders import (
     load_attachment,
     load_edition_and_token,
+    load_invitation,
     load_profile,
     load_proposal,
     load_speaker_link,
 )
-from convention.cfp.manage_services import claim_late_grant, find_late_grant
+from convention.cfp.manage_services import claim_late_grant, connect_signals, find_late_grant
 from convention.cfp.markup import render_markdown
 from convention.cfp.permissions import (
     can_view_proposal,
@@ -31,7 +32,7 @@ from convention.cfp.permissions import (
     has_accepted_proposal,
     is_proposal_speaker,
 )
-from convention.cfp.states import ACCEPTED_STATES, EDITABLE_STATES, Mover, ProposalState
+from convention.cfp.states import ACCEPTED_STATES, EDITABLE_STATES, JOINABLE_STATES, Mover, ProposalState
 from convention.core.codes import new_token
 from convention.core.errors import DomainError
 from convention.core.forms import ActionForm, apply_domain_error
@@ -46,6 +47,7 @@ from convention.extensions import db, limiter
 bp = Blueprint("cfp", __name__)
 bp.record_once(lambda state: files.init_file_cleanup())
 bp.add_app_template_filter(render_markdown, "markdown")
+connect_signals()
 
 # URL word -> the state a speaker moves their proposal to.
 SPEAKER_MOVES = {
@@ -215,6 +217,8 @@ def _render_proposal(edition, proposal, *, invite_form=None, attachment_form=Non
         moves=[(state, MOVE_WORDS[state]) for state in moves],
         questions=[(q, answers.get(q.id, "")) for q in services.questions_of(edition)],
         pending_invitations=[inv for inv in proposal.invitations if inv.is_pending(now)],
+        removable={link.id for link in proposal.speakers if services.may_remove_speaker(proposal, link, current_user)},
+        is_submitter=any(link.is_submitter and link.profile.user_id == current_user.id for link in proposal.speakers),
         invite_form=invite_form or InviteForm(),
         attachment_form=attachment_form or AttachmentForm(),
         action_form=ActionForm(),
@@ -299,6 +303,16 @@ def remove_speaker(edition, proposal, link):
     return redirect(url_for("cfp.proposal", slug=edition.slug, code=proposal.code, _anchor="speakers"))
 
 
+@bp.post("/<slug>/cfp/proposals/<code>/invitations/<int:invitation_id>/cancel")
+@guarded(is_proposal_speaker, load=load_invitation, hide=True)
+def cancel_invitation(edition, proposal, invitation):
+    return run_button(
+        lambda: services.cancel_invitation(invitation, actor=current_user),
+        done=f"The invitation to {invitation.email} is cancelled: its link no longer works.",
+        back=url_for("cfp.proposal", slug=edition.slug, code=proposal.code, _anchor="speakers"),
+    )
+
+
 # -- files -----------------------------------------------------------------------------------------
 
 
@@ -368,12 +382,14 @@ def too_large(error):
 def invitation(slug, token):
     edition = get_edition_or_404(slug)
     found = services.find_invitation(edition, token)
-    valid = found is not None and found.is_pending()
+    valid = found is not None and found.is_pending() and found.proposal.state in JOINABLE_STATES
+    user = current_user if current_user.is_authenticated else None
     return render_template(
         "cfp/invitation.html",
         edition=edition,
         invitation=found if valid else None,
         already_speaker=bool(valid and is_proposal_speaker(current_user, found.proposal)),
+        refusal=services.invitation_refusal(found, user) if valid and user else None,
         form=ActionForm(),
         here=request.path,
     ), 200 if valid else 404

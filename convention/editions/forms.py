@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from convention.accounts.forms import strip
+from convention.core.text import HumanText
 from convention.core.timeutil import DEFAULT_TIMEZONE
 from convention.editions.models import Role
 from convention.editions.services import ITEM_KINDS
@@ -23,16 +24,16 @@ def lower(value):
 
 
 class EditionForm(FlaskForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired(message="A name is required."), Length(max=160)])
+    name = StringField("Name", filters=[strip], validators=[DataRequired(message="A name is required."), Length(max=160), HumanText()])
     slug = StringField(
         "Address",
         filters=[strip, lower],
         validators=[DataRequired(message="Choose the address of the edition's pages."), Length(max=40)],
         description="Lowercase letters, digits and dashes; the edition's pages live at /<address>/.",
     )
-    tagline = StringField("Tagline", filters=[strip], validators=[Optional(), Length(max=255)])
+    tagline = StringField("Tagline", filters=[strip], validators=[Optional(), Length(max=255), HumanText()])
     description = TextAreaField(
-        "Description", filters=[strip], validators=[Optional(), Length(max=20000)], render_kw={"rows": 5}
+        "Description", filters=[strip], validators=[Optional(), Length(max=20000), HumanText()], render_kw={"rows": 5}
     )
     starts_on = DateField("First day", validators=[InputRequired(message="Enter the first day.")])
     ends_on = DateField("Last day", validators=[InputRequired(message="Enter the last day.")])
@@ -43,8 +44,8 @@ class EditionForm(FlaskForm):
         validators=[DataRequired(message="Enter a time zone such as Europe/Brussels."), Length(max=64)],
         description="An IANA time zone such as Europe/Brussels; times below are in this zone.",
     )
-    venue_name = StringField("Venue", filters=[strip], validators=[Optional(), Length(max=160)])
-    venue_address = StringField("Venue address", filters=[strip], validators=[Optional(), Length(max=255)])
+    venue_name = StringField("Venue", filters=[strip], validators=[Optional(), Length(max=160), HumanText()])
+    venue_address = StringField("Venue address", filters=[strip], validators=[Optional(), Length(max=255), HumanText()])
     cfp_opens_at = DateTimeLocalField(
         "Call for papers opens", format="%Y-%m-%dT%H:%M", validators=[Optional()], description="In the edition's time zone"
     )
@@ -58,12 +59,12 @@ def _item_name(kind: str) -> StringField:
     return StringField(
         "Name",
         filters=[strip],
-        validators=[DataRequired(message="A name is required."), Length(max=ITEM_KINDS[kind].name_max)],
+        validators=[DataRequired(message="A name is required."), Length(max=ITEM_KINDS[kind].name_max), HumanText()],
     )
 
 
 def _item_description() -> TextAreaField:
-    return TextAreaField("Description", filters=[strip], validators=[Optional(), Length(max=5000)],
+    return TextAreaField("Description", filters=[strip], validators=[Optional(), Length(max=5000), HumanText()],
                          render_kw={"rows": 3})
 
 

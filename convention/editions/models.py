@@ -39,6 +39,9 @@ class Edition(db.Model):
     venue_address: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
     cfp_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cfp_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A new edition is a draft that only its team sees until an organizer publishes it.
+    # (The server default publishes the editions that existed before drafts did.)
+    published: Mapped[bool] = mapped_column(default=False, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     themes: Mapped[list[Theme]] = relationship(

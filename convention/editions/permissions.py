@@ -63,6 +63,17 @@ def can_create_edition(user, **_objects) -> bool:
     )
 
 
+def is_team_member(user, edition: Edition, **_objects) -> bool:
+    """Anyone with a role in the edition (organizer, committee, door), and site admins."""
+    return _is_admin(user) or bool(roles_of(user, edition))
+
+
+def can_see_edition(user, edition: Edition, **_objects) -> bool:
+    """A published edition is public; a draft is seen only by its team."""
+    return edition.published or is_team_member(user, edition)
+
+
 def can_view_edition(user, edition: Edition, **_objects) -> bool:
-    """Edition landing pages are public."""
+    """Edition landing pages are public (a draft's pages answer 404 to strangers
+    before this runs: ``get_edition_or_404`` applies ``can_see_edition``)."""
     return True

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, has_app_context
+from flask import abort, current_app, has_app_context, has_request_context
+from flask_login import current_user
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
 from convention.core.errors import Conflict, DomainError, NotFound
+from convention.core.text import check_text
 from convention.core.timeutil import is_valid_timezone
 from convention.editions.models import Edition, EditionRole, Role, Room, SessionFormat, Theme
+from convention.editions.permissions import can_see_edition
 from convention.extensions import db
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
@@ -44,8 +47,12 @@ DEFAULT_FORMATS = [
 
 
 def get_edition_or_404(slug: str) -> Edition:
+    """The edition at ``slug``; 404 if there is none, or if it is an unpublished draft and
+    the person asking is not in its team (every page of an edition loads it here)."""
     edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
     if edition is None:
+        abort(404)
+    if has_request_context() and not can_see_edition(current_user, edition):
         abort(404)
     return edition
 
@@ -55,8 +62,10 @@ def load_edition(slug: str, **_ignored) -> dict:
     return {"edition": get_edition_or_404(slug)}
 
 
-def list_editions() -> list[Edition]:
-    return list(db.session.scalars(sa.select(Edition).order_by(Edition.starts_on.desc())))
+def list_editions(user=None) -> list[Edition]:
+    """The editions ``user`` may see: the published ones, and drafts of their teams."""
+    editions = db.session.scalars(sa.select(Edition).order_by(Edition.starts_on.desc()))
+    return [edition for edition in editions if can_see_edition(user, edition)]
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,8 @@ def reserved_slugs() -> set[str]:
 def _validate(data: EditionData, *, current: Edition | None = None) -> None:
     if not data.name.strip():
         raise DomainError("A name is required.", field="name")
+    for key in ("name", "tagline", "description", "venue_name", "venue_address"):
+        check_text(getattr(data, key), field=key)
     if len(data.name) > EDITION_NAME_MAX:
         raise DomainError(f"Use at most {EDITION_NAME_MAX} characters.", field="name")
     if not SLUG_PATTERN.match(data.slug):
@@ -134,6 +145,17 @@ def create_edition(data: EditionData, *, actor: User, seed_defaults: bool = True
     _flush_or_conflict(SLUG_TAKEN, field="slug")
     grant_role(edition, actor, Role.ORGANIZER, actor=actor)
     record_audit("edition.create", actor=actor, edition_id=edition.id, target=edition, data={"slug": edition.slug})
+    return edition
+
+
+def set_edition_published(edition: Edition, published: bool, *, actor: User) -> Edition:
+    """Publish a draft edition (its pages become public) or take it back to draft."""
+    if edition.published == published:
+        raise Conflict("This edition is already published." if published else "This edition is already a draft.")
+    edition.published = published
+    db.session.flush()
+    record_audit("edition.publish" if published else "edition.unpublish", actor=actor, edition_id=edition.id,
+                 target=edition, data={"slug": edition.slug})
     return edition
 
 
@@ -193,6 +215,7 @@ def _clean_item_values(kind: ItemKind, values: dict) -> dict:
     cleaned["name"] = " ".join(str(cleaned.get("name") or "").split())
     if not cleaned["name"]:
         raise DomainError("A name is required.", field="name")
+    check_text(cleaned["name"], field="name")
     if len(cleaned["name"]) > kind.name_max:
         raise DomainError(f"Use at most {kind.name_max} characters.", field="name")
     for bound in kind.bounds:
@@ -200,7 +223,7 @@ def _clean_item_values(kind: ItemKind, values: dict) -> dict:
         if not isinstance(value, int) or isinstance(value, bool) or not bound.low <= value <= bound.high:
             raise DomainError(bound.message, field=bound.field)
     if "description" in cleaned:
-        cleaned["description"] = str(cleaned["description"]).strip()
+        cleaned["description"] = check_text(str(cleaned["description"]).strip(), field="description")
     return cleaned
 
 
@@ -241,6 +264,12 @@ def save_item(edition: Edition, kind: ItemKind, values: dict, *, actor: User, it
 
 
 def delete_item(edition: Edition, kind: ItemKind, item, *, actor: User) -> None:
+    """Delete a theme, format or room that nothing uses; refuse, with what uses it, otherwise."""
+    from convention.editions.signals import item_in_use
+
+    uses = [use for _receiver, use in item_in_use.send(edition, item=item, kind=kind.key) if use]
+    if uses:
+        raise Conflict(f"This {kind.label} is in use by {' and '.join(uses)} and cannot be deleted.")
     record_audit(f"{kind.label}.delete", actor=actor, edition_id=edition.id, target=item, data={"name": item.name})
     db.session.delete(item)
     try:

@@ -63,7 +63,8 @@ def create():
     return run_form(
         form,
         lambda: services.create_edition(_edition_data(form), actor=current_user),
-        done=lambda edition: f"{edition.name} is created, with the default themes and formats.",
+        done=lambda edition: (f"{edition.name} is created as a draft, with the default themes and formats: "
+                              "only its team sees it until you publish it."),
         back=lambda edition: url_for("editions.manage", slug=edition.slug),
         render=lambda: render_template("editions/edition_form.html", form=form, edition=None),
     )
@@ -90,6 +91,26 @@ def manage(edition):
 def _local_naive(value, tz_name):
     local = to_local(value, tz_name)
     return local.replace(tzinfo=None) if local else None
+
+
+@bp.post("/<slug>/manage/publish")
+@guarded(can_manage_edition, load=services.load_edition)
+def publish(edition):
+    return run_button(
+        lambda: services.set_edition_published(edition, True, actor=current_user),
+        done=f"{edition.name} is published: its pages are public.",
+        back=url_for("editions.manage", slug=edition.slug),
+    )
+
+
+@bp.post("/<slug>/manage/unpublish")
+@guarded(can_manage_edition, load=services.load_edition)
+def unpublish(edition):
+    return run_button(
+        lambda: services.set_edition_published(edition, False, actor=current_user),
+        done=f"{edition.name} is a draft again: only its team sees it.",
+        back=url_for("editions.manage", slug=edition.slug),
+    )
 
 
 @bp.route("/<slug>/manage/<kind>/new", methods=["GET", "POST"])
@@ -153,5 +174,6 @@ def revoke(edition, grant):
 
 
 
+register_link("public", "Organizer area", "editions.manage", order=90, visible=can_manage_edition)
 register_link("manage", "Settings", "editions.manage", order=0)
 register_link("manage", "Team", "editions.team", order=90)

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from convention.core.money import parse_money
+from convention.core.text import HumanText
 from convention.registration.models import OrderState, VoucherKind
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -68,9 +69,9 @@ class AttendeeForm(Form):
     """One seat's person (a sub-form: the page's CSRF token covers it)."""
 
     attendee_id = HiddenField()
-    name = StringField("Full name", validators=[DataRequired(message="Enter the attendee's name."), Length(max=120)])
+    name = StringField("Full name", validators=[DataRequired(message="Enter the attendee's name."), Length(max=120), HumanText()])
     email = EmailField("Email", validators=[Optional(), Email(), Length(max=254)])
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=160)])
+    organisation = StringField("Organisation", validators=[Optional(), Length(max=160), HumanText()])
 
 
 class CheckoutForm(FlaskForm):
@@ -79,7 +80,7 @@ class CheckoutForm(FlaskForm):
     total_cents = HiddenField(validators=[DataRequired()])
     privacy_version = HiddenField(validators=[DataRequired()])
     submission_key = HiddenField(validators=[Optional(), Length(max=64)])
-    buyer_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    buyer_name = StringField("Your name", validators=[DataRequired(), Length(max=120), HumanText()])
     email = EmailField("Email for the confirmation", validators=[DataRequired(), Email(), Length(max=254)])
     attendees = FieldList(FormField(AttendeeForm), min_entries=0, max_entries=20)
     consent = BooleanField("I have read the privacy notice and agree to my data being used to run this convention.")
@@ -106,7 +107,7 @@ class AttendeeNamesForm(FlaskForm):
 
 
 class WaitingListForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Your name", validators=[DataRequired(), Length(max=120), HumanText()])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     quantity = IntegerField("Tickets wanted", default=1, validators=[DataRequired(), NumberRange(min=1, max=10)])
     privacy_version = HiddenField(validators=[DataRequired()])
@@ -122,7 +123,7 @@ class WaitingListForm(FlaskForm):
 
 
 class TicketTypeForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120), HumanText()])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     price = MoneyField("Price, VAT included", default="0.00", validators=[DataRequired()])
     currency = StringField("Currency", default="EUR", validators=[DataRequired(), Length(min=3, max=3)])
@@ -153,7 +154,7 @@ class TicketTypeForm(FlaskForm):
 
 
 class QuotaForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120), HumanText()])
     capacity = IntegerField("Capacity", validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
     ticket_types = SelectMultipleField(
         "Ticket types it caps", coerce=int,

@@ -14,7 +14,7 @@ bp = Blueprint("main", __name__)
 @public
 def index():
     return render_template(
-        "site/index.html", editions=list_editions(), can_create=can_create_edition(current_user)
+        "site/index.html", editions=list_editions(current_user), can_create=can_create_edition(current_user)
     )
 
 

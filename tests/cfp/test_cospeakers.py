@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from convention.accounts.models import User
 from convention.cfp import services
 from convention.cfp.models import MAX_SPEAKERS
 from convention.cfp.signals import talk_confirmed
@@ -52,7 +53,18 @@ def test_invited_person_signs_up_then_joins_and_can_edit(client, auth, db, editi
                        page="/signup")
     assert signup.headers["Location"] == f"/login?next={link}"
     auth.login("newcomer@example.org", "a long passphrase 42")
+    # Until the address is confirmed, the invitation says so and joining is refused.
     page = client.get(link).get_data(as_text=True)
+    assert "Confirm your email address first" in page
+    assert "Join this proposal" not in page
+    refused = client.post(link, data={"csrf_token": csrf_token_from(page)})
+    assert refused.headers["Location"] == link
+    assert len(services.get_proposal(edition, proposal.code).speakers) == 1
+    newcomer = _db.session.scalar(_db.select(User).where(User.email == "newcomer@example.org"))
+    newcomer.email_confirmed_at = utcnow()  # (following the confirmation link is tested in accounts)
+    _db.session.commit()
+    page = client.get(link).get_data(as_text=True)
+    assert "Join this proposal" in page
     joined = client.post(link, data={"csrf_token": csrf_token_from(page)})
     assert joined.headers["Location"] == f"/cfp-test/cfp/proposals/{proposal.code}"
     _db.session.expire_all()
@@ -138,13 +150,119 @@ def test_joining_a_confirmed_talk_sends_talk_confirmed(db, edition, organizer, s
     assert received == [(edition, co_speaker, proposal)]
 
 
-def test_nobody_joins_a_withdrawn_proposal(db, edition, speaker, co_speaker):
+def test_withdrawing_revokes_pending_invitations(client, auth, db, edition, speaker, co_speaker):
     proposal = make_proposal(edition, speaker)
-    invitation, _ = invite(proposal, speaker)
+    invitation, link = invite(proposal, speaker)
     services.set_proposal_state(proposal, ProposalState.WITHDRAWN, actor=speaker)
+    _db.session.commit()
+    assert invitation.revoked_at is not None
     with pytest.raises(DomainError) as caught:
         services.accept_invitation(invitation, actor=co_speaker)
-    assert caught.value.message == "This proposal is withdrawn; nobody can join it any more."
+    assert caught.value.message == "This invitation was cancelled."
+    auth.login(co_speaker.email)
+    response = client.get(link)
+    assert response.status_code == 404
+    assert "Join this proposal" not in response.get_data(as_text=True)
+    assert "This invitation link does not work" in response.get_data(as_text=True)
+
+
+def test_rejecting_revokes_pending_invitations_too(db, edition, organizer, speaker):
+    proposal = make_proposal(edition, speaker, state=ProposalState.SUBMITTED)
+    invitation, _ = invite(proposal, speaker)
+    services.set_proposal_state(proposal, ProposalState.REJECTED, actor=organizer)
+    assert invitation.revoked_at is not None
+    assert not invitation.is_pending()
+
+
+# -- an invitation is bound to the invited address ------------------------------------------------
+
+
+def test_an_account_with_another_address_cannot_accept(client, auth, db, edition, speaker, other_speaker):
+    proposal = make_proposal(edition, speaker)
+    invitation, link = invite(proposal, speaker, "carl@example.org")
+    with pytest.raises(DomainError) as caught:
+        services.accept_invitation(invitation, actor=other_speaker)
+    assert caught.value.message.startswith("This invitation was sent to another email address.")
+    auth.login(other_speaker.email)
+    page = client.get(link).get_data(as_text=True)
+    assert "This invitation was sent to another email address." in page
+    assert "Join this proposal" not in page
+    response = client.post(link, data={"csrf_token": csrf_token_from(page)})
+    assert response.headers["Location"] == link
+    _db.session.expire_all()
+    assert [s.profile.user_id for s in services.get_proposal(edition, proposal.code).speakers] == [speaker.id]
+    assert invitation.accepted_at is None
+
+
+def test_the_invited_address_must_be_confirmed(db, edition, speaker):
+    proposal = make_proposal(edition, speaker)
+    invitation, _ = invite(proposal, speaker, "unconfirmed@example.org")
+    holder = make_user(email="unconfirmed@example.org", confirmed=False)
+    with pytest.raises(DomainError) as caught:
+        services.accept_invitation(invitation, actor=holder)
+    assert caught.value.message == (
+        "Confirm your email address first (follow the link we emailed you), then open this invitation again.")
+    holder.email_confirmed_at = utcnow()
+    services.accept_invitation(invitation, actor=holder)
+    assert [s.profile.user_id for s in proposal.speakers] == [speaker.id, holder.id]
+
+
+# -- the submitter keeps their proposal; pending invitations can be cancelled ---------------------
+
+
+def test_a_co_speaker_cannot_remove_the_submitter(client, auth, db, edition, speaker, co_speaker):
+    proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
+    submitter_link = proposal.speakers[0]
+    with pytest.raises(DomainError) as caught:
+        services.remove_speaker(proposal, submitter_link, actor=co_speaker)
+    assert caught.value.message == (
+        "The person who submitted this proposal can leave it, but nobody else can remove them.")
+    _db.session.rollback()
+    auth.login(co_speaker.email)
+    url = f"/cfp-test/cfp/proposals/{proposal.code}/speakers/{submitter_link.profile.code}/remove"
+    page = client.get(f"/cfp-test/cfp/proposals/{proposal.code}").get_data(as_text=True)
+    assert f'action="{url}"' not in page  # no button offered
+    response = client.post(url, data={"csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    _db.session.expire_all()
+    proposal = services.get_proposal(edition, proposal.code)
+    assert [s.profile.user_id for s in proposal.speakers] == [speaker.id, co_speaker.id]
+    assert services.is_proposal_speaker(speaker, proposal)
+
+
+def test_the_submitter_may_leave_and_the_next_speaker_becomes_submitter(db, edition, speaker, co_speaker):
+    proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
+    services.remove_speaker(proposal, proposal.speakers[0], actor=speaker)
+    assert [(s.profile.user_id, s.is_submitter) for s in proposal.speakers] == [(co_speaker.id, True)]
+
+
+def test_submitter_cancels_a_pending_invitation(client, auth, db, edition, speaker, co_speaker):
+    proposal = make_proposal(edition, speaker)
+    invitation, link = invite(proposal, speaker)
+    auth.login(speaker.email)
+    page = f"/cfp-test/cfp/proposals/{proposal.code}"
+    url = f"/cfp-test/cfp/proposals/{proposal.code}/invitations/{invitation.id}/cancel"
+    assert f'action="{url}"' in client.get(page).get_data(as_text=True)
+    response = post_form(client, url, {}, page=page)
+    assert response.headers["Location"] == f"{page}#speakers"
+    _db.session.expire_all()
+    assert invitation.revoked_at is not None
+    assert "Invitations waiting for an answer" not in client.get(page).get_data(as_text=True)
+    auth.logout()
+    auth.login(co_speaker.email)
+    assert client.get(link).status_code == 404
+    with pytest.raises(DomainError) as caught:
+        services.accept_invitation(invitation, actor=co_speaker)
+    assert caught.value.message == "This invitation was cancelled."
+
+
+def test_a_co_speaker_cannot_cancel_the_submitters_invitation(db, edition, speaker, co_speaker):
+    proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
+    invitation, _ = invite(proposal, speaker, "dora@example.org")
+    with pytest.raises(DomainError) as caught:
+        services.cancel_invitation(invitation, actor=co_speaker)
+    assert caught.value.status_code == 403
+    assert invitation.revoked_at is None
 
 
 def test_each_speaker_keeps_their_own_profile(db, edition, speaker, co_speaker):

@@ -239,3 +239,30 @@ def test_late_link_in_the_past_is_refused(client, auth, edition, organizer):
                          {"email": "x@example.org", "expires_at": "2020-01-01T10:00"})
     assert response.status_code == 422
     assert "The link must stay valid until a moment in the future." in response.get_data(as_text=True)
+
+
+# -- the history of a proposal reads as sentences -------------------------------------------------
+
+
+def test_proposal_history_reads_created_by_not_create_by(client, auth, db, edition, organizer, speaker):
+    proposal = make_proposal(edition, speaker, state=ProposalState.SUBMITTED)
+    from convention.cfp import services
+    from tests.cfp.helpers import proposal_data
+
+    services.update_proposal(proposal, proposal_data(edition, title="A sharper title", theme_id=edition.themes[1].id),
+                             actor=speaker)
+    services.set_proposal_state(proposal, ProposalState.ACCEPTED, actor=organizer)
+    _db.session.commit()
+    lines = manage.proposal_history(proposal)
+    assert [(line.text, line.actor, line.detail) for line in lines] == [
+        ("Accepted", "Olivia Organizer", ""),
+        ("Edited", "Sofia Speaker", "theme, title"),
+        ("Submitted", "Sofia Speaker", ""),
+        ("Created", "Sofia Speaker", ""),
+    ]
+    auth.login(organizer.email)
+    html = client.get(f"/cfp-test/manage/proposals/{proposal.code}").get_data(as_text=True)
+    history = html.split('class="small list-unstyled mb-0 cfp-history">', 1)[1].split("</ul>", 1)[0]
+    assert 'Created <span class="text-secondary">by Sofia Speaker</span></li>' in history
+    assert 'Edited <span class="text-secondary">by Sofia Speaker</span>: theme, title</li>' in history
+    assert "create by" not in history and "create <span" not in history

@@ -202,7 +202,8 @@ def test_two_forms_create_two_proposals(client, auth, edition, speaker):
 
 def test_submit_form_shows_errors_and_saves_nothing(client, auth, edition, speaker):
     auth.login(speaker.email)
-    response = post_form(client, "/cfp-test/cfp/submit", {**form_values(edition, title="", theme_id="0")})
+    response = post_form(client, "/cfp-test/cfp/submit", {**form_values(edition, title="", theme_id="0"),
+                                                         "submit": "Submit proposal"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Choose a theme." in html
@@ -326,3 +327,66 @@ def test_last_changed_time_is_shown(client, auth, edition, speaker):
     auth.login(speaker.email)
     html = client.get(f"/cfp-test/cfp/proposals/{proposal.code}").get_data(as_text=True)
     assert "Last changed" in html
+
+
+# -- a draft may leave its theme and format open ----------------------------------------------------
+
+
+def test_save_as_draft_without_theme_and_format(client, auth, edition, speaker):
+    auth.login(speaker.email)
+    response = post_form(client, "/cfp-test/cfp/submit",
+                         {**form_values(edition, theme_id="0", format_id="0"), "save_draft": "Save as draft"})
+    (proposal,) = all_proposals()
+    assert response.headers["Location"] == f"/cfp-test/cfp/proposals/{proposal.code}"
+    assert (proposal.state, proposal.theme_id, proposal.format_id) == (S.DRAFT, None, None)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert page.count("Not chosen yet") == 2
+    # The organizers' table and CSV list it too (no theme to join on).
+    from convention.cfp import manage_services as manage
+
+    assert manage.list_proposals(edition, manage.ProposalFilter()) == [proposal]
+    assert f"{proposal.code},{proposal.title},draft,,,," in manage.export_csv(edition, manage.ProposalFilter())
+
+
+def test_submitting_needs_a_theme_and_a_format(client, auth, db, edition, speaker):
+    draft, _ = services.create_proposal(edition, proposal_data(edition, theme_id=0, format_id=0), actor=speaker)
+    with pytest.raises(DomainError) as caught:
+        services.set_proposal_state(draft, S.SUBMITTED, actor=speaker)
+    assert (caught.value.field, caught.value.message) == ("theme_id", "Choose a theme before submitting.")
+    _db.session.rollback()
+    with pytest.raises(DomainError) as caught:
+        services.create_proposal(edition, proposal_data(edition, format_id=0), actor=speaker, submit=True)
+    assert (caught.value.field, caught.value.message) == ("format_id", "Choose one of this edition's formats.")
+    _db.session.rollback()
+    # On the form: the submit button asks for both, and nothing is kept.
+    auth.login(speaker.email)
+    response = post_form(client, "/cfp-test/cfp/submit",
+                         {**form_values(edition, theme_id="0", format_id="0"), "submit": "Submit proposal"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Choose a theme." in html and "Choose a format." in html
+    assert all_proposals() == []
+
+
+def test_a_draft_without_theme_gets_one_then_is_submitted(client, auth, db, edition, speaker):
+    draft, _ = services.create_proposal(edition, proposal_data(edition, theme_id=0, format_id=0), actor=speaker)
+    _db.session.commit()
+    auth.login(speaker.email)
+    url = f"/cfp-test/cfp/proposals/{draft.code}/edit"
+    refused = post_form(client, url, {**form_values(edition, theme_id="0"), "submit": "Submit proposal"})
+    assert refused.status_code == 422
+    _db.session.expire_all()
+    assert services.get_proposal(edition, draft.code).state is S.DRAFT
+    done = post_form(client, url, {**form_values(edition), "submit": "Submit proposal"})
+    assert done.status_code == 302
+    _db.session.expire_all()
+    proposal = services.get_proposal(edition, draft.code)
+    assert (proposal.state, proposal.theme_id, proposal.format_id) == (
+        S.SUBMITTED, edition.themes[0].id, edition.formats[0].id)
+
+
+def test_a_submitted_proposal_keeps_its_theme(db, edition, speaker):
+    proposal = make_proposal(edition, speaker, state=S.SUBMITTED)
+    with pytest.raises(DomainError) as caught:
+        services.update_proposal(proposal, proposal_data(edition, theme_id=0), actor=speaker)
+    assert caught.value.field == "theme_id"

@@ -152,7 +152,8 @@ def test_sign_up_confirm_sign_in_and_create_an_edition(browsing):
     browsing.shoot(organizer, "new-edition-form")
     submit(organizer, "Save edition")
     organizer.wait_for_url("**/csc-2028/manage/")
-    assert organizer.get_by_text("Cyber Security Convention 2028 is created, with the default themes and formats.").is_visible()
+    assert organizer.get_by_text("Cyber Security Convention 2028 is created as a draft, with the default themes and "
+                                 "formats: only its team sees it until you publish it.").is_visible()
     assert organizer.get_by_role("heading", name="Cyber Security Convention 2028 · organizer area").is_visible()
     browsing.shoot(organizer, "edition-created")
 
@@ -175,7 +176,10 @@ def test_sign_up_confirm_sign_in_and_create_an_edition(browsing):
         assert row.get_by_text(shown).is_visible()
         browsing.shoot(organizer, f"{label}-added")
 
-    # The public landing page of the new edition shows the new theme and format.
+    # A draft until it is published; then the public landing page shows the new theme and format.
+    assert organizer.get_by_role("link", name="Cyber Security Convention 2028 Draft").is_visible()
+    submit(organizer, "Publish the edition")
+    assert organizer.get_by_text("Cyber Security Convention 2028 is published: its pages are public.").is_visible()
     organizer.goto("/csc-2028/")
     assert organizer.get_by_role("heading", name="Cyber Security Convention 2028", level=1).is_visible()
     assert organizer.get_by_role("heading", name="Cloud security").is_visible()

@@ -1,6 +1,6 @@
 """Registration hardening: a checkout form's idempotency key on orders (one submission, one order).
 
-Revision ID: 0006_registration_hardening
+Revision ID: 0005_registration_hardening
 Revises: 0004_payments
 Create Date: 2026-11-28 10:00:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_registration_hardening'
+revision = '0005_registration_hardening'
 down_revision = '0004_payments'
 branch_labels = None
 depends_on = None
