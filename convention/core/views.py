@@ -14,6 +14,20 @@ from convention.core.forms import ActionForm, apply_domain_error
 from convention.extensions import db
 
 
+def run_action(action, *, done, refused):
+    """The general shape the others are made of, for a view whose outcome is not a flash
+    and a redirect (e.g. a checkout that answers with the payment page): call ``action()``;
+    on a DomainError roll back and return ``refused(error)``; otherwise commit and return
+    ``done(result)``. Views call this (or the helpers below), never commit themselves."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        return refused(error)
+    db.session.commit()
+    return done(result)
+
+
 def _message(done, result) -> str:
     return done(result) if callable(done) else done
 

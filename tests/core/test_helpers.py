@@ -150,3 +150,23 @@ def test_apply_domain_error_puts_message_on_field_or_form(app):
         apply_domain_error(form, DomainError("Unknown field", field="nope"))
         assert form.name.errors == ["Bad name"]
         assert form.form_errors == ["Whole form", "Unknown field"]
+
+
+def test_run_action_commits_on_success_and_rolls_back_a_refusal(app, db):
+    from convention.accounts.models import User
+    from convention.core.errors import DomainError
+    from convention.core.views import run_action
+
+    def add(email, refuse):
+        db.session.add(User(email=email, name="N", password_hash="x"))
+        db.session.flush()
+        if refuse:
+            raise DomainError("No.")
+        return email
+
+    assert run_action(lambda: add("kept@example.org", False), done=lambda r: ("done", r), refused=str) == (
+        "done", "kept@example.org")
+    assert run_action(lambda: add("gone@example.org", True), done=lambda r: ("done", r), refused=str) == "No."
+    db.session.expire_all()
+    emails = set(db.session.scalars(db.select(User.email)))
+    assert emails == {"kept@example.org"}
