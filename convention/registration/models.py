@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from convention.core.codes import new_code, new_token
 from convention.core.timeutil import UTCDateTime, utcnow
 from convention.extensions import db
+from convention.registration.states import OrderState, WaitingState
 
 
 def _enum(cls, length: int = 20):
@@ -36,39 +37,6 @@ class TicketCategory(enum.StrEnum):
         return {"ticket": "Ticket", "speaker": "Speaker", "committee": "Committee", "staff": "Staff"}[self.value]
 
 
-class OrderState(enum.StrEnum):
-    RESERVED = "reserved"  # seats held until expires_at, awaiting payment
-    PAID = "paid"
-    EXPIRED = "expired"  # reservation released unpaid
-    CANCELLED = "cancelled"
-    REFUNDED = "refunded"
-
-    @property
-    def label(self) -> str:
-        return {
-            "reserved": "Awaiting payment",
-            "paid": "Paid",
-            "expired": "Expired",
-            "cancelled": "Cancelled",
-            "refunded": "Refunded",
-        }[self.value]
-
-    @property
-    def holds_seats(self) -> bool:
-        return self in (OrderState.RESERVED, OrderState.PAID)
-
-
-# The only moves an order can make; states never go back to RESERVED.
-ORDER_TRANSITIONS: dict[OrderState, frozenset[OrderState]] = {
-    OrderState.RESERVED: frozenset({OrderState.PAID, OrderState.EXPIRED, OrderState.CANCELLED}),
-    OrderState.PAID: frozenset({OrderState.REFUNDED, OrderState.CANCELLED}),
-    # A payment that lands after the release: it takes the seats again or is refunded.
-    OrderState.EXPIRED: frozenset({OrderState.PAID, OrderState.REFUNDED}),
-    OrderState.CANCELLED: frozenset({OrderState.PAID, OrderState.REFUNDED}),
-    OrderState.REFUNDED: frozenset(),
-}
-
-
 class PaymentMethod(enum.StrEnum):
     FREE = "free"
     BANK_TRANSFER = "bank_transfer"
@@ -87,19 +55,6 @@ class VoucherKind(enum.StrEnum):
         return {"percent": "Percentage off", "fixed": "Fixed amount off", "free": "Free ticket", "unlock": "Access only"}[
             self.value
         ]
-
-
-class WaitingState(enum.StrEnum):
-    UNCONFIRMED = "unconfirmed"  # joined; counts only once the emailed link confirms the address
-    WAITING = "waiting"
-    OFFERED = "offered"  # seats held for them in a reserved order until the offer expires
-    CONVERTED = "converted"  # the offer was taken (the order is paid)
-    LAPSED = "lapsed"  # the offer expired unused
-    LEFT = "left"  # they left the list
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 quota_ticket_types = sa.Table(
