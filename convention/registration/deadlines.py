@@ -1,4 +1,4 @@
-"""Releasing overdue reservations in the background.
+"""Scheduling the release of overdue reservations (the job itself is in ``jobs.py``).
 
 With ``REDIS_URL``, every commit that creates a reservation schedules an RQ job at its
 deadline (``enqueue_at``; the worker's scheduler runs it when due). The job releases
@@ -44,6 +44,7 @@ def job_id(deadline: datetime) -> str:
 
 
 def schedule_expiry(deadline: datetime) -> None:
+    # Lazy: Redis and RQ are loaded only when a deadline is really scheduled (REDIS_URL set).
     from convention.mail.jobs import get_queue
 
     get_queue().enqueue_at(deadline + SLACK, RUN_JOB, EXPIRE_JOB, job_id=job_id(deadline), job_timeout=JOB_TIMEOUT)
@@ -58,20 +59,6 @@ def schedule_next_expiry(now: datetime | None = None) -> datetime | None:
         return None
     schedule_expiry(max(deadline, now or utcnow()))
     return deadline
-
-
-def expire_job() -> int:
-    """The job body (in an app context): release what is due, commit, schedule the next deadline."""
-    from convention.registration.services import expire_due_reservations
-
-    try:
-        count = expire_due_reservations()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    schedule_next_expiry()
-    return count
 
 
 # -- scheduling after commit ------------------------------------------------------------

@@ -38,9 +38,11 @@ class TicketCategory(enum.StrEnum):
 
 
 class PaymentMethod(enum.StrEnum):
+    """The ways of paying registration itself knows; an order's ``payment_method`` may also
+    be the key of a provider another domain registers (``payment_providers.py``)."""
+
     FREE = "free"
     BANK_TRANSFER = "bank_transfer"
-    STRIPE = "stripe"
     COMPLIMENTARY = "complimentary"
 
 
@@ -148,6 +150,10 @@ class TicketType(db.Model):
         if self.sale_starts_at and now < self.sale_starts_at:
             return False
         return self.sale_ends_at is None or now < self.sale_ends_at
+
+    def sale_closed(self, now: datetime) -> bool:
+        """The sale has ended for good (not merely not started yet)."""
+        return self.sale_ends_at is not None and self.sale_ends_at <= now
 
     def __repr__(self) -> str:
         return f"<TicketType {self.id} {self.name}>"
@@ -258,6 +264,11 @@ class Order(db.Model):
     @property
     def is_complimentary(self) -> bool:
         return self.payment_method == PaymentMethod.COMPLIMENTARY
+
+    @property
+    def is_partly_refunded(self) -> bool:
+        """Still paid, with part of the money given back (a full refund makes it REFUNDED)."""
+        return self.state is OrderState.PAID and self.refunded_cents > 0
 
     def __repr__(self) -> str:
         return f"<Order {self.code} {self.state}>"
