@@ -50,7 +50,8 @@ def message(message):
     can_retry = message.status in RETRYABLE and (
         message.status is not MessageStatus.KEPT or bool(current_app.config.get("MAIL_SERVER"))
     )
-    return render_template("mail/message.html", message=message, can_retry=can_retry, action_form=ActionForm())
+    return render_template("mail/message.html", message=message, can_retry=can_retry,
+                           never_sent=message.status is MessageStatus.KEPT, action_form=ActionForm())
 
 
 @bp.post("/<int:message_id>/retry")

@@ -209,6 +209,11 @@ class Voucher(db.Model):
     )
 
     @property
+    def only_unlocks(self) -> bool:
+        """It gives access to hidden or voucher-only tickets, no discount."""
+        return self.kind is VoucherKind.UNLOCK
+
+    @property
     def remaining(self) -> int:
         return self.max_uses - self.used
 

@@ -201,7 +201,8 @@ def mark_order_refunded(order: Order, *, amount_cents: int, reference: str | Non
     order.refund_reference = reference
     _move(order, OrderState.REFUNDED, action="order.refunded", actor=actor,
           data={"amount_cents": amount_cents, "reference": reference})
-    email_order(order, "registration_order_refunded")
+    email_order(order, "registration_order_refunded",
+                refunded_by_hand=order.payment_method == PaymentMethod.BANK_TRANSFER)
     _after_seats_returned(order)
     return order
 
