@@ -27,7 +27,7 @@ from convention.core.timeutil import utcnow
 from convention.editions.models import Room
 from convention.extensions import db
 from convention.mail.models import OutboxMessage
-from convention.registration.services import get_settings
+from convention.registration.settings import get_settings
 from convention.registration.waiting_list import join_waiting_list
 from tests.cfp.helpers import make_proposal, make_question, pdf_bytes, png_bytes
 from tests.conftest import Auth
