@@ -11,7 +11,7 @@ import io
 
 import pytest
 
-from convention.cfp import services
+from convention.cfp import attachments, services
 from convention.cfp.speaker_services import ProfileData, update_speaker_profile
 from convention.cfp.states import ProposalState
 from convention.extensions import db
@@ -45,7 +45,7 @@ MATRIX = {
 def world(edition, organizer, speaker, co_speaker, other_speaker, reviewer, admin):
     proposal = make_proposal(edition, speaker, state=ProposalState.CONFIRMED, organizer=organizer, co_speakers=[co_speaker])
     make_proposal(edition, other_speaker, state=ProposalState.SUBMITTED, title="Another talk")
-    attachment = services.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename="slides.pdf", actor=speaker)
+    attachment = attachments.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename="slides.pdf", actor=speaker)
     profile = update_speaker_profile(edition, ProfileData(display_name="Sofia Speaker"), actor=speaker,
                                      photo=io.BytesIO(png_bytes()))
     question = make_question(edition, organizer)

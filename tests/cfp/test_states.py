@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from convention.audit.models import AuditEntry
-from convention.cfp import services
+from convention.cfp import services, submission
 from convention.cfp.signals import talk_cancelled, talk_confirmed
 from convention.cfp.states import TRANSITIONS, Mover, ProposalState
 from convention.core.errors import Forbidden, InvalidTransition
@@ -43,7 +43,7 @@ def test_illegal_transition_is_refused_and_changes_nothing(db, edition, organize
     proposal = make_proposal(edition, organizer, state=old, organizer=organizer)
     audit_before = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)))
     with pytest.raises(InvalidTransition):
-        services.set_proposal_state(proposal, new, actor=organizer)
+        submission.set_proposal_state(proposal, new, actor=organizer)
     db.session.rollback()
     db.session.refresh(proposal)
     assert proposal.state is old
@@ -54,7 +54,7 @@ def test_illegal_transition_is_refused_and_changes_nothing(db, edition, organize
 def test_legal_transition_by_the_right_person_is_audited(db, edition, organizer, speaker, old, new):
     proposal = make_proposal(edition, speaker, state=old, organizer=organizer)
     actor = speaker if TRANSITIONS[(old, new)] is Mover.SPEAKER else organizer
-    services.set_proposal_state(proposal, new, actor=actor)
+    submission.set_proposal_state(proposal, new, actor=actor)
     db.session.commit()
     assert proposal.state is new
     # Other domains may log their reactions (a free speaker ticket); read the proposal's own entry.
@@ -70,7 +70,7 @@ def test_legal_transition_by_the_wrong_person_is_forbidden(db, edition, organize
     proposal = make_proposal(edition, speaker, state=old, organizer=organizer)
     wrong = organizer if TRANSITIONS[(old, new)] is Mover.SPEAKER else speaker
     with pytest.raises(Forbidden):
-        services.set_proposal_state(proposal, new, actor=wrong)
+        submission.set_proposal_state(proposal, new, actor=wrong)
     db.session.rollback()
     db.session.refresh(proposal)
     assert proposal.state is old
@@ -79,24 +79,24 @@ def test_legal_transition_by_the_wrong_person_is_forbidden(db, edition, organize
 def test_reviewer_cannot_accept(db, edition, organizer, speaker, reviewer):
     proposal = make_proposal(edition, speaker, state=S.SUBMITTED)
     with pytest.raises(Forbidden):
-        services.set_proposal_state(proposal, S.ACCEPTED, actor=reviewer)
+        submission.set_proposal_state(proposal, S.ACCEPTED, actor=reviewer)
 
 
 def test_site_admin_can_decide_as_organizer(db, edition, speaker, admin):
     proposal = make_proposal(edition, speaker, state=S.SUBMITTED)
-    services.set_proposal_state(proposal, S.ACCEPTED, actor=admin)
+    submission.set_proposal_state(proposal, S.ACCEPTED, actor=admin)
     assert proposal.state is S.ACCEPTED
 
 
 def test_co_speaker_can_confirm(db, edition, organizer, speaker, co_speaker):
     proposal = make_proposal(edition, speaker, state=S.ACCEPTED, organizer=organizer, co_speakers=[co_speaker])
-    services.set_proposal_state(proposal, S.CONFIRMED, actor=co_speaker)
+    submission.set_proposal_state(proposal, S.CONFIRMED, actor=co_speaker)
     assert proposal.state is S.CONFIRMED
 
 
 def test_submitting_emails_every_speaker(db, edition, speaker, co_speaker):
     proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
-    services.set_proposal_state(proposal, S.SUBMITTED, actor=speaker)
+    submission.set_proposal_state(proposal, S.SUBMITTED, actor=speaker)
     db.session.commit()
     for user in (speaker, co_speaker):
         (mail,) = emails_to(user.email, "cfp_submitted")
@@ -108,7 +108,7 @@ def test_submitting_emails_every_speaker(db, edition, speaker, co_speaker):
 def test_withdrawal_tells_organizers_and_reviewers_once_each(db, edition, organizer, speaker, reviewer):
     second = give_role(edition, reviewer, Role.ORGANIZER).user  # organizer and reviewer: one email
     proposal = make_proposal(edition, speaker, state=S.SUBMITTED)
-    services.set_proposal_state(proposal, S.WITHDRAWN, actor=speaker)
+    submission.set_proposal_state(proposal, S.WITHDRAWN, actor=speaker)
     db.session.commit()
     assert len(emails_to(organizer.email, "cfp_committee_notice")) == 1
     assert len(emails_to(second.email, "cfp_committee_notice")) == 1
@@ -140,7 +140,7 @@ def test_talk_confirmed_signal_once_per_speaker(db, edition, organizer, speaker,
 
     talk_confirmed.connect(listener)
     try:
-        services.set_proposal_state(proposal, S.CONFIRMED, actor=speaker)
+        submission.set_proposal_state(proposal, S.CONFIRMED, actor=speaker)
     finally:
         talk_confirmed.disconnect(listener)
     assert received == [(edition, speaker, proposal), (edition, co_speaker, proposal)]
@@ -156,7 +156,7 @@ def test_talk_cancelled_signal_when_a_confirmed_talk_ends(db, edition, organizer
 
     talk_cancelled.connect(listener)
     try:
-        services.set_proposal_state(proposal, new, actor={"organizer": organizer, "speaker": speaker}[actor_key])
+        submission.set_proposal_state(proposal, new, actor={"organizer": organizer, "speaker": speaker}[actor_key])
     finally:
         talk_cancelled.disconnect(listener)
     assert received == [(edition, speaker, proposal), (edition, co_speaker, proposal)]
@@ -167,7 +167,7 @@ def test_withdrawing_a_submitted_proposal_sends_no_cancel_signal(db, edition, sp
     received = []
     talk_cancelled.connect(received.append)
     try:
-        services.set_proposal_state(proposal, S.WITHDRAWN, actor=speaker)
+        submission.set_proposal_state(proposal, S.WITHDRAWN, actor=speaker)
     finally:
         talk_cancelled.disconnect(received.append)
     assert received == []
