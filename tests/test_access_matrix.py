@@ -2,10 +2,10 @@
 
 The matrix is generated: each route belongs to a group, and the group declares who gets
 in. The groups are the areas of convention/areas.py (a URL prefix guarded once, checked
-before the view), then, outside the areas, the rule the view declares (``access_rule``,
-set by ``guarded(...)`` and ``public``). A route in no declared group fails the test with
-a message saying where to declare it, so a new route cannot ship with a guard nobody
-chose.
+before the view), then owner-only spaces by URL prefix (a speaker's proposal, an order's
+secret pages), then the rule the view declares (``access_rule``, set by ``guarded(...)``
+and ``public``). A route in no declared group fails the test with a message saying where
+to declare it, so a new route cannot ship with a guard nobody chose.
 
 Who is refused is answered exactly: an anonymous visitor goes to the login page, a
 signed-in person gets 403, and both get 404 where the group hides what exists (a
@@ -58,24 +58,28 @@ AREAS = {
     "door": _access("checkin", "organizer", "admin"),
     "site admin": _access("admin"),
 }
-# Routes outside every area, by the rule their view declares.
+# Owner-only spaces outside the areas, by URL-rule prefix: a page added there answers to
+# this whatever rule its view declares.
+SPACES = {
+    "/<slug>/cfp/proposals/<code>": _access("speaker", hidden=True),  # a speaker's proposal
+    "/<slug>/orders/<secret>/": Access(EVERYONE),  # the secret in the address is the key
+    "/<slug>/waiting-list/<secret>/": Access(EVERYONE),
+}
+# Everything else, by the rule its view declares (``access_rule``).
 RULES = {
     "public": Access(EVERYONE),
     "can_view_edition": Access(EVERYONE),  # a published edition's pages
     "can_buy_tickets": Access(EVERYONE),
-    "holds_order_link": Access(EVERYONE),  # the secret in the address is the key
-    "holds_waiting_list_link": Access(EVERYONE),
     "signed_in": Access(SIGNED_IN),
     "can_create_edition": _access("organizer", "other_organizer", "admin"),
     "has_accepted_proposal": _access("speaker"),  # availability, once a talk is accepted
-    "is_proposal_speaker": _access("speaker", hidden=True),
-    "can_view_proposal": _access("speaker", "organizer", "admin", hidden=True),
     "can_view_speaker_photo": _access("speaker", "organizer", "admin", hidden=True),
 }
-# Single endpoints, before anything else: files served without a view of ours.
+# Single endpoints, before anything else.
 ENDPOINTS = {
-    "static": Access(EVERYONE),
+    "static": Access(EVERYONE),  # files served without a view of ours
     "bootstrap.static": Access(EVERYONE),
+    "cfp.attachment": _access("speaker", "organizer", "admin", hidden=True),  # the organizers read the slides
 }
 # Ends the session: asked last, so every other request is made signed in.
 LAST = {("POST", "accounts.logout")}
@@ -89,10 +93,13 @@ def access_of(app, rule) -> Access:
         assert area.name in AREAS, (
             f"area {area.name!r} (convention/areas.py) has no expected access: declare it in AREAS in {__file__}")
         return AREAS[area.name]
+    space = next((prefix for prefix in SPACES if rule.rule.startswith(prefix)), None)
+    if space is not None:
+        return SPACES[space]
     rule_name = getattr(app.view_functions[rule.endpoint], "access_rule", None)
     assert rule_name in RULES, (
         f"{rule.rule} ({rule.endpoint}, access rule {rule_name!r}) belongs to no declared group: put it under an"
-        f" area in convention/areas.py, or declare who may open it in RULES or ENDPOINTS in {__file__}")
+        f" area in convention/areas.py, or declare who may open it in SPACES, RULES or ENDPOINTS in {__file__}")
     return RULES[rule_name]
 
 
@@ -160,7 +167,7 @@ def test_access_matrix(app, world, role):
 # -- the area guard itself ------------------------------------------------------------------------
 
 
-def test_area_of_a_rule_is_its_longest_declared_prefix(app):
+def test_area_of_a_rule_is_found_by_its_prefix(app):
     areas = app.extensions["access_areas"]
     assert area_of("/<slug>/manage/team", areas).name == "organizer"
     assert area_of("/<slug>/manage/", areas).name == "organizer"
@@ -174,7 +181,8 @@ def test_area_of_a_rule_is_its_longest_declared_prefix(app):
 @pytest.fixture(scope="module")
 def leaky_app(app):
     """A second app on the same database, with routes under each area whose own guard is
-    too weak (or missing): the area guard must refuse them all the same."""
+    too weak (or missing): the area guard must refuse them all the same. And one route in
+    no declared group."""
     test_app = create_app(dict(app.config))
 
     @test_app.get("/<slug>/manage/leak")
@@ -201,6 +209,14 @@ def leaky_app(app):
     @guarded(signed_in)
     def admin_leak():
         return "every edition"
+
+    def sees_statistics(user, **_objects):
+        return True
+
+    @test_app.get("/<slug>/statistics")
+    @guarded(sees_statistics)
+    def undeclared(slug):
+        return "figures"
 
     yield test_app
     with test_app.app_context():
@@ -262,6 +278,13 @@ def test_area_guard_refuses_a_weakly_guarded_post(leaky_app, team, role, expecte
     ("anonymous", 404), ("no_role", 404), ("other_organizer", 404), ("organizer", 200), ("admin", 200)])
 def test_area_pages_of_a_draft_are_hidden_from_strangers(leaky_app, team, role, expected):
     assert _statuses(leaky_app, role, ["/draft/manage/leak"]) == {"/draft/manage/leak": expected}
+
+
+def test_a_route_in_no_declared_group_is_reported(leaky_app):
+    rule = next(rule for rule in leaky_app.url_map.iter_rules() if rule.endpoint == "undeclared")
+    with pytest.raises(AssertionError, match=r"/<slug>/statistics \(undeclared, access rule 'sees_statistics'\)"
+                                             r" belongs to no declared group"):
+        access_of(leaky_app, rule)
 
 
 def test_area_pages_of_a_missing_edition_are_not_found(leaky_app, team):
