@@ -70,7 +70,7 @@ def build_world() -> World:
     make_user(name="Nora Noroles", email=ACCOUNTS["no_role"])
     newcomer = make_user(name="Nina Newcomer", email="nina@example.org", confirmed=False)
     edition = make_edition(organizer=organizer, slug="demo", name="Demo Convention")
-    give_role(edition, make_user(name="Rita Reviewer", email=ACCOUNTS["reviewer"]), Role.REVIEWER)
+    team_grant = give_role(edition, make_user(name="Rita Reviewer", email=ACCOUNTS["reviewer"]), Role.REVIEWER)
     give_role(edition, make_user(name="Chuck Checkin", email=ACCOUNTS["checkin"]), Role.CHECKIN)
     make_edition(organizer=make_user(name="Otto Other", email=ACCOUNTS["other_organizer"]), slug="elsewhere")
     room = Room(edition_id=edition.id, name="Auditorium", capacity=300)
@@ -124,6 +124,7 @@ def build_world() -> World:
     }
     per_endpoint = {
         ("cfp_manage.move", "move"): "accept",
+        ("editions.revoke", "grant_id"): team_grant.id,  # a role in the team, not a late link
         ("registration.manage_order", "code"): order.code,
         ("registration.cancel", "code"): order.code,
         ("registration.mark_paid", "code"): order.code,
