@@ -73,12 +73,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     init_payments(app)
 
+    from convention.areas import AREAS
     from convention.cli import register_cli
+    from convention.core.permissions import init_area_guards
     from convention.core.security import init_security
     from convention.site.errors import init_error_handlers
     from convention.site.templating import init_templating
 
     init_security(app)
+    init_area_guards(app, AREAS)  # after the NUL, CSRF and rate-limit checks
     init_error_handlers(app)
     init_templating(app)
     register_cli(app)
