@@ -7,7 +7,7 @@ from flask import abort
 
 from convention.cfp.models import Attachment, LateSubmissionGrant, Question, SpeakerProfile
 from convention.cfp.services import get_proposal
-from convention.editions.services import get_edition_or_404, get_owned_or_404
+from convention.editions.loaders import get_edition_or_404, get_owned_or_404
 from convention.extensions import db
 
 

@@ -39,9 +39,9 @@ from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded, public, signed_in
 from convention.core.timeutil import to_local, utcnow
 from convention.core.views import perform_button, run_button, run_form
+from convention.editions.loaders import get_edition_or_404, load_edition
 from convention.editions.navigation import register_link
 from convention.editions.permissions import can_view_edition
-from convention.editions.services import get_edition_or_404, load_edition
 from convention.extensions import db, limiter
 
 bp = Blueprint("cfp", __name__)

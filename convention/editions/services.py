@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, has_app_context, has_request_context
-from flask_login import current_user
+from flask import current_app, has_app_context
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
@@ -44,22 +43,6 @@ DEFAULT_FORMATS = [
     ("Panel", 60),
     ("Workshop", 90),
 ]
-
-
-def get_edition_or_404(slug: str) -> Edition:
-    """The edition at ``slug``; 404 if there is none, or if it is an unpublished draft and
-    the person asking is not in its team (every page of an edition loads it here)."""
-    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
-    if edition is None:
-        abort(404)
-    if has_request_context() and not can_see_edition(current_user, edition):
-        abort(404)
-    return edition
-
-
-def load_edition(slug: str, **_ignored) -> dict:
-    """Loader for ``guarded``: the edition named in the URL."""
-    return {"edition": get_edition_or_404(slug)}
 
 
 def list_editions(user=None) -> list[Edition]:
@@ -225,19 +208,6 @@ def _clean_item_values(kind: ItemKind, values: dict) -> dict:
     if "description" in cleaned:
         cleaned["description"] = check_text(str(cleaned["description"]).strip(), field="description")
     return cleaned
-
-
-def get_owned_or_404(edition: Edition, model: type, item_id: int):
-    """The ``model`` row with ``item_id`` if it belongs to ``edition``; 404 otherwise,
-    so an id from another edition cannot be used or probed through this one's URLs."""
-    item = db.session.get(model, item_id)
-    if item is None or item.edition_id != edition.id:
-        abort(404)
-    return item
-
-
-def get_item_or_404(edition: Edition, kind: ItemKind, item_id: int):
-    return get_owned_or_404(edition, kind.model, item_id)
 
 
 def _check_unique_name(edition: Edition, kind: ItemKind, name: str, *, current=None) -> None:

@@ -20,7 +20,7 @@ from convention.audit.services import record_audit
 from convention.core.errors import DomainError, InvalidTransition, NotFound
 from convention.core.money import format_money
 from convention.core.timeutil import utcnow
-from convention.editions.services import get_owned_or_404
+from convention.editions.loaders import get_owned_or_404
 from convention.extensions import db
 from convention.payments.models import (
     ISSUE_TRANSITIONS,

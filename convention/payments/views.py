@@ -13,8 +13,8 @@ from convention.core.forms import ActionForm
 from convention.core.permissions import guarded, public
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
+from convention.editions.loaders import get_edition_or_404, load_edition
 from convention.editions.navigation import register_link
-from convention.editions.services import get_edition_or_404, load_edition
 from convention.extensions import csrf, db
 from convention.payments import services
 from convention.payments.cli import reconcile_command

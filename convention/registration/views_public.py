@@ -12,7 +12,7 @@ from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded
 from convention.core.timeutil import utcnow
 from convention.core.views import perform_button, run_button, run_form
-from convention.editions.services import get_edition_or_404, load_edition
+from convention.editions.loaders import get_edition_or_404, load_edition
 from convention.extensions import db, limiter
 from convention.registration import services
 from convention.registration.errors import SoldOut
