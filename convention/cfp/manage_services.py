@@ -30,6 +30,7 @@ from convention.cfp.services import hash_token, local_text, questions_of
 from convention.cfp.states import ProposalState
 from convention.core.codes import new_token
 from convention.core.errors import DomainError
+from convention.core.signals import ItemInUse, item_in_use
 from convention.core.text import check_text
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
@@ -289,23 +290,22 @@ def save_question(edition: Edition, data: QuestionData, *, actor: User, question
     return question
 
 
-def proposals_using(edition: Edition, item=None, kind: str = "", **_extra) -> str | None:
+def proposals_using(question: ItemInUse) -> str | None:
     """Receiver of ``item_in_use``: how many proposals (in any state, drafts included)
     have this theme or format."""
-    column = {"themes": Proposal.theme_id, "formats": Proposal.format_id}.get(kind)
-    if column is None or item is None:
+    column = {"themes": Proposal.theme_id, "formats": Proposal.format_id}.get(question.kind)
+    if column is None:
         return None
     count = db.session.scalar(
-        sa.select(sa.func.count(Proposal.id)).where(Proposal.edition_id == edition.id, column == item.id)
+        sa.select(sa.func.count(Proposal.id)).where(Proposal.edition_id == question.edition_id,
+                                                    column == question.item_id)
     )
     return f"{count} proposal{'' if count == 1 else 's'}" if count else None
 
 
-def connect_signals() -> None:
-    """Subscribe once (blinker ignores a receiver connected twice)."""
-    from convention.editions.signals import item_in_use
-
-    item_in_use.connect(proposals_using, weak=False)
+def connect_receivers() -> None:
+    """Called by the app factory (connecting twice changes nothing)."""
+    item_in_use.connect(proposals_using)
 
 
 def answer_count(question: Question) -> int:

@@ -36,7 +36,6 @@ from convention.cfp.models import (
     QuestionKind,
 )
 from convention.cfp.permissions import is_proposal_speaker
-from convention.cfp.signals import talk_cancelled, talk_confirmed
 from convention.cfp.speaker_services import get_or_create_profile
 from convention.cfp.states import (
     ACCEPTED_STATES,
@@ -48,6 +47,7 @@ from convention.cfp.states import (
 )
 from convention.core.codes import new_token
 from convention.core.errors import Conflict, DomainError, Forbidden, InvalidTransition
+from convention.core.signals import TalkCancelled, TalkConfirmed, talk_cancelled, talk_confirmed
 from convention.core.text import check_text
 from convention.core.timeutil import to_local, utcnow
 from convention.core.urls import external_url
@@ -391,13 +391,11 @@ def set_proposal_state(
         audit_data["reason"] = reason[:500]
     record_audit(f"proposal.{new_state.value}", actor=actor, edition_id=proposal.edition_id, target=proposal, data=audit_data)
     _notify(proposal, old_state, new_state, actor=actor)
-    users = proposal.speaker_users
+    speaker_ids = tuple(user.id for user in proposal.speaker_users)
     if new_state is ProposalState.CONFIRMED:
-        for user in users:
-            talk_confirmed.send(proposal.edition, user=user, proposal=proposal)
+        talk_confirmed.send(TalkConfirmed(proposal.edition_id, proposal.id, speaker_ids, actor_id=actor.id))
     elif old_state is ProposalState.CONFIRMED:  # cancelled or withdrawn
-        for user in users:
-            talk_cancelled.send(proposal.edition, user=user, proposal=proposal)
+        talk_cancelled.send(TalkCancelled(proposal.edition_id, proposal.id, speaker_ids, actor_id=actor.id))
     return proposal
 
 
@@ -561,7 +559,7 @@ def accept_invitation(invitation: Invitation, *, actor: User, now: datetime | No
         data={"user_id": actor.id, "invited": invitation.email},
     )
     if proposal.state is ProposalState.CONFIRMED:
-        talk_confirmed.send(proposal.edition, user=actor, proposal=proposal)
+        talk_confirmed.send(TalkConfirmed(proposal.edition_id, proposal.id, (actor.id,), actor_id=actor.id))
     return proposal
 
 
@@ -591,7 +589,7 @@ def remove_speaker(proposal: Proposal, link: ProposalSpeaker, *, actor: User, no
     db.session.flush()
     record_audit("proposal.speaker_remove", actor=actor, edition_id=proposal.edition_id, target=proposal, data={"user_id": user.id})
     if proposal.state is ProposalState.CONFIRMED:
-        talk_cancelled.send(proposal.edition, user=user, proposal=proposal)
+        talk_cancelled.send(TalkCancelled(proposal.edition_id, proposal.id, (user.id,), actor_id=actor.id))
 
 
 def cancel_invitation(invitation: Invitation, *, actor: User, now: datetime | None = None) -> Invitation:

@@ -24,7 +24,7 @@ from convention.cfp.loaders import (
     load_proposal,
     load_speaker_link,
 )
-from convention.cfp.manage_services import claim_late_grant, connect_signals, find_late_grant
+from convention.cfp.manage_services import claim_late_grant, find_late_grant
 from convention.cfp.markup import render_markdown
 from convention.cfp.permissions import (
     can_view_proposal,
@@ -47,7 +47,6 @@ from convention.extensions import db, limiter
 bp = Blueprint("cfp", __name__)
 bp.record_once(lambda state: files.init_file_cleanup())
 bp.add_app_template_filter(render_markdown, "markdown")
-connect_signals()
 
 # URL word -> the state a speaker moves their proposal to.
 SPEAKER_MOVES = {

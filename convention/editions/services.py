@@ -12,6 +12,7 @@ from flask import current_app, has_app_context
 from convention.accounts.models import User
 from convention.audit.services import record_audit
 from convention.core.errors import Conflict, DomainError, NotFound
+from convention.core.signals import ItemInUse, RoleGranted, RoleRevoked, item_in_use, role_granted, role_revoked
 from convention.core.text import check_text
 from convention.core.timeutil import is_valid_timezone
 from convention.editions.models import Edition, EditionRole, Role, Room, SessionFormat, Theme
@@ -235,9 +236,8 @@ def save_item(edition: Edition, kind: ItemKind, values: dict, *, actor: User, it
 
 def delete_item(edition: Edition, kind: ItemKind, item, *, actor: User) -> None:
     """Delete a theme, format or room that nothing uses; refuse, with what uses it, otherwise."""
-    from convention.editions.signals import item_in_use
-
-    uses = [use for _receiver, use in item_in_use.send(edition, item=item, kind=kind.key) if use]
+    uses = [use for use in item_in_use.send(
+        ItemInUse(edition_id=edition.id, kind=kind.key, item_id=item.id, actor_id=actor.id)) if use]
     if uses:
         raise Conflict(f"This {kind.label} is in use by {' and '.join(uses)} and cannot be deleted.")
     record_audit(f"{kind.label}.delete", actor=actor, edition_id=edition.id, target=item, data={"name": item.name})
@@ -282,9 +282,7 @@ def grant_role(edition: Edition, user: User, role: Role, *, actor: User) -> Edit
     db.session.add(grant)
     db.session.flush()
     record_audit("role.grant", actor=actor, edition_id=edition.id, target=grant, data={"user": user.email, "role": role.value})
-    from convention.editions.signals import role_granted
-
-    role_granted.send(edition, user=user, role=role, actor=actor)
+    role_granted.send(RoleGranted(edition_id=edition.id, user_id=user.id, role=role.value, actor_id=actor.id))
     return grant
 
 
@@ -319,6 +317,5 @@ def revoke_role(edition: Edition, grant: EditionRole, *, actor: User) -> None:
     record_audit("role.revoke", actor=actor, edition_id=edition.id, target=grant, data={"user_id": grant.user_id, "role": grant.role.value})
     db.session.delete(grant)
     db.session.flush()
-    from convention.editions.signals import role_revoked
-
-    role_revoked.send(edition, user_id=grant.user_id, role=grant.role, actor=actor)
+    role_revoked.send(
+        RoleRevoked(edition_id=edition.id, user_id=grant.user_id, role=grant.role.value, actor_id=actor.id))

@@ -16,13 +16,13 @@ import sqlalchemy as sa
 from flask import current_app
 
 from convention.audit.services import record_audit
+from convention.core import signals
 from convention.core.errors import Conflict, DomainError, InvalidTransition
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.mail.services import queue_email
-from convention.registration import signals
 from convention.registration.errors import PaymentMismatch, PriceChanged, SeatsUnavailable, SoldOut, VoucherRefused
 from convention.registration.inventory import (
     give_back_seats,
@@ -404,7 +404,7 @@ def release_order(order: Order, *, reason: str, actor=None) -> Order:
     _free_inventory(order)
     _move(order, target, action=f"order.{target.value}", actor=actor, data={"reason": reason})
     _email_order(order, "registration_order_released", reason=reason)
-    signals.order_released.send(order, reason=reason)
+    signals.order_released.send(signals.OrderReleased(order.edition_id, order.id, reason, getattr(actor, "id", None)))
     _after_seats_returned(order)
     return order
 
