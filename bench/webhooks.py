@@ -67,7 +67,8 @@ from convention.editions.services import EditionData, create_edition, set_editio
 from convention.extensions import db
 from convention.payments.models import StripeCheckout
 from convention.registration.models import TicketType
-from convention.registration.services import AttendeeData, create_order, get_settings
+from convention.registration.ordering import AttendeeData, create_order
+from convention.registration.settings import get_settings
 with app.app_context():
     organizer = register_user(name="Bench Organizer", email="bench@example.org",
                               password="plum tractor velvet 8841", confirmed=True)

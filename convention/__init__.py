@@ -17,7 +17,7 @@ BLUEPRINT_MODULES = (
     "convention.mail.views",
     "convention.editions.views",
     "convention.cfp.views",
-    "convention.cfp.manage_views",
+    "convention.cfp.views_manage",
     "convention.registration.views",
     "convention.payments.views",
 )

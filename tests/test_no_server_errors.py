@@ -19,15 +19,15 @@ import pytest
 from werkzeug.routing.converters import NumberConverter
 
 from convention.accounts.services import request_password_reset, send_confirmation
-from convention.cfp import services as cfp_services
-from convention.cfp.manage_services import create_late_grant
+from convention.cfp import attachments, cospeakers
+from convention.cfp.late_grants import create_late_grant
 from convention.cfp.speaker_services import ProfileData, update_speaker_profile
 from convention.cfp.states import ProposalState
 from convention.core.timeutil import utcnow
 from convention.editions.models import Room
 from convention.extensions import db
 from convention.mail.models import OutboxMessage
-from convention.registration.services import get_settings
+from convention.registration.settings import get_settings
 from convention.registration.waiting_list import join_waiting_list
 from tests.cfp.helpers import make_proposal, make_question, pdf_bytes, png_bytes
 from tests.conftest import Auth
@@ -77,10 +77,10 @@ def world(app, tmp_path, monkeypatch):
     question = make_question(edition, organizer)
     proposal = make_proposal(edition, speaker, state=ProposalState.SUBMITTED)
     make_proposal(edition, speaker, state=ProposalState.ACCEPTED, organizer=organizer, title="Second talk")
-    attachment = cfp_services.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename="slides.pdf", actor=speaker)
+    attachment = attachments.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename="slides.pdf", actor=speaker)
     profile = update_speaker_profile(edition, ProfileData(display_name="Sofia S."), actor=speaker,
                                      photo=io.BytesIO(png_bytes()))
-    cfp_services.invite_co_speaker(proposal, "carl@example.org", actor=speaker)
+    cospeakers.invite_co_speaker(proposal, "carl@example.org", actor=speaker)
     grant, link = create_late_grant(edition, "late@example.org", utcnow() + timedelta(days=7), actor=organizer)
     send_confirmation(newcomer)
     request_password_reset(speaker.email)

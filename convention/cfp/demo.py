@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from convention.accounts.models import User
 from convention.accounts.passwords import hash_password
 from convention.audit.models import AuditEntry
-from convention.cfp import manage_services, services, speaker_services
+from convention.cfp import manage_services, services, speaker_services, submission
 from convention.cfp.demo_data import PROPOSALS, QUESTIONS, SPEAKERS, THEME_LEARNINGS
-from convention.cfp.models import ProposalSpeaker
+from convention.cfp.models import Proposal, ProposalSpeaker
 from convention.cfp.states import ProposalState
 from convention.core.timeutil import utcnow
 from convention.extensions import db
@@ -183,15 +183,18 @@ def _move(proposal, target: ProposalState, organizer) -> None:
         S.CANCELLED: [(S.ACCEPTED, organizer), (S.CONFIRMED, speaker), (S.CANCELLED, organizer)],
     }[target]
     for state, actor in steps:
-        services.set_proposal_state(proposal, state, actor=actor)
+        submission.set_proposal_state(proposal, state, actor=actor)
 
 
 def _availability(edition, rng: random.Random) -> None:
     """Most confirmed speakers have said when they can come."""
-    from convention.cfp.manage_services import ProposalFilter, list_proposals
-
+    confirmed = db.session.scalars(
+        sa.select(Proposal)
+        .where(Proposal.edition_id == edition.id, Proposal.state == S.CONFIRMED)
+        .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
+    ).all()
     seen = set()
-    for proposal in list_proposals(edition, ProposalFilter(state=S.CONFIRMED)):
+    for proposal in confirmed:
         for user in proposal.speaker_users:
             if user.id in seen or rng.random() < 0.25:
                 continue

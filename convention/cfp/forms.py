@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -105,6 +105,13 @@ class ProposalForm(FlaskForm):
     def answers(self) -> dict[int, str]:
         return {int(f.name[2:]): (f.data or "") for f in self.question_fields}
 
+    def fill_from(self, proposal, answers: dict[int, str]) -> None:
+        """Show a saved proposal: its enum choices by value, and its answers by question."""
+        self.level.data = proposal.level.value
+        self.language.data = proposal.language.value
+        for field in self.question_fields:
+            field.data = answers.get(int(field.name[2:]), "")
+
 
 def _question_field(question: Question):
     validators = [DataRequired(message="Please answer this question.")] if question.required else [Optional()]
@@ -197,11 +204,43 @@ class ProposalFilterForm(FlaskForm):
 RANGES_PER_DAY = 2
 
 
+class _AvailabilityForm(FlaskForm):
+    """Base of ``availability_form_class``: reads and fills the ranges of its ``days``."""
+
+    days: list[date] = []
+
+    def _pairs(self, n: int):
+        return [(self[f"d{n}_{k}_start"], self[f"d{n}_{k}_end"]) for k in range(RANGES_PER_DAY)]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for n, _day in enumerate(self.days):
+            for start, end in self._pairs(n):
+                if (start.data is None) != (end.data is None):
+                    (end if start.data else start).errors.append("Give both the start and the end.")
+                    valid = False
+        return valid
+
+    def ranges(self) -> list[tuple[date, time, time]]:
+        """(day, from, to) for every range given in full."""
+        return [(day, start.data, end.data) for n, day in enumerate(self.days)
+                for start, end in self._pairs(n) if start.data is not None]
+
+    def fill(self, per_day: dict[date, list[tuple[time, time]]]) -> None:
+        for n, day in enumerate(self.days):
+            for (start, end), (start_field, end_field) in zip(per_day.get(day, []), self._pairs(n), strict=False):
+                start_field.data, end_field.data = start, end
+
+    def day_rows(self):
+        """(n, day, [(start field, end field), ...]) for the template."""
+        return [(n, day, self._pairs(n)) for n, day in enumerate(self.days)]
+
+
 def availability_form_class(days: list[date]) -> type[FlaskForm]:
     """Two optional time ranges per convention day: ``d<n>_<k>_start`` / ``d<n>_<k>_end``."""
-    attributes = {"submit": SubmitField("Save availability")}
+    attributes = {"submit": SubmitField("Save availability"), "days": list(days)}
     for n, _day in enumerate(days):
         for k in range(RANGES_PER_DAY):
             attributes[f"d{n}_{k}_start"] = TimeField("From", validators=[Optional()])
             attributes[f"d{n}_{k}_end"] = TimeField("To", validators=[Optional()])
-    return type("AvailabilityForm", (FlaskForm,), attributes)
+    return type("AvailabilityForm", (_AvailabilityForm,), attributes)

@@ -1,12 +1,18 @@
-"""Loaders for ``guarded``: turn URL arguments into objects, or answer 404."""
+"""Loaders for ``guarded``: turn URL arguments into objects, or answer 404.
+
+The only place of the call for papers that turns "missing" into a 404 for its views.
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
 
+from convention.cfp.cospeakers import find_invitation
+from convention.cfp.late_grants import find_late_grant
 from convention.cfp.models import Attachment, LateSubmissionGrant, Question, SpeakerProfile
 from convention.cfp.services import get_proposal
+from convention.cfp.states import ORGANIZER_MOVES, SPEAKER_MOVES
 from convention.editions.loaders import get_edition_or_404, get_owned_or_404
 from convention.extensions import db
 
@@ -72,3 +78,32 @@ def load_edition_and_token(slug: str, token: str) -> dict:
     return {"edition": get_edition_or_404(slug), "token": token}
 
 
+def load_invitation_by_token(slug: str, token: str) -> dict:
+    """The invitation a secret link points to (whether or not it still works), or 404."""
+    edition = get_edition_or_404(slug)
+    invitation = find_invitation(edition, token)
+    if invitation is None:
+        abort(404)
+    return {"edition": edition, "invitation": invitation, "token": token}
+
+
+def load_late_grant_by_token(slug: str, token: str) -> dict:
+    edition = get_edition_or_404(slug)
+    grant = find_late_grant(edition, token)
+    if grant is None:
+        abort(404)
+    return {"edition": edition, "grant": grant}
+
+
+def _move_loader(moves: dict):
+    def load_move(slug: str, code: str, move: str) -> dict:
+        if move not in moves:
+            abort(404)
+        return {**load_proposal(slug, code), "move": move}
+
+    return load_move
+
+
+# /state/<move>: a word of the mover's moves, on a proposal of the edition.
+load_speaker_move = _move_loader(SPEAKER_MOVES)
+load_organizer_move = _move_loader(ORGANIZER_MOVES)

@@ -1,5 +1,5 @@
-"""Organizer rules of the call for papers: the proposal table, counts, CSV export,
-custom questions, and personal late-submission links."""
+"""Organizer rules of the call for papers: the proposal table, counts, history, CSV
+export and custom questions (personal late-submission links are in ``late_grants``)."""
 
 from __future__ import annotations
 
@@ -15,28 +15,24 @@ from sqlalchemy.orm import joinedload
 from convention.accounts.models import User
 from convention.audit.models import AuditEntry
 from convention.audit.services import record_audit
+from convention.cfp.answers import questions_of
 from convention.cfp.models import (
     Answer,
     AudienceLevel,
     Language,
-    LateSubmissionGrant,
     Proposal,
     ProposalSpeaker,
     Question,
     QuestionKind,
     SpeakerProfile,
 )
-from convention.cfp.services import hash_token, local_text, questions_of
+from convention.cfp.permissions import proposals_visible_to
 from convention.cfp.states import ProposalState
-from convention.core.codes import new_token
 from convention.core.errors import DomainError
 from convention.core.signals import ItemInUse, item_in_use
 from convention.core.text import check_text
-from convention.core.timeutil import utcnow
-from convention.core.urls import external_url
 from convention.editions.models import Edition, SessionFormat, Theme
 from convention.extensions import db
-from convention.mail.services import queue_email
 
 # -- the proposal table -----------------------------------------------------------------------
 
@@ -65,13 +61,13 @@ class ProposalFilter:
     descending: bool = True
 
 
-def _filtered(edition: Edition, flt: ProposalFilter):
+def _filtered(edition: Edition, flt: ProposalFilter, viewer: User):
     query = (
         sa.select(Proposal)
         # Outer joins: a draft may have no theme or format yet, and is listed all the same.
         .outerjoin(Theme, Theme.id == Proposal.theme_id)
         .outerjoin(SessionFormat, SessionFormat.id == Proposal.format_id)
-        .where(Proposal.edition_id == edition.id)
+        .where(proposals_visible_to(viewer, edition))
     )
     if flt.theme_id:
         query = query.where(Proposal.theme_id == flt.theme_id)
@@ -99,9 +95,10 @@ def _filtered(edition: Edition, flt: ProposalFilter):
     return query.order_by(order, Proposal.id.desc() if flt.descending else Proposal.id)
 
 
-def list_proposals(edition: Edition, flt: ProposalFilter) -> list[Proposal]:
-    """The filtered, sorted proposals with their theme, format and speakers, in one query."""
-    query = _filtered(edition, flt).options(
+def list_proposals(edition: Edition, flt: ProposalFilter, *, viewer: User) -> list[Proposal]:
+    """The filtered, sorted proposals ``viewer`` may see, with their theme, format and
+    speakers, in one query."""
+    query = _filtered(edition, flt, viewer).options(
         joinedload(Proposal.theme),
         joinedload(Proposal.format),
         joinedload(Proposal.speakers).joinedload(ProposalSpeaker.profile).joinedload(SpeakerProfile.user),
@@ -209,9 +206,9 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat(timespec="seconds") if value else ""
 
 
-def export_rows(edition: Edition, flt: ProposalFilter) -> Iterator[list[str]]:
+def export_rows(edition: Edition, flt: ProposalFilter, *, viewer: User) -> Iterator[list[str]]:
     questions = questions_of(edition)
-    proposals = list_proposals(edition, flt)
+    proposals = list_proposals(edition, flt, viewer=viewer)
     answers: dict[tuple[int, int], str] = {}
     if proposals:
         rows = db.session.execute(
@@ -237,10 +234,10 @@ def export_rows(edition: Edition, flt: ProposalFilter) -> Iterator[list[str]]:
         ]
 
 
-def export_csv(edition: Edition, flt: ProposalFilter) -> str:
+def export_csv(edition: Edition, flt: ProposalFilter, *, viewer: User) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for row in export_rows(edition, flt):
+    for row in export_rows(edition, flt, viewer=viewer):
         writer.writerow([csv_safe(cell) for cell in row])
     return out.getvalue()
 
@@ -321,73 +318,3 @@ def delete_question(edition: Edition, question: Question, *, actor: User) -> Non
     db.session.execute(sa.delete(Answer).where(Answer.question_id == question.id))
     db.session.delete(question)
     db.session.flush()
-
-
-# -- personal late-submission links ------------------------------------------------------------
-
-
-def list_late_grants(edition: Edition) -> list[LateSubmissionGrant]:
-    return list(
-        db.session.scalars(
-            sa.select(LateSubmissionGrant)
-            .where(LateSubmissionGrant.edition_id == edition.id)
-            .options(joinedload(LateSubmissionGrant.user))
-            .order_by(LateSubmissionGrant.created_at.desc(), LateSubmissionGrant.id.desc())
-        )
-    )
-
-
-def create_late_grant(
-    edition: Edition, email: str, expires_at: datetime, *, actor: User, now: datetime | None = None
-) -> tuple[LateSubmissionGrant, str]:
-    """Email one person a link that lets them submit and edit until ``expires_at``; returns (grant, link)."""
-    now = now or utcnow()
-    email = (email or "").strip().lower()
-    if "@" not in email:
-        raise DomainError("Give a valid email address.", field="email")
-    if expires_at <= now:
-        raise DomainError("The link must stay valid until a moment in the future.", field="expires_at")
-    token = new_token()
-    grant = LateSubmissionGrant(
-        edition_id=edition.id, email=email, token_hash=hash_token(token), expires_at=expires_at,
-        created_by_id=actor.id, created_at=now,
-    )
-    db.session.add(grant)
-    db.session.flush()
-    link = external_url("cfp.late_link", slug=edition.slug, token=token)
-    queue_email(
-        "cfp_late_link",
-        to=email,
-        context={"edition": edition, "link": link, "expires": local_text(expires_at, edition)},
-        edition_id=edition.id,
-    )
-    record_audit("cfp_late_grant.create", actor=actor, edition_id=edition.id, target=grant,
-                 data={"email": email, "expires_at": expires_at.isoformat()})
-    return grant, link
-
-
-def revoke_late_grant(edition: Edition, grant: LateSubmissionGrant, *, actor: User, now: datetime | None = None) -> None:
-    if grant.revoked_at is None:
-        grant.revoked_at = now or utcnow()
-        db.session.flush()
-        record_audit("cfp_late_grant.revoke", actor=actor, edition_id=edition.id, target=grant, data={"email": grant.email})
-
-
-def find_late_grant(edition: Edition, token: str) -> LateSubmissionGrant | None:
-    grant = db.session.scalar(sa.select(LateSubmissionGrant).where(LateSubmissionGrant.token_hash == hash_token(token or "")))
-    return grant if grant is not None and grant.edition_id == edition.id else None
-
-
-def claim_late_grant(grant: LateSubmissionGrant, *, actor: User, now: datetime | None = None) -> LateSubmissionGrant:
-    """The person who opens the link signed in makes it theirs; nobody else can use it after."""
-    now = now or utcnow()
-    if not grant.is_active(now):
-        raise DomainError("This link has expired or was withdrawn. Ask the organizers for a new one.")
-    if grant.user_id is not None and grant.user_id != actor.id:
-        raise DomainError("This link has already been used by someone else.")
-    if grant.user_id is None:
-        grant.user_id = actor.id
-        grant.claimed_at = now
-        db.session.flush()
-        record_audit("cfp_late_grant.claim", actor=actor, edition_id=grant.edition_id, target=grant, data={"email": grant.email})
-    return grant

@@ -8,6 +8,7 @@ edition and a co-speaker is simply a second profile on the same proposal.
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -27,6 +28,11 @@ NOTES_MAX = 3_000
 BIOGRAPHY_MAX = 3_000
 ANSWER_MAX = 2_000
 MAX_SPEAKERS = 5
+
+
+def hash_token(token: str) -> str:
+    """What is kept of a secret link's token (invitations, late links): its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _enum(enum_class, length=16):

@@ -59,3 +59,29 @@ def can_view_speaker_photo(user, edition, profile: SpeakerProfile, **_objects) -
         .limit(1)
     )
     return shared is not None
+
+
+# -- list filters: "which proposals may this user see", as a where-clause -------------------
+# A page that lists proposals selects through one of these, so that a list can never show
+# what the yes/no predicates above would refuse to open (blind review adds its own here).
+
+
+def spoken_by(user):
+    """Proposals in which ``user`` is a speaker (submitter or co-speaker)."""
+    mine = (
+        sa.select(ProposalSpeaker.proposal_id)
+        .join(SpeakerProfile, SpeakerProfile.id == ProposalSpeaker.profile_id)
+        .where(SpeakerProfile.user_id == user.id)
+    )
+    return Proposal.id.in_(mine)
+
+
+def proposals_visible_to(user, edition):
+    """The proposals of ``edition`` that ``user`` may see (the list form of ``can_view_proposal``):
+    organizers every one, speakers their own, anyone else none."""
+    if not _signed_in(user):
+        return sa.false()
+    in_edition = Proposal.edition_id == edition.id
+    if can_manage_edition(user, edition):
+        return in_edition
+    return sa.and_(in_edition, spoken_by(user))

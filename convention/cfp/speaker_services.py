@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -13,9 +14,9 @@ from convention.audit.services import record_audit
 from convention.cfp import files
 from convention.cfp.models import BIOGRAPHY_MAX, Availability, SpeakerProfile
 from convention.cfp.permissions import has_accepted_proposal
-from convention.core.errors import DomainError, Forbidden
+from convention.core.errors import DomainError, Forbidden, NotFound
 from convention.core.text import check_text
-from convention.core.timeutil import to_utc
+from convention.core.timeutil import to_local, to_utc
 from convention.editions.models import Edition
 from convention.extensions import db
 
@@ -104,12 +105,29 @@ def update_speaker_profile(
     return profile
 
 
+def stored_photo(profile: SpeakerProfile) -> Path:
+    """Where the profile's photo is on disk; NotFound when there is none (or it has gone)."""
+    path = files.photo_path(profile.photo_name) if profile.photo_name else None
+    if path is None or not path.is_file():
+        raise NotFound("This speaker has no photo.")
+    return path
+
+
 # -- availability -------------------------------------------------------------------------
 
 
 def convention_days(edition: Edition) -> list[date]:
     days = (edition.ends_on - edition.starts_on).days + 1
     return [edition.starts_on + timedelta(days=n) for n in range(days)]
+
+
+def local_availability(profile: SpeakerProfile, edition: Edition) -> dict[date, list[tuple[time, time]]]:
+    """The profile's availability as (from, to) local times per local day, to fill the form."""
+    per_day: dict[date, list[tuple[time, time]]] = {}
+    for slot in profile.availabilities:
+        start, end = to_local(slot.starts_at, edition.timezone), to_local(slot.ends_at, edition.timezone)
+        per_day.setdefault(start.date(), []).append((start.time(), end.time()))
+    return per_day
 
 
 def set_availability(

@@ -1,6 +1,6 @@
 """The life of a proposal: its states, the moves between them and who may make each move.
 
-``set_proposal_state`` in ``services.py`` is the only code that changes a state; it reads
+``set_proposal_state`` in ``submission.py`` is the only code that changes a state; it reads
 these tables. Withdrawal is open from every state that is still alive (draft, submitted,
 accepted, confirmed): withdrawing a rejected, declined or cancelled proposal means nothing.
 """
@@ -66,17 +66,21 @@ ACCEPTED_STATES = frozenset({S.ACCEPTED, S.CONFIRMED})
 # States a new co-speaker may still join.
 JOINABLE_STATES = EDITABLE_STATES
 
-# The verb on the button for each move, and the wording of the audit log.
-ACTION_LABELS = {
-    S.SUBMITTED: "Submit",
-    S.ACCEPTED: "Accept",
-    S.REJECTED: "Reject",
-    S.CONFIRMED: "Confirm my talk",
-    S.DECLINED: "Decline",
-    S.WITHDRAWN: "Withdraw",
-    S.CANCELLED: "Cancel talk",
+# The word in a move's URL (/state/<word>) -> the state it moves to, per mover.
+SPEAKER_MOVES = {
+    "submit": S.SUBMITTED,
+    "confirm": S.CONFIRMED,
+    "decline": S.DECLINED,
+    "withdraw": S.WITHDRAWN,
 }
+ORGANIZER_MOVES = {
+    "accept": S.ACCEPTED,
+    "reject": S.REJECTED,
+    "cancel": S.CANCELLED,
+}
+MOVE_WORDS = {state: word for moves in (SPEAKER_MOVES, ORGANIZER_MOVES) for word, state in moves.items()}
 
 
-def next_states(state: ProposalState, mover: Mover) -> list[ProposalState]:
-    return [to for (frm, to), who in TRANSITIONS.items() if frm is state and who is mover]
+def is_accepted(state: ProposalState) -> bool:
+    """On its way to the programme: the talk gets a slot, slides and availability matter."""
+    return state in ACCEPTED_STATES

@@ -70,3 +70,23 @@ def run_form(form, save, *, done, back, render):
             flash(_message(done, result), "success")
             return redirect(back(result) if callable(back) else back)
     return render(), 422 if form.errors else 200
+
+
+def run_action_or_fail(action, *, done, refused, failed):
+    """``run_action`` for a caller that must answer whatever happens (a webhook answers its
+    sender in every case): any other exception, raised by ``action()`` or by the commit,
+    is rolled back too and becomes ``failed(exception)``."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        return refused(error)
+    except Exception as error:  # the caller answers; failed() logs it
+        db.session.rollback()
+        return failed(error)
+    try:
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        return failed(error)
+    return done(result)

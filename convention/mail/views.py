@@ -4,11 +4,11 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from convention.core.errors import DomainError
 from convention.core.forms import ActionForm
 from convention.core.inputs import page_arg
 from convention.core.pagination import clamp_page
 from convention.core.permissions import guarded, site_admin
+from convention.core.views import run_action
 from convention.extensions import db
 from convention.mail.models import RETRYABLE, MessageStatus, OutboxMessage
 from convention.mail.services import retry_message, send_due_messages
@@ -50,22 +50,25 @@ def message(message):
     can_retry = message.status in RETRYABLE and (
         message.status is not MessageStatus.KEPT or bool(current_app.config.get("MAIL_SERVER"))
     )
-    return render_template("mail/message.html", message=message, can_retry=can_retry, action_form=ActionForm())
+    return render_template("mail/message.html", message=message, can_retry=can_retry,
+                           never_sent=message.status is MessageStatus.KEPT, action_form=ActionForm())
 
 
 @bp.post("/<int:message_id>/retry")
 @guarded(site_admin, load=_load_message)
 def retry(message):
-    if ActionForm().validate_on_submit():
-        try:
-            retry_message(message, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()  # dispatches: sent inline, or handed to the worker
-            flash(f"Retried: the message is now {message.status.value}.", "info")
-    return redirect(url_for("mail.message", message_id=message.id))
+    back = url_for("mail.message", message_id=message.id)
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    # The commit dispatches: sent inline, or handed to the worker; the message says which.
+    return run_action(lambda: retry_message(message, actor=current_user),
+                      done=lambda _: _flash_and_go(f"Retried: the message is now {message.status.value}.", "info", back),
+                      refused=lambda error: _flash_and_go(error.message, "danger", back))
+
+
+def _flash_and_go(message: str, category: str, back: str):
+    flash(message, category)
+    return redirect(back)
 
 
 @bp.post("/send-due")

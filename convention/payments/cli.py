@@ -5,14 +5,13 @@ from __future__ import annotations
 import click
 
 from convention.extensions import db
+from convention.payments.reconcile import checkouts_to_reconcile, reconcile_checkout
+from convention.payments.stripe_gateway import GatewayError
 
 
 @click.command("reconcile")
 def reconcile_command():
     """Re-read the open Checkout Sessions from Stripe and apply what they say (events missed in an outage)."""
-    from convention.payments.services import checkouts_to_reconcile, reconcile_checkout
-    from convention.payments.stripe_gateway import GatewayError
-
     ids = checkouts_to_reconcile()
     click.echo(f"{len(ids)} open checkout session(s) to check.")
     failures = 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from convention.core.timeutil import UTCDateTime, utcnow
 from convention.editions.models import EditionScoped
 from convention.extensions import db
+from convention.payments.states import CheckoutStatus, IssueState
 
 
 def _enum(cls, length: int = 24):
@@ -49,13 +50,6 @@ class StripeEvent(db.Model):
     order: Mapped[Order | None] = relationship()  # noqa: F821
 
 
-class CheckoutStatus(enum.StrEnum):
-    OPEN = "open"
-    COMPLETE = "complete"
-    EXPIRED = "expired"
-    FAILED = "failed"  # an asynchronous payment method failed after completion
-
-
 class StripeCheckout(db.Model):
     """A Checkout Session created for an order; attempt n uses idempotency key checkout-<code>-<n>."""
 
@@ -84,8 +78,6 @@ class StripeCheckout(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         """Still open and not about to expire: send the buyer back to it rather than make another."""
-        from datetime import timedelta
-
         return self.status is CheckoutStatus.OPEN and bool(self.url) and self.expires_at > now + timedelta(minutes=1)
 
 
@@ -101,17 +93,6 @@ class IssueKind(enum.StrEnum):
             "refunded_no_seat": "Paid after the reservation ended, no seat left: refunded",
             "duplicate_payment": "Paid twice",
         }[self.value]
-
-
-class IssueState(enum.StrEnum):
-    OPEN = "open"
-    RESOLVED = "resolved"
-
-
-ISSUE_TRANSITIONS: dict[IssueState, frozenset[IssueState]] = {
-    IssueState.OPEN: frozenset({IssueState.RESOLVED}),
-    IssueState.RESOLVED: frozenset(),
-}
 
 
 class PaymentIssue(EditionScoped, db.Model):

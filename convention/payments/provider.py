@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from convention.core.signals import OrderReleased, order_released
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
+from convention.editions.models import Edition
 from convention.extensions import db
-from convention.payments import services
+from convention.payments import session_expiry
+from convention.payments.checkout import STRIPE, refund_stripe_payment, start_checkout
 from convention.payments.stripe_gateway import is_configured
 from convention.registration.models import Order
 from convention.registration.payment_providers import register_provider
@@ -21,7 +23,7 @@ from convention.registration.payment_providers import register_provider
 class StripeProvider:
     """Paid orders go to Stripe Checkout; the webhook, never the return, makes them paid."""
 
-    key = "stripe"
+    key = STRIPE
     label = "Card (Stripe)"
 
     def is_available(self, app: Flask) -> bool:
@@ -31,7 +33,7 @@ class StripeProvider:
         """The Checkout page to send the buyer to (an open session is reused)."""
         if order.expires_at is None:  # defensive: a reservation always has a deadline
             order.expires_at = utcnow() + timedelta(minutes=30)
-        checkout = services.start_checkout(
+        checkout = start_checkout(
             order,
             success_url=payment_url("payments.payment_done", order),
             cancel_url=payment_url("payments.payment_cancelled", order),
@@ -39,19 +41,16 @@ class StripeProvider:
         return checkout.url
 
     def refund(self, order: Order, *, amount_cents: int, reason: str) -> str:
-        return services.refund_stripe_payment(order, amount_cents=amount_cents, reason=reason)
+        return refund_stripe_payment(order, amount_cents=amount_cents, reason=reason)
 
 
 def payment_url(endpoint: str, order: Order) -> str:
-    from convention.editions.models import Edition
-    from convention.extensions import db
-
     edition = db.session.get(Edition, order.edition_id)
     return external_url(endpoint, slug=edition.slug, secret=order.secret)
 
 
 def _on_order_released(event: OrderReleased) -> None:
-    services.on_order_released(db.session.get(Order, event.order_id))
+    session_expiry.on_order_released(db.session.get(Order, event.order_id))
 
 
 def connect_receivers() -> None:
@@ -64,7 +63,7 @@ def init_payments(app: Flask) -> None:
     """Offer card payments to registration (the provider is available only with both Stripe
     keys); expire released reservations' sessions once their release is committed."""
     register_provider(StripeProvider())
-    for name, hook in (("after_commit", services.expire_after_commit),
-                       ("after_rollback", services.forget_pending_expiry)):
+    for name, hook in (("after_commit", session_expiry.expire_after_commit),
+                       ("after_rollback", session_expiry.forget_pending_expiry)):
         if not sa.event.contains(Session, name, hook):
             sa.event.listen(Session, name, hook)

@@ -26,6 +26,7 @@ from convention.registration.models import (
     Voucher,
     VoucherKind,
 )
+from convention.registration.waiting_list import make_offers
 
 MAX_PER_ORDER = 20
 VOUCHER_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{3,39}$")
@@ -175,8 +176,6 @@ def delete_quota(edition: Edition, quota: Quota, *, actor) -> None:
 
 
 def _offer_freed_seats(edition: Edition) -> None:
-    from convention.registration.waiting_list import make_offers
-
     make_offers(edition.id)
 
 

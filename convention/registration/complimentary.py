@@ -30,8 +30,11 @@ from convention.core.signals import (
 from convention.core.timeutil import utcnow
 from convention.editions.models import Edition, Role
 from convention.extensions import db
-from convention.registration.inventory import take_seats
-from convention.registration.models import Attendee, Order, OrderState, PaymentMethod, TicketCategory, TicketType
+from convention.registration.inventory import give_back_seats, take_seats
+from convention.registration.models import Attendee, Order, PaymentMethod, TicketCategory, TicketType
+from convention.registration.notices import email_order
+from convention.registration.services import cancel_paid_order
+from convention.registration.states import OrderState
 
 ROLE_CATEGORIES = {
     Role.REVIEWER: TicketCategory.COMMITTEE,
@@ -93,8 +96,6 @@ def grant_complimentary_registration(edition: Edition, user: User, *, source: st
                                      notify: bool | None = None) -> Order:
     """Give ``user`` a free registration for ``source`` (e.g. "proposal:12", "role:reviewer"),
     and email them about it if ``notify`` (by default: unless they gave it themselves)."""
-    from convention.registration.services import _email_order
-
     _source_category(source)  # refuses unknown sources
     order = _current(edition, user.id)
     if order is not None:
@@ -132,14 +133,12 @@ def grant_complimentary_registration(edition: Edition, user: User, *, source: st
     if notify is None:
         notify = getattr(actor, "id", None) != user.id  # no message about what one did oneself
     if notify:
-        _email_order(order, "registration_complimentary", category=category)
+        email_order(order, "registration_complimentary", category=category)
     return order
 
 
 def revoke_complimentary_registration(edition: Edition, user_id: int, *, source: str, actor=None) -> Order | None:
     """Remove ``source`` from the person's free registration; cancel it when none is left."""
-    from convention.registration.services import _cancel_paid
-
     order = _current(edition, user_id)
     if order is None or source not in order.complimentary_sources:
         return order
@@ -150,13 +149,11 @@ def revoke_complimentary_registration(edition: Edition, user_id: int, *, source:
     if remaining:
         _retype(order)
         return order
-    return _cancel_paid(order, amount_cents=0, reason=f"No longer {source}", actor=actor)
+    return cancel_paid_order(order, amount_cents=0, reason=f"No longer {source}", actor=actor)
 
 
 def _retype(order: Order) -> None:
     """The attendee's ticket type follows the strongest remaining reason."""
-    from convention.registration.inventory import give_back_seats
-
     category = min((_source_category(s) for s in order.complimentary_sources), key=STRENGTH.index)
     edition = db.session.get(Edition, order.edition_id)
     ticket_type = complimentary_ticket_type(edition, category)

@@ -17,6 +17,7 @@ from convention.core.codes import new_code, new_token
 from convention.core.timeutil import UTCDateTime, utcnow
 from convention.editions.models import EditionScoped, Positioned
 from convention.extensions import db
+from convention.registration.states import OrderState, WaitingState
 
 
 def _enum(cls, length: int = 20):
@@ -37,43 +38,12 @@ class TicketCategory(enum.StrEnum):
         return {"ticket": "Ticket", "speaker": "Speaker", "committee": "Committee", "staff": "Staff"}[self.value]
 
 
-class OrderState(enum.StrEnum):
-    RESERVED = "reserved"  # seats held until expires_at, awaiting payment
-    PAID = "paid"
-    EXPIRED = "expired"  # reservation released unpaid
-    CANCELLED = "cancelled"
-    REFUNDED = "refunded"
-
-    @property
-    def label(self) -> str:
-        return {
-            "reserved": "Awaiting payment",
-            "paid": "Paid",
-            "expired": "Expired",
-            "cancelled": "Cancelled",
-            "refunded": "Refunded",
-        }[self.value]
-
-    @property
-    def holds_seats(self) -> bool:
-        return self in (OrderState.RESERVED, OrderState.PAID)
-
-
-# The only moves an order can make; states never go back to RESERVED.
-ORDER_TRANSITIONS: dict[OrderState, frozenset[OrderState]] = {
-    OrderState.RESERVED: frozenset({OrderState.PAID, OrderState.EXPIRED, OrderState.CANCELLED}),
-    OrderState.PAID: frozenset({OrderState.REFUNDED, OrderState.CANCELLED}),
-    # A payment that lands after the release: it takes the seats again or is refunded.
-    OrderState.EXPIRED: frozenset({OrderState.PAID, OrderState.REFUNDED}),
-    OrderState.CANCELLED: frozenset({OrderState.PAID, OrderState.REFUNDED}),
-    OrderState.REFUNDED: frozenset(),
-}
-
-
 class PaymentMethod(enum.StrEnum):
+    """The ways of paying registration itself knows; an order's ``payment_method`` may also
+    be the key of a provider another domain registers (``payment_providers.py``)."""
+
     FREE = "free"
     BANK_TRANSFER = "bank_transfer"
-    STRIPE = "stripe"
     COMPLIMENTARY = "complimentary"
 
 
@@ -88,19 +58,6 @@ class VoucherKind(enum.StrEnum):
         return {"percent": "Percentage off", "fixed": "Fixed amount off", "free": "Free ticket", "unlock": "Access only"}[
             self.value
         ]
-
-
-class WaitingState(enum.StrEnum):
-    UNCONFIRMED = "unconfirmed"  # joined; counts only once the emailed link confirms the address
-    WAITING = "waiting"
-    OFFERED = "offered"  # seats held for them in a reserved order until the offer expires
-    CONVERTED = "converted"  # the offer was taken (the order is paid)
-    LAPSED = "lapsed"  # the offer expired unused
-    LEFT = "left"  # they left the list
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 quota_ticket_types = sa.Table(
@@ -193,6 +150,10 @@ class TicketType(EditionScoped, Positioned, db.Model):
             return False
         return self.sale_ends_at is None or now < self.sale_ends_at
 
+    def sale_closed(self, now: datetime) -> bool:
+        """The sale has ended for good (not merely not started yet)."""
+        return self.sale_ends_at is not None and self.sale_ends_at <= now
+
     def __repr__(self) -> str:
         return f"<TicketType {self.id} {self.name}>"
 
@@ -243,6 +204,11 @@ class Voucher(EditionScoped, db.Model):
         sa.CheckConstraint("max_uses >= 1", name="max_uses_positive"),
         sa.CheckConstraint("value >= 0", name="value_positive"),
     )
+
+    @property
+    def only_unlocks(self) -> bool:
+        """It gives access to hidden or voucher-only tickets, no discount."""
+        return self.kind is VoucherKind.UNLOCK
 
     @property
     def remaining(self) -> int:
@@ -299,6 +265,11 @@ class Order(EditionScoped, db.Model):
     @property
     def is_complimentary(self) -> bool:
         return self.payment_method == PaymentMethod.COMPLIMENTARY
+
+    @property
+    def is_partly_refunded(self) -> bool:
+        """Still paid, with part of the money given back (a full refund makes it REFUNDED)."""
+        return self.state is OrderState.PAID and self.refunded_cents > 0
 
     def __repr__(self) -> str:
         return f"<Order {self.code} {self.state}>"

@@ -1,14 +1,18 @@
 """The payment-provider registry: a strategy per way of paying, chosen by key.
 
-Registration knows bank transfers; the payments domain registers "stripe" at import.
-Registration never imports payments: it only looks providers up here.
+Each provider registers itself by its key: registration's own bank transfer here, as the
+fallback, and the payments domain its providers when the app starts. Registration names
+no provider of another domain: an order's ``payment_method`` is a key looked up here,
+and a new paid order goes to the first available provider that is not a fallback.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from convention.audit.services import record_audit
 from convention.registration.errors import UnknownPaymentProvider
+from convention.registration.models import PaymentMethod
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -32,10 +36,17 @@ class PaymentProvider(Protocol):
 
 
 _providers: dict[str, PaymentProvider] = {}
+_fallbacks: set[str] = set()
 
 
-def register_provider(provider: PaymentProvider) -> None:
+def register_provider(provider: PaymentProvider, *, fallback: bool = False) -> None:
+    """Offer ``provider`` under its key (again: replaced in place). A ``fallback`` is chosen
+    for new orders only when no other available provider is."""
     _providers[provider.key] = provider
+    if fallback:
+        _fallbacks.add(provider.key)
+    else:
+        _fallbacks.discard(provider.key)
 
 
 def get_provider(key: str) -> PaymentProvider:
@@ -49,12 +60,24 @@ def available_providers(app: Flask) -> list[PaymentProvider]:
     return [provider for provider in _providers.values() if provider.is_available(app)]
 
 
+def payment_methods() -> list[str]:
+    """Every value an order's ``payment_method`` can take: free, each registered provider's
+    key (in the order they registered), complimentary."""
+    return [PaymentMethod.FREE.value, *(key for key in _providers if key != PaymentMethod.FREE),
+            PaymentMethod.COMPLIMENTARY.value]
+
+
 def choose_provider(app: Flask) -> PaymentProvider:
-    """Paid orders go to Stripe when it is configured, else to bank transfer."""
-    stripe = _providers.get("stripe")
-    if stripe is not None and stripe.is_available(app):
-        return stripe
-    return get_provider("bank_transfer")
+    """The provider a new paid order goes to: the first available one that is not a
+    fallback (in registration order), else the first fallback (available ones first)."""
+    available = available_providers(app)
+    for provider in available:
+        if provider.key not in _fallbacks:
+            return provider
+    fallbacks = sorted((p for key, p in _providers.items() if key in _fallbacks), key=lambda p: p not in available)
+    if not fallbacks:
+        raise UnknownPaymentProvider("No payment provider is available.")
+    return fallbacks[0]
 
 
 class BankTransferProvider:
@@ -72,8 +95,6 @@ class BankTransferProvider:
 
     def refund(self, order: Order, *, amount_cents: int, reason: str) -> str:
         """No money moves here: record a note so an organizer transfers it back by hand."""
-        from convention.audit.services import record_audit
-
         reference = f"manual-refund-{order.code}"
         record_audit(
             "order.manual_refund_note",
@@ -84,4 +105,4 @@ class BankTransferProvider:
         return reference
 
 
-register_provider(BankTransferProvider())
+register_provider(BankTransferProvider(), fallback=True)

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from convention.core.errors import DomainError
 from convention.editions.models import Edition
 from convention.extensions import db
-from convention.registration.errors import VoucherRefused
-from convention.registration.inventory import overdue_holds, seats_left
+from convention.registration.errors import SoldOut, VoucherRefused
+from convention.registration.inventory import OverdueHolds, overdue_holds, seats_left
 from convention.registration.models import TicketCategory, TicketType, Voucher, VoucherKind
 
 MAX_SEATS_PER_ORDER = 20
@@ -194,4 +194,26 @@ def quote_selection(
                 if remaining
                 else "This voucher has already been used as often as it allows."
             )
+    return quote
+
+
+def refuse_if_sold_out(quote: Quote, *, overdue: OverdueHolds | None = None) -> None:
+    """Raise SoldOut when a chosen ticket type has fewer seats left than wanted, as the
+    counters read now (with ``overdue``, seats of reservations past their deadline count
+    as free). The one sold-out rule of the shop and the checkout: a cheap early answer;
+    the locked update that holds the seats stays the one that decides."""
+    for ticket_type in dict.fromkeys(line.ticket_type for line in quote.lines):
+        left = seats_left(ticket_type, overdue)
+        if left is not None and quote.counts[ticket_type.id] > left:
+            raise SoldOut(
+                f"Sorry, only {left} seat(s) left for {ticket_type.name}: sold out for this order." if left
+                else f"Sorry, {ticket_type.name} is sold out.",
+                ticket_type_ids=[ticket_type.id],
+            )
+
+
+def quote_checkout(edition: Edition, selection: dict[int, int], *, voucher_code: str | None, now: datetime) -> Quote:
+    """The checkout page's quote (read only): priced, and refused when it is sold out."""
+    quote = quote_selection(edition, selection, voucher_code=voucher_code, now=now)
+    refuse_if_sold_out(quote, overdue=overdue_holds(edition.id, now))
     return quote

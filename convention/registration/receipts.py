@@ -55,6 +55,7 @@ def receipt_fonts() -> ReceiptFonts:
 
 @lru_cache(maxsize=1)
 def _main_font_characters() -> frozenset[int]:
+    # Lazy: fontTools (a heavy library) loads only when the first receipt is drawn.
     from fontTools.ttLib import TTFont
 
     with TTFont(receipt_fonts().regular, lazy=True) as font:

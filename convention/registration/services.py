@@ -1,54 +1,41 @@
-"""Order rules: create an order, and move it between states.
+"""Order rules: move an order between states (placing one is ``ordering.py``).
 
-Each state change is one function here that checks the transition table, changes the
-seat counters, writes the audit entry and queues the email, in the caller's
-transaction (flush, never commit). The payments domain calls only ``mark_order_paid``,
-``release_order``, ``mark_order_refunded``, ``refund_unplaceable_payment`` and
-``expire_due_reservations``; all of them are safe to call twice.
+Each state change is one function here that checks the transition table
+(``states.py``), changes the seat counters, writes the audit entry and queues the email,
+in the caller's transaction (flush, never commit). The payments domain calls only
+``mark_order_paid``, ``release_order``, ``mark_order_refunded``, ``record_refund``,
+``refund_unplaceable_payment`` and ``expire_due_reservations``; all of them are safe to
+call twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 
 from convention.audit.services import record_audit
 from convention.core import signals
-from convention.core.errors import Conflict, DomainError, InvalidTransition
+from convention.core.errors import InvalidTransition
 from convention.core.timeutil import utcnow
-from convention.core.urls import external_url
-from convention.editions.models import Edition
 from convention.extensions import db
-from convention.mail.services import queue_email
-from convention.registration.errors import PaymentMismatch, PriceChanged, SeatsUnavailable, SoldOut, VoucherRefused
+from convention.registration.errors import PaymentMismatch, SeatsUnavailable, SoldOut, VoucherRefused
 from convention.registration.inventory import (
     give_back_seats,
     give_back_voucher_uses,
     lock_edition_inventory,
     lock_order,
     seat_counts,
-    seats_left,
     take_seats,
     take_voucher_uses,
 )
-from convention.registration.jobs import remember_deadline
-from convention.registration.models import (
-    ORDER_TRANSITIONS,
-    Attendee,
-    Order,
-    OrderState,
-    PaymentMethod,
-    RegistrationSettings,
-)
-from convention.registration.payment_providers import choose_provider, get_provider
-from convention.registration.pricing import Quote, quote_selection
-
-NAME_MAX = 120
-ORG_MAX = 160
-EMAIL_MAX = 254
+from convention.registration.models import Order, PaymentMethod
+from convention.registration.notices import edition_of, email_order
+from convention.registration.payment_providers import get_provider
+from convention.registration.settings import get_settings
+from convention.registration.states import OrderState, check_order_move
+from convention.registration.waiting_list import make_offers, offer_lapsed, offer_taken
 
 # ``release_order`` reasons; "cancelled" makes the order CANCELLED, the others EXPIRED.
 RELEASE_EXPIRED = "expired"
@@ -56,42 +43,11 @@ RELEASE_PAYMENT_FAILED = "payment_failed"
 RELEASE_CANCELLED = "cancelled"
 
 
-# -- settings and links -----------------------------------------------------------------
-
-
-def get_settings(edition: Edition) -> RegistrationSettings:
-    """The edition's registration settings; the defaults (not saved) until an organizer saves them.
-
-    Reading never writes, so many buyers at once never race to create the row."""
-    settings = db.session.get(RegistrationSettings, edition.id)
-    if settings is None:
-        settings = RegistrationSettings.with_defaults(edition.id)
-    return settings
-
-
-def order_url(order: Order) -> str:
-    return external_url("registration.order_page", slug=_edition(order).slug, secret=order.secret)
-
-
-def _edition(order: Order) -> Edition:
-    return db.session.get(Edition, order.edition_id)
-
-
-def _email_order(order: Order, template: str, **context) -> None:
-    queue_email(
-        template,
-        to=order.email,
-        context={"order": order, "edition": _edition(order), "link": order_url(order), **context},
-        edition_id=order.edition_id,
-    )
-
-
 # -- transitions ------------------------------------------------------------------------
 
 
 def _move(order: Order, target: OrderState, *, action: str, actor=None, data: dict | None = None) -> None:
-    if target not in ORDER_TRANSITIONS[order.state]:
-        raise InvalidTransition(f"An order that is {order.state.label.lower()} cannot become {target.value}.")
+    check_order_move(order.state, target)
     previous = order.state
     order.state = target
     now = utcnow()
@@ -127,207 +83,11 @@ def _free_inventory(order: Order) -> None:
 
 
 def _after_seats_returned(order: Order) -> None:
-    from convention.registration.waiting_list import make_offers, order_released
-
-    order_released(order)
+    offer_lapsed(order)
     make_offers(order.edition_id)
 
 
-# -- creating orders --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AttendeeData:
-    name: str
-    email: str = ""
-    organisation: str = ""
-
-
-def _clean_attendees(attendees: list[AttendeeData], count: int) -> list[AttendeeData]:
-    if len(attendees) != count:
-        raise DomainError("Enter one attendee per ticket.", field="attendees")
-    cleaned = []
-    for number, attendee in enumerate(attendees, start=1):
-        name = " ".join((attendee.name or "").split())
-        if not name:
-            raise DomainError(f"Enter the name of attendee {number}.", field="attendees")
-        if len(name) > NAME_MAX or len(attendee.organisation or "") > ORG_MAX or len(attendee.email or "") > EMAIL_MAX:
-            raise DomainError(f"Attendee {number}: a value is too long.", field="attendees")
-        cleaned.append(
-            AttendeeData(name, (attendee.email or "").strip().lower(), " ".join((attendee.organisation or "").split()))
-        )
-    return cleaned
-
-
-def _check_consent(settings: RegistrationSettings, consent_version: str | None) -> None:
-    if not consent_version:
-        raise DomainError("Please accept the privacy notice to register.", field="consent")
-    if consent_version != settings.privacy_version:
-        raise DomainError("The privacy notice has changed: please read it again and accept it.", field="consent")
-
-
-def create_order(
-    edition: Edition,
-    *,
-    selection: dict[int, int],
-    attendees: list[AttendeeData],
-    email: str,
-    buyer_name: str = "",
-    voucher_code: str | None = None,
-    consent_version: str | None,
-    expected_total_cents: int | None,
-    user=None,
-    idempotency_key: str | None = None,
-    now: datetime | None = None,
-) -> Order:
-    """Price the selection, hold its seats and create the order.
-
-    Free orders are paid at once; paid ones stay RESERVED until the payment lands or
-    the reservation expires. Raises ``SoldOut`` when a seat is missing (nothing held),
-    ``PriceChanged`` when the total the buyer confirmed is not the server's.
-
-    ``idempotency_key`` is the checkout form's hidden value: posting the same form again
-    (Back and "Place order", a double click, parallel requests) returns the order the
-    first post made instead of making another one.
-    """
-    now = now or utcnow()
-    idempotency_key = (idempotency_key or "").strip() or None
-    if idempotency_key:
-        existing = _order_for_key(edition, idempotency_key, email)
-        if existing is not None:
-            return existing
-    settings = get_settings(edition)
-    expire_due_reservations(now=now, edition_id=edition.id)
-    quote = quote_selection(edition, selection, voucher_code=voucher_code, now=now)
-    if expected_total_cents is None or int(expected_total_cents) != quote.total_cents:
-        raise PriceChanged("The total has changed since the page was loaded; please check the order again.")
-    _refuse_if_clearly_sold_out(quote)
-    people = _clean_attendees(attendees, len(quote.lines))
-    _check_consent(settings, consent_version)
-    email = (email or "").strip().lower()
-    if not email or "@" not in email or len(email) > EMAIL_MAX:
-        raise DomainError("Enter the email address for the confirmation.", field="email")
-    if quote.total_cents > 0:
-        _refuse_too_many_open_orders(edition, email, now=now)
-
-    order = _build_order(edition, quote, people, email=email, buyer_name=buyer_name, user=user, now=now)
-    order.idempotency_key = idempotency_key
-    order.consent_version = consent_version
-    order.consent_at = now
-    if quote.total_cents == 0:
-        order.payment_method = PaymentMethod.FREE.value
-        order.state = OrderState.PAID
-        order.paid_at = now
-    else:
-        provider = choose_provider(current_app)
-        order.payment_method = provider.key
-        hold = timedelta(days=settings.bank_transfer_days) if provider.key == PaymentMethod.BANK_TRANSFER else (
-            timedelta(minutes=settings.reservation_minutes)
-        )
-        order.expires_at = now + hold
-    try:
-        # Added inside the SAVEPOINT: begin_nested() flushes what is pending before it starts.
-        with db.session.begin_nested():
-            db.session.add(order)
-            db.session.flush()
-    except sa.exc.IntegrityError:
-        # A parallel post of the same form won the race (its insert waited for it to commit).
-        existing = _order_for_key(edition, idempotency_key, email) if idempotency_key else None
-        if existing is None:
-            raise
-        return existing
-    remember_deadline(db.session, order.expires_at)
-    record_audit(
-        "order.create",
-        actor=user,
-        edition_id=edition.id,
-        target=order,
-        data={"code": order.code, "total_cents": order.total_cents, "seats": len(people), "state": order.state.value},
-    )
-    if order.state is OrderState.PAID:
-        _email_order(order, "registration_order_paid")
-    elif order.payment_method == PaymentMethod.BANK_TRANSFER:
-        _email_order(order, "registration_order_reserved", settings=settings)
-    # Last, so the seat rows stay locked for as short a time as possible.
-    hold_quote(quote)
-    return order
-
-
-def _refuse_too_many_open_orders(edition: Edition, email: str, *, now: datetime) -> None:
-    """One address may hold at most MAX_OPEN_ORDERS_PER_EMAIL orders awaiting payment."""
-    cap = current_app.config.get("MAX_OPEN_ORDERS_PER_EMAIL") or 0
-    if cap <= 0:
-        return
-    open_orders = db.session.scalar(
-        sa.select(sa.func.count(Order.id)).where(
-            Order.edition_id == edition.id,
-            Order.email == email,
-            Order.state == OrderState.RESERVED,
-            Order.expires_at > now,
-        )
-    )
-    if open_orders >= cap:
-        raise Conflict(
-            f"This address already has {open_orders} order(s) awaiting payment. Pay or cancel one "
-            "(the links are in our emails) before placing another.",
-            field="email",
-        )
-
-
-def _order_for_key(edition: Edition, idempotency_key: str, email: str) -> Order | None:
-    """The order an earlier post of this checkout form made, if any (only to the same buyer)."""
-    existing = db.session.scalar(sa.select(Order).where(Order.idempotency_key == idempotency_key))
-    if existing is None:
-        return None
-    if existing.edition_id != edition.id or existing.email != (email or "").strip().lower():
-        raise Conflict("This form was already used. Go back to the shop and start again.")
-    return existing
-
-
-def _refuse_if_clearly_sold_out(quote: Quote) -> None:
-    """A cheap early answer from the counters as read now, before any work; the locked
-    update in ``hold_quote`` stays the one that decides."""
-    for ticket_type in {line.ticket_type for line in quote.lines}:
-        left = seats_left(ticket_type)
-        if left is not None and left < quote.counts[ticket_type.id]:
-            raise SoldOut(f"Sorry, {ticket_type.name} is sold out (not enough seats left).",
-                          ticket_type_ids=[ticket_type.id])
-
-
-def _build_order(edition, quote: Quote, people: list[AttendeeData], *, email, buyer_name, user, now) -> Order:
-    order = Order(
-        edition_id=edition.id,
-        email=email,
-        buyer_name=" ".join((buyer_name or "").split())[:NAME_MAX],
-        user_id=getattr(user, "id", None),
-        total_cents=quote.total_cents,
-        currency=quote.currency,
-        voucher_id=quote.voucher.id if quote.voucher else None,
-        voucher_uses=quote.voucher_uses,
-        created_at=now,
-    )
-    for line, person in zip(quote.lines, people, strict=True):
-        order.attendees.append(
-            Attendee(
-                edition_id=edition.id,
-                ticket_type_id=line.ticket_type.id,
-                name=person.name,
-                email=person.email,
-                organisation=person.organisation,
-                price_cents=line.unit_price_cents,
-                vat_rate_bp=line.ticket_type.vat_rate_bp,
-                created_at=now,
-            )
-        )
-    return order
-
-
-def hold_quote(quote: Quote) -> None:
-    """Take the quote's seats and voucher uses under the counters' locks (all or nothing)."""
-    with db.session.begin_nested():
-        take_seats(quote.counts)
-        if quote.voucher is not None and quote.voucher_uses:
-            take_voucher_uses(quote.voucher.id, quote.voucher_uses)
+# -- paying, and the holder's moves -----------------------------------------------------
 
 
 def begin_payment(order: Order) -> str | None:
@@ -343,6 +103,11 @@ def confirm_free_order(order: Order) -> Order:
         return order
     return mark_order_paid(order, amount_cents=0, currency=order.currency, method=PaymentMethod.FREE.value,
                            reference=None)
+
+
+def has_receipt(order: Order) -> bool:
+    """A receipt exists for money that was paid (free registrations have none)."""
+    return order.state in (OrderState.PAID, OrderState.REFUNDED) and not order.is_complimentary
 
 
 def is_overdue(order: Order, now: datetime | None = None) -> bool:
@@ -361,6 +126,21 @@ def expire_if_due(order: Order, now: datetime | None = None) -> bool:
         release_order(order, reason=RELEASE_EXPIRED)
         return True
     return False
+
+def pay_order(order: Order) -> str | None:
+    """The holder's "Pay now": release the order if its time is up, else start the payment
+    (a URL to go to, or None for the order page)."""
+    if expire_if_due(order):
+        return None
+    return begin_payment(order)
+
+
+def confirm_offer(order: Order) -> bool:
+    """The holder confirms a free reserved order; False when its time was up (released instead)."""
+    if expire_if_due(order):
+        return False
+    confirm_free_order(order)
+    return True
 
 
 # -- the contract with payments ---------------------------------------------------------
@@ -387,10 +167,8 @@ def mark_order_paid(order: Order, *, amount_cents: int, currency: str, method: s
     order.payment_reference = reference
     _move(order, OrderState.PAID, action="order.paid", actor=actor,
           data={"amount_cents": amount_cents, "method": method, "reference": reference, "seats_retaken": retaken})
-    _email_order(order, "registration_order_paid")
-    from convention.registration.waiting_list import order_paid
-
-    order_paid(order)
+    email_order(order, "registration_order_paid")
+    offer_taken(order)
     return order
 
 
@@ -403,7 +181,7 @@ def release_order(order: Order, *, reason: str, actor=None) -> Order:
     target = OrderState.CANCELLED if reason == RELEASE_CANCELLED else OrderState.EXPIRED
     _free_inventory(order)
     _move(order, target, action=f"order.{target.value}", actor=actor, data={"reason": reason})
-    _email_order(order, "registration_order_released", reason=reason)
+    email_order(order, "registration_order_released", reason=reason)
     signals.order_released.send(signals.OrderReleased(order.edition_id, order.id, reason, getattr(actor, "id", None)))
     _after_seats_returned(order)
     return order
@@ -423,7 +201,8 @@ def mark_order_refunded(order: Order, *, amount_cents: int, reference: str | Non
     order.refund_reference = reference
     _move(order, OrderState.REFUNDED, action="order.refunded", actor=actor,
           data={"amount_cents": amount_cents, "reference": reference})
-    _email_order(order, "registration_order_refunded")
+    email_order(order, "registration_order_refunded",
+                refunded_by_hand=order.payment_method == PaymentMethod.BANK_TRANSFER)
     _after_seats_returned(order)
     return order
 
@@ -467,7 +246,7 @@ def refund_unplaceable_payment(order: Order, *, amount_cents: int, reference: st
     order.refund_reference = reference
     _move(order, OrderState.REFUNDED, action="order.refunded_unplaceable",
           data={"amount_cents": amount_cents, "reference": reference})
-    _email_order(order, "registration_payment_apology")
+    email_order(order, "registration_payment_apology")
     return order
 
 
@@ -493,7 +272,7 @@ def expire_due_reservations(now: datetime | None = None, *, edition_id: int | No
     return len(orders)
 
 
-# -- cancellations and changes by people ------------------------------------------------
+# -- cancellations -----------------------------------------------------------------------
 
 
 def cancel_order(order: Order, *, actor, refund: bool = True, reason: str = "Cancelled by the organizers") -> Order:
@@ -502,11 +281,13 @@ def cancel_order(order: Order, *, actor, refund: bool = True, reason: str = "Can
         return release_order(order, reason=RELEASE_CANCELLED, actor=actor)
     if order.state is not OrderState.PAID:
         raise InvalidTransition(f"An order that is {order.state.label.lower()} cannot be cancelled.")
-    return _cancel_paid(order, amount_cents=order.total_cents - order.refunded_cents if refund else 0, reason=reason,
+    return cancel_paid_order(order, amount_cents=order.total_cents - order.refunded_cents if refund else 0, reason=reason,
                         actor=actor)
 
 
-def _cancel_paid(order: Order, *, amount_cents: int, reason: str, actor) -> Order:
+def cancel_paid_order(order: Order, *, amount_cents: int, reason: str, actor) -> Order:
+    """Cancel a PAID order, refunding ``amount_cents`` through its provider (none: just
+    cancelled, seats back). Idempotent."""
     if order.total_cents == 0 or amount_cents == 0 or order.payment_method in (
         PaymentMethod.FREE, PaymentMethod.COMPLIMENTARY
     ):
@@ -516,76 +297,40 @@ def _cancel_paid(order: Order, *, amount_cents: int, reason: str, actor) -> Orde
         lock_edition_inventory(order.edition_id)
         _free_inventory(order)
         _move(order, OrderState.CANCELLED, action="order.cancelled", actor=actor, data={"reason": reason})
-        _email_order(order, "registration_order_released", reason=RELEASE_CANCELLED)
+        email_order(order, "registration_order_released", reason=RELEASE_CANCELLED)
         _after_seats_returned(order)
         return order
     reference = get_provider(order.payment_method).refund(order, amount_cents=amount_cents, reason=reason)
     return mark_order_refunded(order, amount_cents=amount_cents, reference=reference, actor=actor)
 
 
-def self_cancel_terms(order: Order, settings: RegistrationSettings, now: datetime | None = None) -> int | None:
-    """What an attendee would get back cancelling now, or None when they cannot cancel."""
-    now = now or utcnow()
-    state = shown_state(order, now)
-    if order.is_complimentary or state not in (OrderState.PAID, OrderState.RESERVED):
-        return None
-    if state is OrderState.RESERVED:
-        return 0
-    if settings.self_cancel_until is None or now >= settings.self_cancel_until:
-        return None
-    return max(0, order.total_cents - order.refunded_cents - settings.cancellation_fee_cents)
+# -- the organizers' order page ----------------------------------------------------------
 
 
-def self_cancel_fee(order: Order, settings: RegistrationSettings) -> int:
-    """What the organizers keep of a paid order cancelled by its attendee: never more than was paid."""
-    if order.state is not OrderState.PAID:
-        return 0
-    return min(settings.cancellation_fee_cents, max(0, order.total_cents - order.refunded_cents))
+@dataclass(frozen=True)
+class OrderActions:
+    """What the organizers' order page offers, each a ready answer."""
+
+    can_mark_paid: bool  # a bank transfer arrived for a reserved (or already released) order
+    was_released: bool  # marking it paid takes its seats again, if still free
+    can_cancel: bool
+    cancel_refunds: bool  # cancelling gives money back
+    can_resend: bool
 
 
-def cancel_own_order(order: Order, *, now: datetime | None = None) -> Order:
-    """Attendee (holder of the secret link): cancel within the organizers' policy."""
-    if expire_if_due(order, now):
-        return order  # its time was up: released as expired, which is what they asked for
-    settings = get_settings(_edition(order))
-    refund = self_cancel_terms(order, settings, now)
-    if refund is None:
-        raise DomainError("This order can no longer be cancelled online; please contact the organizers.")
-    if order.state is OrderState.RESERVED:
-        return release_order(order, reason=RELEASE_CANCELLED)
-    return _cancel_paid(order, amount_cents=refund, reason="Cancelled by the attendee", actor=None)
-
-
-def names_editable(order: Order, settings: RegistrationSettings, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    if shown_state(order, now) not in (OrderState.PAID, OrderState.RESERVED) or order.is_complimentary:
-        return False
-    return settings.name_changes_until is None or now < settings.name_changes_until
-
-
-def update_attendees(order: Order, changes: dict[int, AttendeeData], *, actor=None, now: datetime | None = None) -> Order:
-    """Change attendee names (and email, organisation) until the organizers' cut-off."""
-    settings = get_settings(_edition(order))
-    if actor is None and not names_editable(order, settings, now):
-        raise DomainError("Attendee details can no longer be changed.")
-    by_id = {attendee.id: attendee for attendee in order.attendees}
-    if set(changes) - set(by_id):
-        raise DomainError("Unknown attendee.")
-    cleaned = _clean_attendees(list(changes.values()), len(changes))
-    changed = {}
-    for attendee_id, data in zip(changes, cleaned, strict=True):
-        attendee = by_id[attendee_id]
-        before = (attendee.name, attendee.email, attendee.organisation)
-        attendee.name, attendee.email, attendee.organisation = data.name, data.email, data.organisation
-        if before != (data.name, data.email, data.organisation):
-            changed[attendee.code] = {"from": before[0], "to": data.name}
-    db.session.flush()
-    if changed:
-        record_audit("order.attendees_changed", actor=actor, edition_id=order.edition_id, target=order, data=changed)
-    return order
+def order_actions(order: Order) -> OrderActions:
+    reserved, paid = order.state is OrderState.RESERVED, order.state is OrderState.PAID
+    return OrderActions(
+        can_mark_paid=order.state in (OrderState.RESERVED, OrderState.EXPIRED, OrderState.CANCELLED)
+        and order.total_cents > 0,
+        was_released=not reserved,
+        can_cancel=reserved or paid,
+        cancel_refunds=paid and order.total_cents > 0,
+        can_resend=reserved or paid,
+    )
 
 
 def resend_confirmation(order: Order, *, actor) -> None:
     template = "registration_order_paid" if order.state is OrderState.PAID else "registration_order_reserved"
-    _email_order(order, template, settings=get_settings(_edition(order)))
+    email_order(order, template, settings=get_settings(edition_of(order)))
     record_audit("order.resend", actor=actor, edition_id=order.edition_id, target=order, data={"code": order.code})

@@ -9,7 +9,7 @@ from flask import Blueprint
 
 from convention.editions.navigation import register_link
 from convention.registration.cli import expire_command
-from convention.registration.jobs import init_expiry_scheduling
+from convention.registration.deadlines import init_expiry_scheduling
 
 bp = Blueprint("registration", __name__, cli_group="registration")
 bp.cli.add_command(expire_command)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -11,7 +11,7 @@ from convention.core.inputs import int_arg, page_arg
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc, utcnow
 from convention.core.views import run_button, run_form
-from convention.editions.loaders import get_edition_or_404, get_owned_or_404, load_edition
+from convention.editions.loaders import load_edition
 from convention.editions.permissions import can_manage_edition
 from convention.registration import catalog, reports, services
 from convention.registration.forms import (
@@ -23,49 +23,13 @@ from convention.registration.forms import (
     VoucherForm,
 )
 from convention.registration.inventory import seats_left
-from convention.registration.models import (
-    OrderState,
-    PaymentMethod,
-    Quota,
-    TicketCategory,
-    TicketType,
-    Voucher,
-    VoucherKind,
-)
+from convention.registration.loaders import load_order_by_code, load_quota, load_ticket_type, load_voucher
+from convention.registration.models import PaymentMethod, TicketCategory, VoucherKind
+from convention.registration.notices import order_url
+from convention.registration.payment_providers import payment_methods
+from convention.registration.settings import get_settings
 from convention.registration.views import bp
 from convention.registration.waiting_list import list_entries
-
-
-def _load(model, slug: str, item_id: int) -> tuple:
-    edition = get_edition_or_404(slug)
-    return edition, get_owned_or_404(edition, model, item_id)
-
-
-def load_ticket_type(slug: str, ticket_type_id: int | None = None) -> dict:
-    if ticket_type_id is None:
-        return {"edition": get_edition_or_404(slug), "ticket_type": None}
-    edition, ticket_type = _load(TicketType, slug, ticket_type_id)
-    return {"edition": edition, "ticket_type": ticket_type}
-
-
-def load_quota(slug: str, quota_id: int | None = None) -> dict:
-    if quota_id is None:
-        return {"edition": get_edition_or_404(slug), "quota": None}
-    edition, quota = _load(Quota, slug, quota_id)
-    return {"edition": edition, "quota": quota}
-
-
-def load_voucher(slug: str, voucher_id: int) -> dict:
-    edition, voucher = _load(Voucher, slug, voucher_id)
-    return {"edition": edition, "voucher": voucher}
-
-
-def load_order_by_code(slug: str, code: str) -> dict:
-    edition = get_edition_or_404(slug)
-    order = reports.get_order_by_code(edition, code)
-    if order is None:
-        abort(404)
-    return {"edition": edition, "order": order}
 
 
 def _utc(value, edition):
@@ -93,6 +57,7 @@ def _csv_response(text: str, filename: str) -> Response:
 def manage_tickets(edition):
     types = catalog.list_ticket_types(edition)
     report = {s.ticket_type.id: s for s in reports.sales_report(edition).per_type}
+    now = utcnow()
     return render_template(
         "registration/manage_tickets.html",
         edition=edition,
@@ -100,8 +65,8 @@ def manage_tickets(edition):
         free_types=[t for t in types if t.category is not TicketCategory.TICKET],
         quotas=catalog.list_quotas(edition),
         sales=report,
-        seats_left=seats_left,
-        now=utcnow(),
+        seats_left={t.id: seats_left(t) for t in types},
+        sale_closed={t.id: t.sale_closed(now) for t in types},
         action_form=ActionForm(),
     )
 
@@ -245,7 +210,7 @@ def manage_orders(edition):
         filters=filters,
         state_choices=ORDER_STATE_CHOICES,
         ticket_types=catalog.list_ticket_types(edition),
-        methods=[m.value for m in PaymentMethod],
+        methods=payment_methods(),
     )
 
 
@@ -264,10 +229,8 @@ def manage_order(edition, order):
         order=order,
         paid_form=MarkPaidForm(),
         action_form=ActionForm(),
-        can_mark_paid=order.state in (OrderState.RESERVED, OrderState.EXPIRED, OrderState.CANCELLED)
-        and order.total_cents > 0 and order.state is not OrderState.REFUNDED,
-        can_cancel=order.state in (OrderState.RESERVED, OrderState.PAID),
-        order_link=services.order_url(order),
+        actions=services.order_actions(order),
+        order_link=order_url(order),
     )
 
 
@@ -322,7 +285,7 @@ def manage_waiting_list(edition):
 @bp.route("/<slug>/manage/registration/settings", methods=["GET", "POST"])
 @guarded(can_manage_edition, load=load_edition)
 def registration_settings(edition):
-    settings = services.get_settings(edition)
+    settings = get_settings(edition)
     form = RegistrationSettingsForm(obj=settings)
     if not form.is_submitted():
         form.cancellation_fee.set_cents(settings.cancellation_fee_cents)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -11,10 +10,10 @@ from convention.core.errors import DomainError
 from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded
 from convention.core.timeutil import utcnow
-from convention.core.views import perform_button, run_button, run_form
-from convention.editions.loaders import get_edition_or_404, load_edition
-from convention.extensions import db, limiter
-from convention.registration import services
+from convention.core.views import perform_button, run_action, run_button, run_form
+from convention.editions.loaders import load_edition
+from convention.extensions import limiter
+from convention.registration import self_service, services, waiting_list
 from convention.registration.errors import SoldOut
 from convention.registration.forms import (
     AttendeeNamesForm,
@@ -23,49 +22,13 @@ from convention.registration.forms import (
     format_selection,
     parse_selection,
 )
-from convention.registration.models import (
-    Order,
-    OrderState,
-    PaymentMethod,
-    TicketCategory,
-    TicketType,
-    WaitingListEntry,
-)
+from convention.registration.loaders import load_order, load_shop_ticket_type, load_waiting_entry
+from convention.registration.ordering import AttendeeData, create_order
 from convention.registration.permissions import can_buy_tickets, holds_order_link, holds_waiting_list_link
-from convention.registration.pricing import find_voucher, quote_selection, shop_items
+from convention.registration.pricing import find_voucher, quote_checkout, quote_selection, shop_items
 from convention.registration.receipts import receipt_pdf
+from convention.registration.settings import get_settings
 from convention.registration.views import bp
-
-
-def load_order(slug: str, secret: str) -> dict:
-    edition = get_edition_or_404(slug)
-    order = db.session.scalar(
-        sa.select(Order)
-        .where(Order.secret == secret, Order.edition_id == edition.id)
-        .options(sa.orm.selectinload(Order.attendees))
-    )
-    if order is None:
-        abort(404)
-    return {"edition": edition, "order": order}
-
-
-def load_ticket_type(slug: str, ticket_type_id: int) -> dict:
-    edition = get_edition_or_404(slug)
-    ticket_type = db.session.get(TicketType, ticket_type_id)
-    if ticket_type is None or ticket_type.edition_id != edition.id or ticket_type.category is not TicketCategory.TICKET:
-        abort(404)
-    return {"edition": edition, "ticket_type": ticket_type}
-
-
-def load_waiting_entry(slug: str, secret: str) -> dict:
-    edition = get_edition_or_404(slug)
-    entry = db.session.scalar(
-        sa.select(WaitingListEntry).where(WaitingListEntry.secret == secret, WaitingListEntry.edition_id == edition.id)
-    )
-    if entry is None:
-        abort(404)
-    return {"edition": edition, "entry": entry}
-
 
 # -- the shop ---------------------------------------------------------------------------
 
@@ -128,7 +91,7 @@ def _render_shop(edition, *, voucher_code: str = "", error: DomainError | None =
             error=error.message if error else None,
             sold_out_ids=sold_out_ids,
             wanted=wanted or {},
-            settings=services.get_settings(edition),
+            settings=get_settings(edition),
         ),
         status,
     )
@@ -153,7 +116,7 @@ def _selection_from_args() -> dict[int, int]:
 
 
 def _checkout_page(edition, form: CheckoutForm, quote, status: int = 200, sold_out=None):
-    settings = services.get_settings(edition)
+    settings = get_settings(edition)
     return (
         render_template(
             "registration/checkout.html",
@@ -174,22 +137,14 @@ def checkout(edition):
     selection = _selection_from_args()
     voucher_code = request.args.get("voucher", "").strip()
     try:
-        quote = quote_selection(edition, selection, voucher_code=voucher_code, now=utcnow())
-        for item in shop_items(edition, voucher=quote.voucher, now=utcnow()):
-            wanted = quote.counts.get(item.ticket_type.id, 0)
-            if wanted and item.seats_left is not None and wanted > item.seats_left:
-                raise SoldOut(
-                    f"Sorry, only {item.seats_left} seat(s) left for {item.ticket_type.name}."
-                    if item.seats_left else f"Sorry, {item.ticket_type.name} is sold out.",
-                    ticket_type_ids=[item.ticket_type.id],
-                )
+        quote = quote_checkout(edition, selection, voucher_code=voucher_code, now=utcnow())
     except DomainError as error:
         return _render_shop(edition, voucher_code=voucher_code, error=error, wanted=selection)
     form = CheckoutForm(
         selection=format_selection(quote.counts),
         voucher=voucher_code,
         total_cents=str(quote.total_cents),
-        privacy_version=services.get_settings(edition).privacy_version,
+        privacy_version=get_settings(edition).privacy_version,
         submission_key=new_token(16),
     )
     if current_user.is_authenticated:
@@ -221,14 +176,12 @@ def place_order(edition):
             return _render_shop(edition, voucher_code=form.voucher.data or "", error=error)
         return _checkout_page(edition, form, quote, status, sold_out=sold_out)
 
-    if not form.validate_on_submit():
-        return refused(422)
-    try:
-        order = services.create_order(
+    def place():
+        return create_order(
             edition,
             selection=selection,
             attendees=[
-                services.AttendeeData(entry.form.name.data, entry.form.email.data or "", entry.form.organisation.data or "")
+                AttendeeData(entry.form.name.data, entry.form.email.data or "", entry.form.organisation.data or "")
                 for entry in form.attendees.entries
             ],
             email=form.email.data,
@@ -239,31 +192,33 @@ def place_order(edition):
             user=current_user if current_user.is_authenticated else None,
             idempotency_key=form.submission_key.data or None,
         )
-    except SoldOut as error:
-        db.session.rollback()
-        form.form_errors.append(error.message)
-        return refused(error.status_code, sold_out=error)
-    except DomainError as error:
-        db.session.rollback()
+
+    def not_placed(error: DomainError):
+        if isinstance(error, SoldOut):
+            form.form_errors.append(error.message)
+            return refused(error.status_code, sold_out=error)
         apply_domain_error(form, error)
         return refused(409 if error.status_code == 409 else 422)
-    db.session.commit()
-    return _go_pay(edition, order)
+
+    if not form.validate_on_submit():
+        return refused(422)
+    # The order is committed before the payment starts: the seat counters stay locked
+    # only while the order is written, never while the payment provider answers.
+    return run_action(place, done=lambda order: _go_pay(edition, order, services.begin_payment),
+                      refused=not_placed)
 
 
-def _go_pay(edition, order: Order):
-    """Hand over to the payment provider, or show the order page."""
-    try:
-        url = services.begin_payment(order)
-    except DomainError as error:
-        db.session.rollback()
+def _go_pay(edition, order, start):
+    """Run ``start(order)`` (begin the payment) and hand over to the provider's page, or
+    show the order page (with the refusal, if the provider said no)."""
+    order_page_url = url_for("registration.order_page", slug=edition.slug, secret=order.secret)
+
+    def refused(error: DomainError):
         flash(error.message, "danger")
-        url = None
-    else:
-        db.session.commit()
-    if url:
-        return redirect(url, code=303)
-    return redirect(url_for("registration.order_page", slug=edition.slug, secret=order.secret), code=303)
+        return redirect(order_page_url, code=303)
+
+    return run_action(lambda: start(order), done=lambda url: redirect(url or order_page_url, code=303),
+                      refused=refused)
 
 
 # -- waiting list -----------------------------------------------------------------------
@@ -272,18 +227,16 @@ def _go_pay(edition, order: Order):
 @bp.route("/<slug>/tickets/<int:ticket_type_id>/waiting-list", methods=["GET", "POST"])
 @limiter.limit(_waiting_list_limit, methods=["POST"], error_message=TOO_MANY_WAITING)
 @limiter.limit(_waiting_list_limit, methods=["POST"], key_func=_submitted_email_key, error_message=TOO_MANY_WAITING)
-@guarded(can_buy_tickets, load=load_ticket_type)
+@guarded(can_buy_tickets, load=load_shop_ticket_type)
 def join_waiting_list(edition, ticket_type):
-    from convention.registration.waiting_list import join_waiting_list as join
-
-    settings = services.get_settings(edition)
+    settings = get_settings(edition)
     form = WaitingListForm(privacy_version=settings.privacy_version, quantity=request.args.get("quantity", 1, type=int))
     if current_user.is_authenticated and not form.is_submitted():
         form.name.data, form.email.data = current_user.name, current_user.email
     return run_form(
         form,
-        lambda: join(edition, ticket_type, name=form.name.data, email=form.email.data, quantity=form.quantity.data,
-                     consent_version=form.privacy_version.data),
+        lambda: waiting_list.join_waiting_list(edition, ticket_type, name=form.name.data, email=form.email.data,
+                                               quantity=form.quantity.data, consent_version=form.privacy_version.data),
         done="Almost there: we sent you an email. Follow its link to confirm your place on the waiting list.",
         back=url_for("registration.shop", slug=edition.slug),
         render=lambda: render_template("registration/waiting_join.html", edition=edition, ticket_type=ticket_type,
@@ -295,62 +248,61 @@ def join_waiting_list(edition, ticket_type):
 @guarded(holds_waiting_list_link, load=load_waiting_entry)
 def confirm_waiting_list(edition, entry):
     """The emailed link opens a page with a button: mail scanners open links, a GET never writes."""
-    from convention.registration.waiting_list import confirm_waiting_entry
-
     form = ActionForm()
-    if perform_button(lambda: confirm_waiting_entry(entry), form=form,
+    if perform_button(lambda: waiting_list.confirm_waiting_entry(entry), form=form,
                       done="Confirmed: you are on the waiting list. We will email you as soon as seats come free."):
         return redirect(url_for("registration.confirm_waiting_list", slug=edition.slug, secret=entry.secret))
-    return render_template("registration/waiting_confirm.html", edition=edition, entry=entry, form=form)
+    return render_template("registration/waiting_confirm.html", edition=edition, entry=entry, form=form,
+                           awaits_confirmation=waiting_list.awaits_confirmation(entry),
+                           is_waiting=waiting_list.is_waiting(entry))
+
+
+def _flash_and_go(message: str, category: str, back: str):
+    flash(message, category)
+    return redirect(back)
 
 
 @bp.route("/<slug>/waiting-list/<secret>/leave", methods=["GET", "POST"])
 @guarded(holds_waiting_list_link, load=load_waiting_entry)
 def leave_waiting_list(edition, entry):
-    from convention.registration.waiting_list import leave_waiting_list as leave
-
     form = ActionForm()
     if form.validate_on_submit():
-        leave(entry)
-        db.session.commit()
-        flash("You have left the waiting list.", "info")
-        return redirect(url_for("registration.shop", slug=edition.slug))
-    return render_template("registration/waiting_leave.html", edition=edition, entry=entry, form=form)
+        back = url_for("registration.shop", slug=edition.slug)
+        return run_action(lambda: waiting_list.leave_waiting_list(entry),
+                          done=lambda _: _flash_and_go("You have left the waiting list.", "info", back),
+                          refused=lambda error: _flash_and_go(error.message, "danger", back))
+    return render_template("registration/waiting_leave.html", edition=edition, entry=entry, form=form,
+                           can_leave=waiting_list.can_leave(entry))
 
 
 # -- the order page ---------------------------------------------------------------------
 
 
-def _order_page(edition, order, names_form=None, status=200):
-    settings = services.get_settings(edition)
-    state = services.shown_state(order)  # read only: an overdue reservation shows as expired
-    editable = services.names_editable(order, settings)
-    if names_form is None and editable:
+def _order_page(edition, order, names_form=None):
+    settings = get_settings(edition)
+    page = self_service.order_page(order, settings)  # read only: an overdue reservation shows as expired
+    if names_form is None and page.names_editable:
         names_form = AttendeeNamesForm()
         for attendee in order.attendees:
             names_form.attendees.append_entry(
                 {"attendee_id": attendee.id, "name": attendee.name, "email": attendee.email,
                  "organisation": attendee.organisation}
             )
-    return (
-        render_template(
-            "registration/order.html",
-            edition=edition,
-            order=order,
-            state=state,
-            settings=settings,
-            names_form=names_form if editable else None,
-            errors=names_form.form_errors if names_form is not None and not editable else [],
-            action_form=ActionForm(),
-            refund_if_cancelled=services.self_cancel_terms(order, settings),
-            fee_if_cancelled=services.self_cancel_fee(order, settings),
-            can_pay=state is OrderState.RESERVED and order.total_cents > 0
-            and order.payment_method != PaymentMethod.BANK_TRANSFER,
-            can_confirm=state is OrderState.RESERVED and order.total_cents == 0,
-            has_receipt=order.state in (OrderState.PAID, OrderState.REFUNDED) and not order.is_complimentary,
-        ),
-        status,
+    return render_template(
+        "registration/order.html",
+        edition=edition,
+        order=order,
+        page=page,
+        state=page.state,
+        settings=settings,
+        names_form=names_form if page.names_editable else None,
+        errors=names_form.form_errors if names_form is not None and not page.names_editable else [],
+        action_form=ActionForm(),
     )
+
+
+def _back_to_order(edition, order) -> str:
+    return url_for("registration.order_page", slug=edition.slug, secret=order.secret)
 
 
 @bp.get("/<slug>/orders/<secret>/")
@@ -363,65 +315,58 @@ def order_page(edition, order):
 @guarded(holds_order_link, load=load_order)
 def update_attendees(edition, order):
     form = AttendeeNamesForm()
-    if form.validate_on_submit():
+
+    def save():
         try:
             changes = {
-                int(entry.form.attendee_id.data): services.AttendeeData(
+                int(entry.form.attendee_id.data): AttendeeData(
                     entry.form.name.data, entry.form.email.data or "", entry.form.organisation.data or ""
                 )
                 for entry in form.attendees.entries
             }
-            services.update_attendees(order, changes)
         except (ValueError, TypeError):
-            db.session.rollback()
-            form.form_errors.append("The form is not valid; reload the page and try again.")
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash("Attendee details saved.", "success")
-            return redirect(url_for("registration.order_page", slug=edition.slug, secret=order.secret))
-    return _order_page(edition, order, names_form=form, status=422)
+            raise DomainError("The form is not valid; reload the page and try again.") from None
+        return self_service.update_attendees(order, changes)
+
+    return run_form(form, save, done="Attendee details saved.", back=_back_to_order(edition, order),
+                    render=lambda: _order_page(edition, order, names_form=form))
 
 
 @bp.post("/<slug>/orders/<secret>/cancel")
 @guarded(holds_order_link, load=load_order)
 def cancel_order(edition, order):
-    return run_button(lambda: services.cancel_own_order(order), done="Your order is cancelled.",
-                      back=url_for("registration.order_page", slug=edition.slug, secret=order.secret))
+    return run_button(lambda: self_service.cancel_own_order(order), done="Your order is cancelled.",
+                      back=_back_to_order(edition, order))
 
 
 @bp.post("/<slug>/orders/<secret>/pay")
 @guarded(holds_order_link, load=load_order)
 def pay_order(edition, order):
     if not ActionForm().validate_on_submit():
-        return redirect(url_for("registration.order_page", slug=edition.slug, secret=order.secret))
-    if services.expire_if_due(order):
-        db.session.commit()
-    return _go_pay(edition, order)
+        return redirect(_back_to_order(edition, order))
+    return _go_pay(edition, order, services.pay_order)
 
 
 @bp.post("/<slug>/orders/<secret>/confirm")
 @guarded(holds_order_link, load=load_order)
 def confirm_order(edition, order):
-    if ActionForm().validate_on_submit():
-        if services.expire_if_due(order):
-            db.session.commit()
-            flash("This offer has expired.", "warning")
-        else:
-            services.confirm_free_order(order)
-            db.session.commit()
-            flash("Your registration is confirmed.", "success")
-    return redirect(url_for("registration.order_page", slug=edition.slug, secret=order.secret))
+    back = _back_to_order(edition, order)
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    return run_action(
+        lambda: services.confirm_offer(order),
+        done=lambda confirmed: _flash_and_go("Your registration is confirmed.", "success", back) if confirmed
+        else _flash_and_go("This offer has expired.", "warning", back),
+        refused=lambda error: _flash_and_go(error.message, "danger", back),
+    )
 
 
 @bp.get("/<slug>/orders/<secret>/receipt.pdf")
 @guarded(holds_order_link, load=load_order)
 def receipt(edition, order):
-    if order.state not in (OrderState.PAID, OrderState.REFUNDED) or order.is_complimentary:
+    if not services.has_receipt(order):
         abort(404)
-    pdf = receipt_pdf(order, edition, services.get_settings(edition))
+    pdf = receipt_pdf(order, edition, get_settings(edition))
     return Response(
         pdf,
         mimetype="application/pdf",

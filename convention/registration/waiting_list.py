@@ -19,20 +19,14 @@ from convention.core.urls import external_url
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.mail.services import queue_email
+from convention.registration.deadlines import remember_deadline
 from convention.registration.errors import SoldOut
 from convention.registration.inventory import take_seats
-from convention.registration.jobs import remember_deadline
-from convention.registration.models import (
-    Attendee,
-    Order,
-    OrderState,
-    PaymentMethod,
-    TicketCategory,
-    TicketType,
-    WaitingListEntry,
-    WaitingState,
-)
+from convention.registration.models import Attendee, Order, PaymentMethod, TicketCategory, TicketType, WaitingListEntry
+from convention.registration.notices import order_url
 from convention.registration.payment_providers import choose_provider
+from convention.registration.settings import get_settings
+from convention.registration.states import OrderState, WaitingState
 
 OFFERS_PER_RUN = 200
 
@@ -42,8 +36,6 @@ def join_waiting_list(
 ) -> WaitingListEntry:
     """Add an UNCONFIRMED entry and email its confirmation link: it gets offers, and shows
     as waiting, only once the address is confirmed (anyone can type anyone's address)."""
-    from convention.registration.services import get_settings
-
     settings = get_settings(edition)
     if ticket_type.edition_id != edition.id or ticket_type.category is not TicketCategory.TICKET or ticket_type.hidden:
         raise DomainError("There is no waiting list for this ticket.")
@@ -95,8 +87,22 @@ def confirm_waiting_entry(entry: WaitingListEntry) -> WaitingListEntry:
     return entry
 
 
+def awaits_confirmation(entry: WaitingListEntry) -> bool:
+    """Joined, but its address is not confirmed yet: the emailed link's page offers the button."""
+    return entry.state is WaitingState.UNCONFIRMED
+
+
+def is_waiting(entry: WaitingListEntry) -> bool:
+    return entry.state is WaitingState.WAITING
+
+
+def can_leave(entry: WaitingListEntry) -> bool:
+    """Still in line (confirmed or not): leaving means something."""
+    return entry.state in (WaitingState.UNCONFIRMED, WaitingState.WAITING)
+
+
 def leave_waiting_list(entry: WaitingListEntry) -> None:
-    if entry.state not in (WaitingState.UNCONFIRMED, WaitingState.WAITING):
+    if not can_leave(entry):
         return
     entry.state = WaitingState.LEFT
     db.session.flush()
@@ -105,8 +111,6 @@ def leave_waiting_list(entry: WaitingListEntry) -> None:
 
 def make_offers(edition_id: int, *, now: datetime | None = None) -> int:
     """Offer free seats to waiting entries, first come first served per ticket type."""
-    from convention.registration.services import get_settings, order_url
-
     now = now or utcnow()
     entries = db.session.scalars(
         sa.select(WaitingListEntry)
@@ -189,7 +193,7 @@ def _entry_for(order: Order) -> WaitingListEntry | None:
     return db.session.scalar(sa.select(WaitingListEntry).where(WaitingListEntry.order_id == order.id))
 
 
-def order_released(order: Order) -> None:
+def offer_lapsed(order: Order) -> None:
     """An offer that expired unused lapses (its seats go to the next entry)."""
     entry = _entry_for(order)
     if entry is not None and entry.state is WaitingState.OFFERED:
@@ -197,7 +201,8 @@ def order_released(order: Order) -> None:
         record_audit("waiting_list.lapsed", edition_id=order.edition_id, target=entry, data={"order": order.code})
 
 
-def order_paid(order: Order) -> None:
+def offer_taken(order: Order) -> None:
+    """The order was paid: an offer (even a lapsed one, paid late) is converted."""
     entry = _entry_for(order)
     if entry is not None and entry.state in (WaitingState.OFFERED, WaitingState.LAPSED):
         entry.state = WaitingState.CONVERTED

@@ -7,7 +7,7 @@ import re
 
 from fpdf import FPDF
 
-from convention.cfp import services
+from convention.cfp import services, submission
 from convention.cfp.manage_services import QuestionData, save_question
 from convention.cfp.models import Proposal, ProposalSpeaker
 from convention.cfp.speaker_services import get_or_create_profile
@@ -57,7 +57,7 @@ def make_proposal(edition, speaker, *, state: ProposalState = S.DRAFT, organizer
     actors = {"speaker": speaker, "organizer": organizer}
     for who, target in PATH_TO[state]:
         assert actors[who] is not None, f"reaching {state} needs an organizer"
-        services.set_proposal_state(proposal, target, actor=actors[who])
+        submission.set_proposal_state(proposal, target, actor=actors[who])
     db.session.commit()
     return proposal
 

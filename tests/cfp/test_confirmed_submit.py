@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from convention.cfp import services
+from convention.cfp import services, submission
 from convention.cfp.states import ProposalState
 from convention.core.errors import DomainError
 from tests.cfp.helpers import all_proposals, form_values, proposal_data
@@ -25,7 +25,7 @@ def test_unconfirmed_speaker_saves_a_draft_but_cannot_submit_it(db, edition, new
     db.session.commit()
     assert proposal.state is ProposalState.DRAFT
     with pytest.raises(DomainError) as refused:
-        services.set_proposal_state(proposal, ProposalState.SUBMITTED, actor=newcomer)
+        submission.set_proposal_state(proposal, ProposalState.SUBMITTED, actor=newcomer)
     assert refused.value.message == REFUSAL
     db.session.rollback()
     assert proposal.state is ProposalState.DRAFT

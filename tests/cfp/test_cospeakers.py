@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from convention.accounts.models import User
-from convention.cfp import services
+from convention.cfp import cospeakers, models, permissions, services, submission
 from convention.cfp.models import MAX_SPEAKERS
 from convention.cfp.states import ProposalState
 from convention.core.errors import DomainError
@@ -20,7 +20,7 @@ from tests.factories import make_edition, make_user
 
 
 def invite(proposal, speaker, email="carl@example.org"):
-    invitation = services.invite_co_speaker(proposal, email, actor=speaker)
+    invitation = cospeakers.invite_co_speaker(proposal, email, actor=speaker)
     _db.session.commit()
     (mail,) = emails_to(email, "cfp_invitation")
     return invitation, link_in(mail)
@@ -33,7 +33,7 @@ def test_invitation_email_names_the_inviter_and_the_proposal(db, edition, speake
     assert mail.subject == "Sofia Speaker invites you to co-present at Security Convention 2027"
     assert proposal.title in mail.body_text
     assert link.startswith("/cfp-test/cfp/invite/")
-    assert services.hash_token(link.rsplit("/", 1)[1]) == _invitation.token_hash  # only the hash is kept
+    assert models.hash_token(link.rsplit("/", 1)[1]) == _invitation.token_hash  # only the hash is kept
 
 
 def test_anonymous_visitor_is_offered_to_sign_up_and_come_back(client, db, edition, speaker):
@@ -80,9 +80,9 @@ def test_invited_person_signs_up_then_joins_and_can_edit(client, auth, db, editi
 def test_invitation_works_once(db, edition, speaker, co_speaker, other_speaker):
     proposal = make_proposal(edition, speaker)
     invitation, _ = invite(proposal, speaker)
-    services.accept_invitation(invitation, actor=co_speaker)
+    cospeakers.accept_invitation(invitation, actor=co_speaker)
     with pytest.raises(DomainError) as caught:
-        services.accept_invitation(invitation, actor=other_speaker)
+        cospeakers.accept_invitation(invitation, actor=other_speaker)
     assert caught.value.message == "This invitation has expired or has already been used. Ask for a new one."
 
 
@@ -90,7 +90,7 @@ def test_expired_invitation_is_refused_and_its_page_says_so(client, db, edition,
     proposal = make_proposal(edition, speaker)
     invitation, link = invite(proposal, speaker)
     with pytest.raises(DomainError):
-        services.accept_invitation(invitation, actor=co_speaker, now=utcnow() + timedelta(days=15))
+        cospeakers.accept_invitation(invitation, actor=co_speaker, now=utcnow() + timedelta(days=15))
     invitation.expires_at = utcnow() - timedelta(seconds=1)
     _db.session.commit()
     response = client.get(link)
@@ -108,20 +108,20 @@ def test_invitation_of_another_edition_is_not_found(client, db, edition, organiz
 def test_inviting_a_current_speaker_or_twice_is_refused(db, edition, speaker, co_speaker):
     proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
     with pytest.raises(DomainError) as caught:
-        services.invite_co_speaker(proposal, "CARL@example.org", actor=speaker)
+        cospeakers.invite_co_speaker(proposal, "CARL@example.org", actor=speaker)
     assert caught.value.message == "This person is already a speaker of this proposal."
-    services.invite_co_speaker(proposal, "dora@example.org", actor=speaker)
+    cospeakers.invite_co_speaker(proposal, "dora@example.org", actor=speaker)
     with pytest.raises(DomainError) as caught:
-        services.invite_co_speaker(proposal, "dora@example.org", actor=speaker)
+        cospeakers.invite_co_speaker(proposal, "dora@example.org", actor=speaker)
     assert caught.value.message == "An invitation to this address is already waiting for an answer."
 
 
 def test_a_proposal_has_at_most_five_speakers(db, edition, speaker):
     proposal = make_proposal(edition, speaker)
     for n in range(MAX_SPEAKERS - 1):
-        services.invite_co_speaker(proposal, f"friend{n}@example.org", actor=speaker)
+        cospeakers.invite_co_speaker(proposal, f"friend{n}@example.org", actor=speaker)
     with pytest.raises(DomainError) as caught:
-        services.invite_co_speaker(proposal, "one-too-many@example.org", actor=speaker)
+        cospeakers.invite_co_speaker(proposal, "one-too-many@example.org", actor=speaker)
     assert caught.value.message == "A proposal has at most 5 speakers."
 
 
@@ -140,7 +140,7 @@ def test_joining_a_confirmed_talk_sends_talk_confirmed(db, edition, organizer, s
     received = []
     talk_confirmed.connect(received.append)
     try:
-        services.accept_invitation(invitation, actor=co_speaker)
+        cospeakers.accept_invitation(invitation, actor=co_speaker)
     finally:
         talk_confirmed.disconnect(received.append)
     assert received == [TalkConfirmed(edition.id, proposal.id, (co_speaker.id,), actor_id=co_speaker.id)]
@@ -149,11 +149,11 @@ def test_joining_a_confirmed_talk_sends_talk_confirmed(db, edition, organizer, s
 def test_withdrawing_revokes_pending_invitations(client, auth, db, edition, speaker, co_speaker):
     proposal = make_proposal(edition, speaker)
     invitation, link = invite(proposal, speaker)
-    services.set_proposal_state(proposal, ProposalState.WITHDRAWN, actor=speaker)
+    submission.set_proposal_state(proposal, ProposalState.WITHDRAWN, actor=speaker)
     _db.session.commit()
     assert invitation.revoked_at is not None
     with pytest.raises(DomainError) as caught:
-        services.accept_invitation(invitation, actor=co_speaker)
+        cospeakers.accept_invitation(invitation, actor=co_speaker)
     assert caught.value.message == "This invitation was cancelled."
     auth.login(co_speaker.email)
     response = client.get(link)
@@ -165,7 +165,7 @@ def test_withdrawing_revokes_pending_invitations(client, auth, db, edition, spea
 def test_rejecting_revokes_pending_invitations_too(db, edition, organizer, speaker):
     proposal = make_proposal(edition, speaker, state=ProposalState.SUBMITTED)
     invitation, _ = invite(proposal, speaker)
-    services.set_proposal_state(proposal, ProposalState.REJECTED, actor=organizer)
+    submission.set_proposal_state(proposal, ProposalState.REJECTED, actor=organizer)
     assert invitation.revoked_at is not None
     assert not invitation.is_pending()
 
@@ -177,7 +177,7 @@ def test_an_account_with_another_address_cannot_accept(client, auth, db, edition
     proposal = make_proposal(edition, speaker)
     invitation, link = invite(proposal, speaker, "carl@example.org")
     with pytest.raises(DomainError) as caught:
-        services.accept_invitation(invitation, actor=other_speaker)
+        cospeakers.accept_invitation(invitation, actor=other_speaker)
     assert caught.value.message.startswith("This invitation was sent to another email address.")
     auth.login(other_speaker.email)
     page = client.get(link).get_data(as_text=True)
@@ -195,11 +195,11 @@ def test_the_invited_address_must_be_confirmed(db, edition, speaker):
     invitation, _ = invite(proposal, speaker, "unconfirmed@example.org")
     holder = make_user(email="unconfirmed@example.org", confirmed=False)
     with pytest.raises(DomainError) as caught:
-        services.accept_invitation(invitation, actor=holder)
+        cospeakers.accept_invitation(invitation, actor=holder)
     assert caught.value.message == (
         "Confirm your email address first (follow the link we emailed you), then open this invitation again.")
     holder.email_confirmed_at = utcnow()
-    services.accept_invitation(invitation, actor=holder)
+    cospeakers.accept_invitation(invitation, actor=holder)
     assert [s.profile.user_id for s in proposal.speakers] == [speaker.id, holder.id]
 
 
@@ -210,7 +210,7 @@ def test_a_co_speaker_cannot_remove_the_submitter(client, auth, db, edition, spe
     proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
     submitter_link = proposal.speakers[0]
     with pytest.raises(DomainError) as caught:
-        services.remove_speaker(proposal, submitter_link, actor=co_speaker)
+        cospeakers.remove_speaker(proposal, submitter_link, actor=co_speaker)
     assert caught.value.message == (
         "The person who submitted this proposal can leave it, but nobody else can remove them.")
     _db.session.rollback()
@@ -223,12 +223,12 @@ def test_a_co_speaker_cannot_remove_the_submitter(client, auth, db, edition, spe
     _db.session.expire_all()
     proposal = services.get_proposal(edition, proposal.code)
     assert [s.profile.user_id for s in proposal.speakers] == [speaker.id, co_speaker.id]
-    assert services.is_proposal_speaker(speaker, proposal)
+    assert permissions.is_proposal_speaker(speaker, proposal)
 
 
 def test_the_submitter_may_leave_and_the_next_speaker_becomes_submitter(db, edition, speaker, co_speaker):
     proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
-    services.remove_speaker(proposal, proposal.speakers[0], actor=speaker)
+    cospeakers.remove_speaker(proposal, proposal.speakers[0], actor=speaker)
     assert [(s.profile.user_id, s.is_submitter) for s in proposal.speakers] == [(co_speaker.id, True)]
 
 
@@ -248,7 +248,7 @@ def test_submitter_cancels_a_pending_invitation(client, auth, db, edition, speak
     auth.login(co_speaker.email)
     assert client.get(link).status_code == 404
     with pytest.raises(DomainError) as caught:
-        services.accept_invitation(invitation, actor=co_speaker)
+        cospeakers.accept_invitation(invitation, actor=co_speaker)
     assert caught.value.message == "This invitation was cancelled."
 
 
@@ -256,7 +256,7 @@ def test_a_co_speaker_cannot_cancel_the_submitters_invitation(db, edition, speak
     proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
     invitation, _ = invite(proposal, speaker, "dora@example.org")
     with pytest.raises(DomainError) as caught:
-        services.cancel_invitation(invitation, actor=co_speaker)
+        cospeakers.cancel_invitation(invitation, actor=co_speaker)
     assert caught.value.status_code == 403
     assert invitation.revoked_at is None
 
@@ -273,10 +273,10 @@ def test_each_speaker_keeps_their_own_profile(db, edition, speaker, co_speaker):
 
 def test_speaker_removes_a_co_speaker_but_not_the_last_speaker(db, edition, speaker, co_speaker):
     proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
-    services.remove_speaker(proposal, proposal.speakers[1], actor=speaker)
+    cospeakers.remove_speaker(proposal, proposal.speakers[1], actor=speaker)
     assert [link.profile.user for link in proposal.speakers] == [speaker]
     with pytest.raises(DomainError) as caught:
-        services.remove_speaker(proposal, proposal.speakers[0], actor=speaker)
+        cospeakers.remove_speaker(proposal, proposal.speakers[0], actor=speaker)
     assert caught.value.message == "A proposal keeps at least one speaker; withdraw it instead."
 
 
@@ -285,7 +285,7 @@ def test_co_speaker_of_one_edition_is_a_stranger_in_another(db, edition, organiz
     proposal = make_proposal(edition, speaker, co_speakers=[co_speaker])
     stranger = make_user(email="stranger@example.org")
     assert services.get_proposal(other, proposal.code) is None
-    assert not services.is_proposal_speaker(stranger, proposal)
+    assert not permissions.is_proposal_speaker(stranger, proposal)
 
 
 def test_invitations_are_rate_limited_per_speaker(app, client, auth, db, edition, speaker):

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from convention.cfp import services
+from convention.cfp import attachments, cospeakers
 from convention.cfp.markup import render_markdown
 from convention.cfp.speaker_services import ProfileData, update_speaker_profile
 from convention.cfp.states import ProposalState
@@ -41,7 +41,7 @@ def hostile(edition, organizer, speaker):
                     job_title="Job " + PAYLOAD, links='https://sofia.example/"><script>alert(1)</script>'),
         actor=speaker,
     )
-    services.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename=PAYLOAD + ".pdf", actor=speaker)
+    attachments.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename=PAYLOAD + ".pdf", actor=speaker)
     db.session.commit()
     return proposal
 
@@ -84,7 +84,7 @@ def test_script_is_escaped_on_every_organizer_page(client, auth, edition, organi
 def test_invitation_page_escapes_the_title(client, edition, speaker, hostile):
     from tests.cfp.helpers import emails_to, link_in
 
-    services.invite_co_speaker(hostile, "friend@example.org", actor=speaker)
+    cospeakers.invite_co_speaker(hostile, "friend@example.org", actor=speaker)
     db.session.commit()
     (mail,) = emails_to("friend@example.org", "cfp_invitation")
     html = client.get(link_in(mail)).get_data(as_text=True)

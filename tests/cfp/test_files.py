@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from convention.cfp import files, services
+from convention.cfp import attachments, call, files
 from convention.cfp.models import Attachment, SpeakerProfile
 from convention.cfp.speaker_services import ProfileData, update_speaker_profile
 from convention.cfp.states import ProposalState
@@ -117,23 +117,23 @@ def test_accepted_talk_may_add_slides_after_the_deadline(db, edition, organizer,
     submitted = make_proposal(edition, speaker, state=ProposalState.SUBMITTED, title="Other")
     edition.cfp_closes_at = utcnow() - timedelta(days=1)
     db.session.commit()
-    services.add_attachment(accepted, io.BytesIO(pdf_bytes()), filename="slides.pdf", actor=speaker)
-    with pytest.raises(services.CallClosed):
-        services.add_attachment(submitted, io.BytesIO(pdf_bytes()), filename="slides.pdf", actor=speaker)
+    attachments.add_attachment(accepted, io.BytesIO(pdf_bytes()), filename="slides.pdf", actor=speaker)
+    with pytest.raises(call.CallClosed):
+        attachments.add_attachment(submitted, io.BytesIO(pdf_bytes()), filename="slides.pdf", actor=speaker)
 
 
 def test_deleting_an_attachment_removes_the_file_after_commit(app, db, edition, speaker, proposal):
-    attachment = services.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename="a.pdf", actor=speaker)
+    attachment = attachments.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename="a.pdf", actor=speaker)
     db.session.commit()
     name = attachment.stored_name
-    services.delete_attachment(attachment, actor=speaker)
+    attachments.delete_attachment(attachment, actor=speaker)
     assert name in stored(app, "attachments")  # not before the commit...
     db.session.commit()
     assert name not in stored(app, "attachments")  # ...but after it
 
 
 def test_a_file_written_by_a_request_that_rolls_back_is_removed(app, db, edition, speaker, proposal):
-    services.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename="a.pdf", actor=speaker)
+    attachments.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename="a.pdf", actor=speaker)
     assert len(stored(app, "attachments")) == 1
     db.session.rollback()
     assert stored(app, "attachments") == set()

@@ -31,9 +31,9 @@ def test_deleting_a_used_theme_or_format_is_refused_with_the_count(db, edition, 
     model = Theme if kind == "themes" else SessionFormat
     assert db.session.get(model, used.id) is not None
     # Every proposal is still in the table and the CSV, as the counts say.
-    listed = manage.list_proposals(edition, manage.ProposalFilter())
+    listed = manage.list_proposals(edition, manage.ProposalFilter(), viewer=organizer)
     assert len(listed) == manage.proposal_counts(edition).total == 3
-    assert manage.export_csv(edition, manage.ProposalFilter()).count("\r\n") == 4
+    assert manage.export_csv(edition, manage.ProposalFilter(), viewer=organizer).count("\r\n") == 4
     # An unused one goes.
     editions.delete_item(edition, editions.ITEM_KINDS[kind], unused, actor=organizer)
     db.session.commit()

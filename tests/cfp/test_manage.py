@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from convention.cfp import call, late_grants, services, submission
 from convention.cfp import manage_services as manage
 from convention.cfp.models import (
     Answer,
@@ -79,21 +80,23 @@ def test_csv_export_query_count_does_not_grow(client, auth, edition, organizer):
     assert len(few) == len(many)
 
 
-def test_filters_combine(db, edition):
+def test_filters_combine(db, edition, organizer):
     bulk_proposals(edition, 48)
     theme = edition.themes[1]
-    rows = manage.list_proposals(edition, manage.ProposalFilter(theme_id=theme.id, language=Language.DUTCH))
+    flt = manage.ProposalFilter(theme_id=theme.id, language=Language.DUTCH)
+    rows = manage.list_proposals(edition, flt, viewer=organizer)
     assert {p.title for p in rows} == {f"Proposal number {n:04d}" for n in range(48) if n % 6 == 1 and n % 4 == 1}
-    rows = manage.list_proposals(edition, manage.ProposalFilter(state=S.CONFIRMED, format_id=edition.formats[0].id))
+    flt = manage.ProposalFilter(state=S.CONFIRMED, format_id=edition.formats[0].id)
+    rows = manage.list_proposals(edition, flt, viewer=organizer)
     assert all(p.state is S.CONFIRMED and p.format_id == edition.formats[0].id for p in rows) and rows
 
 
-def test_search_matches_title_code_and_speaker(db, edition, speaker):
+def test_search_matches_title_code_and_speaker(db, edition, speaker, organizer):
     proposal = make_proposal(edition, speaker, title="Zebra stripes in DNS")
     bulk_proposals(edition, 3)
-    assert [p.code for p in manage.list_proposals(edition, manage.ProposalFilter(search="zebra"))] == [proposal.code]
-    assert [p.code for p in manage.list_proposals(edition, manage.ProposalFilter(search=proposal.code.lower()))] == [proposal.code]
-    assert [p.code for p in manage.list_proposals(edition, manage.ProposalFilter(search="sofia"))] == [proposal.code]
+    for search in ("zebra", proposal.code.lower(), "sofia"):
+        found = manage.list_proposals(edition, manage.ProposalFilter(search=search), viewer=organizer)
+        assert [p.code for p in found] == [proposal.code]
 
 
 def test_sorting_by_title_both_ways(client, auth, edition, organizer):
@@ -223,13 +226,11 @@ def test_organizer_sends_a_late_link_that_the_speaker_claims(client, auth, editi
 
 def test_revoked_late_link_stops_working(db, edition, organizer, speaker):
     edition.cfp_closes_at = utcnow() - timedelta(hours=1)
-    grant, _ = manage.create_late_grant(edition, speaker.email, utcnow() + timedelta(days=1), actor=organizer)
-    manage.claim_late_grant(grant, actor=speaker)
-    manage.revoke_late_grant(edition, grant, actor=organizer)
+    grant, _ = late_grants.create_late_grant(edition, speaker.email, utcnow() + timedelta(days=1), actor=organizer)
+    late_grants.claim_late_grant(grant, actor=speaker)
+    late_grants.revoke_late_grant(edition, grant, actor=organizer)
     _db.session.commit()
-    from convention.cfp.services import call_is_open_for
-
-    assert call_is_open_for(edition, speaker) is False
+    assert call.call_is_open_for(edition, speaker) is False
     assert _db.session.scalar(sa.select(LateSubmissionGrant.revoked_at)) is not None
 
 
@@ -246,12 +247,11 @@ def test_late_link_in_the_past_is_refused(client, auth, edition, organizer):
 
 def test_proposal_history_reads_created_by_not_create_by(client, auth, db, edition, organizer, speaker):
     proposal = make_proposal(edition, speaker, state=ProposalState.SUBMITTED)
-    from convention.cfp import services
     from tests.cfp.helpers import proposal_data
 
     services.update_proposal(proposal, proposal_data(edition, title="A sharper title", theme_id=edition.themes[1].id),
                              actor=speaker)
-    services.set_proposal_state(proposal, ProposalState.ACCEPTED, actor=organizer)
+    submission.set_proposal_state(proposal, ProposalState.ACCEPTED, actor=organizer)
     _db.session.commit()
     lines = manage.proposal_history(proposal)
     assert [(line.text, line.actor, line.detail) for line in lines] == [

@@ -10,12 +10,17 @@ from __future__ import annotations
 import io
 
 import pytest
+import sqlalchemy as sa
 
-from convention.cfp import services
+from convention.cfp import attachments, services
+from convention.cfp import manage_services as manage
+from convention.cfp.models import Proposal
+from convention.cfp.permissions import can_view_proposal, proposals_visible_to
 from convention.cfp.speaker_services import ProfileData, update_speaker_profile
 from convention.cfp.states import ProposalState
 from convention.extensions import db
 from tests.cfp.helpers import make_proposal, make_question, pdf_bytes, png_bytes
+from tests.factories import make_edition
 
 ROLES = ["anonymous", "speaker", "co_speaker", "other_speaker", "reviewer", "organizer", "admin"]
 
@@ -45,7 +50,7 @@ MATRIX = {
 def world(edition, organizer, speaker, co_speaker, other_speaker, reviewer, admin):
     proposal = make_proposal(edition, speaker, state=ProposalState.CONFIRMED, organizer=organizer, co_speakers=[co_speaker])
     make_proposal(edition, other_speaker, state=ProposalState.SUBMITTED, title="Another talk")
-    attachment = services.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename="slides.pdf", actor=speaker)
+    attachment = attachments.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename="slides.pdf", actor=speaker)
     profile = update_speaker_profile(edition, ProfileData(display_name="Sofia Speaker"), actor=speaker,
                                      photo=io.BytesIO(png_bytes()))
     question = make_question(edition, organizer)
@@ -105,3 +110,40 @@ def test_every_cfp_route_is_guarded_or_public(app):
         if rule.endpoint.startswith(("cfp.", "cfp_manage.")):
             view = app.view_functions[rule.endpoint]
             assert getattr(view, "access_rule", None), rule.rule
+
+
+# -- the list form: which proposals a query may return to whom ----------------------------------------
+
+
+def _visible(user, edition) -> set[str]:
+    return set(db.session.scalars(sa.select(Proposal.code).where(proposals_visible_to(user, edition))))
+
+
+def test_proposals_visible_to_organizers_all_speakers_their_own_others_none(
+    edition, organizer, admin, speaker, co_speaker, other_speaker, reviewer
+):
+    mine = make_proposal(edition, speaker, co_speakers=[co_speaker])
+    theirs = make_proposal(edition, other_speaker)
+    elsewhere = make_proposal(make_edition(slug="other-edition"), speaker)  # never listed for this edition
+    assert _visible(organizer, edition) == _visible(admin, edition) == {mine.code, theirs.code}
+    assert _visible(speaker, edition) == _visible(co_speaker, edition) == {mine.code}
+    assert _visible(other_speaker, edition) == {theirs.code}
+    assert _visible(reviewer, edition) == set()  # reviewers get their own list with blind review
+    assert _visible(None, edition) == set()
+    assert elsewhere.code not in _visible(speaker, edition)
+
+
+def test_the_list_filter_agrees_with_the_yes_no_predicate(edition, organizer, speaker, co_speaker, other_speaker, reviewer):
+    proposals = [make_proposal(edition, speaker, co_speakers=[co_speaker]), make_proposal(edition, other_speaker)]
+    for user in (organizer, speaker, co_speaker, other_speaker, reviewer):
+        listed = _visible(user, edition)
+        assert {p.code for p in proposals if can_view_proposal(user, edition, p)} == listed
+
+
+def test_the_proposal_table_lists_only_what_the_viewer_may_see(edition, organizer, speaker, other_speaker):
+    mine = make_proposal(edition, speaker)
+    theirs = make_proposal(edition, other_speaker)
+    every = manage.list_proposals(edition, manage.ProposalFilter(sort="code"), viewer=organizer)
+    assert {p.code for p in every} == {mine.code, theirs.code}
+    assert manage.list_proposals(edition, manage.ProposalFilter(), viewer=speaker) == [mine]
+

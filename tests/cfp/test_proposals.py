@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from convention.cfp import services
-from convention.cfp.manage_services import claim_late_grant, create_late_grant
+from convention.cfp import call, services, submission
+from convention.cfp import manage_services as manage
+from convention.cfp.late_grants import claim_late_grant, create_late_grant
 from convention.cfp.models import ABSTRACT_MAX, Answer, Proposal
 from convention.cfp.states import ProposalState
 from convention.core.errors import DomainError
@@ -74,7 +75,7 @@ def test_theme_of_another_edition_is_refused(db, edition, speaker, organizer):
 
 def test_create_after_the_deadline_is_refused(db, edition, speaker):
     close_call(edition)
-    with pytest.raises(services.CallClosed) as caught:
+    with pytest.raises(call.CallClosed) as caught:
         services.create_proposal(edition, proposal_data(edition), actor=speaker)
     assert "The call for papers closed on" in caught.value.message
 
@@ -82,7 +83,7 @@ def test_create_after_the_deadline_is_refused(db, edition, speaker):
 def test_create_before_the_call_opens_is_refused(db, edition, speaker):
     edition.cfp_opens_at = utcnow() + timedelta(days=2)
     db.session.commit()
-    with pytest.raises(services.CallClosed) as caught:
+    with pytest.raises(call.CallClosed) as caught:
         services.create_proposal(edition, proposal_data(edition), actor=speaker)
     assert caught.value.message.startswith("The call for papers opens on")
 
@@ -91,7 +92,7 @@ def test_submitting_a_draft_needs_the_required_answers(db, edition, organizer, s
     proposal = make_proposal(edition, speaker)
     question = make_question(edition, organizer, required=True)
     with pytest.raises(DomainError) as caught:
-        services.set_proposal_state(proposal, S.SUBMITTED, actor=speaker)
+        submission.set_proposal_state(proposal, S.SUBMITTED, actor=speaker)
     assert caught.value.field == f"q_{question.id}"
     assert caught.value.message == "Answer the required question “Is this your first talk?” before submitting."
 
@@ -114,7 +115,7 @@ def test_answers_are_stored_checked_and_cleared(db, edition, organizer, speaker)
 def test_update_after_the_deadline_is_refused(db, edition, speaker):
     proposal = make_proposal(edition, speaker, state=S.SUBMITTED)
     close_call(edition)
-    with pytest.raises(services.CallClosed):
+    with pytest.raises(call.CallClosed):
         services.update_proposal(proposal, proposal_data(edition, title="New title"), actor=speaker)
 
 
@@ -141,7 +142,7 @@ def test_late_grant_lets_one_speaker_in_after_the_deadline(db, edition, organize
     db.session.commit()
     proposal, _ = services.create_proposal(edition, proposal_data(edition), actor=speaker, submit=True)
     assert proposal.state is S.SUBMITTED
-    with pytest.raises(services.CallClosed):
+    with pytest.raises(call.CallClosed):
         services.create_proposal(edition, proposal_data(edition), actor=other_speaker)
     with pytest.raises(DomainError):
         claim_late_grant(grant, actor=other_speaker)
@@ -154,8 +155,8 @@ def test_expired_late_grant_no_longer_opens_the_call(db, edition, organizer, spe
     grant, _ = create_late_grant(edition, speaker.email, utcnow() + timedelta(hours=1), actor=organizer)
     claim_late_grant(grant, actor=speaker)
     db.session.commit()
-    assert services.call_is_open_for(edition, speaker) is True
-    assert services.call_is_open_for(edition, speaker, now=utcnow() + timedelta(hours=2)) is False
+    assert call.call_is_open_for(edition, speaker) is True
+    assert call.call_is_open_for(edition, speaker, now=utcnow() + timedelta(hours=2)) is False
 
 
 # -- views -----------------------------------------------------------------------------------------
@@ -332,7 +333,7 @@ def test_last_changed_time_is_shown(client, auth, edition, speaker):
 # -- a draft may leave its theme and format open ----------------------------------------------------
 
 
-def test_save_as_draft_without_theme_and_format(client, auth, edition, speaker):
+def test_save_as_draft_without_theme_and_format(client, auth, edition, speaker, organizer):
     auth.login(speaker.email)
     response = post_form(client, "/cfp-test/cfp/submit",
                          {**form_values(edition, theme_id="0", format_id="0"), "save_draft": "Save as draft"})
@@ -342,16 +343,14 @@ def test_save_as_draft_without_theme_and_format(client, auth, edition, speaker):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert page.count("Not chosen yet") == 2
     # The organizers' table and CSV list it too (no theme to join on).
-    from convention.cfp import manage_services as manage
-
-    assert manage.list_proposals(edition, manage.ProposalFilter()) == [proposal]
-    assert f"{proposal.code},{proposal.title},draft,,,," in manage.export_csv(edition, manage.ProposalFilter())
+    assert manage.list_proposals(edition, manage.ProposalFilter(), viewer=organizer) == [proposal]
+    assert f"{proposal.code},{proposal.title},draft,,,," in manage.export_csv(edition, manage.ProposalFilter(), viewer=organizer)
 
 
 def test_submitting_needs_a_theme_and_a_format(client, auth, db, edition, speaker):
     draft, _ = services.create_proposal(edition, proposal_data(edition, theme_id=0, format_id=0), actor=speaker)
     with pytest.raises(DomainError) as caught:
-        services.set_proposal_state(draft, S.SUBMITTED, actor=speaker)
+        submission.set_proposal_state(draft, S.SUBMITTED, actor=speaker)
     assert (caught.value.field, caught.value.message) == ("theme_id", "Choose a theme before submitting.")
     _db.session.rollback()
     with pytest.raises(DomainError) as caught:

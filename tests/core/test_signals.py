@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from convention import SIGNAL_RECEIVERS
 from convention.audit.models import AuditEntry
-from convention.cfp import services as cfp
+from convention.cfp import submission as cfp
 from convention.cfp.states import ProposalState
 from convention.core import signals
 from convention.core.signals import DomainSignal, TalkConfirmed

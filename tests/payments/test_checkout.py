@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from convention.core.errors import InvalidTransition
 from convention.core.timeutil import utcnow
 from convention.extensions import db
+from convention.payments.checkout import PaymentUnavailable, start_checkout
 from convention.payments.models import StripeCheckout
-from convention.payments.services import PaymentUnavailable, start_checkout
 from convention.registration.services import begin_payment
 from tests.factories import make_edition
 from tests.payments.conftest import stripe_order

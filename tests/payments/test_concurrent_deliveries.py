@@ -87,8 +87,8 @@ def test_completed_and_expired_at_once_end_paid(app, stripe_api):
 
 
 def test_pay_clicked_twice_at_once_makes_one_session(app, stripe_api):
+    from convention.payments.checkout import start_checkout
     from convention.payments.models import CheckoutStatus, StripeCheckout
-    from convention.payments.services import start_checkout
 
     order, _session = stripe_order()
     db.session.scalar(sa.select(StripeCheckout)).status = CheckoutStatus.EXPIRED

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from convention.audit.models import AuditEntry
 from convention.core.errors import DomainError
 from convention.extensions import db
+from convention.payments.checkout import refund_stripe_payment
 from convention.payments.models import EventOutcome, StripeEvent
-from convention.payments.services import refund_stripe_payment
 from convention.registration.models import OrderState, TicketType
 from convention.registration.services import cancel_order, record_refund
 from tests.factories import make_user

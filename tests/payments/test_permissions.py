@@ -157,7 +157,7 @@ def test_resolving_an_issue_needs_a_note(client, auth, world, note):
 
 def test_the_resolve_service_refuses_an_empty_note(world):
     from convention.core.errors import DomainError
-    from convention.payments.services import resolve_payment_issue
+    from convention.payments.issues import resolve_payment_issue
 
     with pytest.raises(DomainError, match="Say what was done") as refused:
         resolve_payment_issue(world["issue"], actor=world["organizer"], note="  ")

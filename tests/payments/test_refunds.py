@@ -6,7 +6,7 @@ import pytest
 
 from convention.core.errors import DomainError, NotFound
 from convention.extensions import db
-from convention.payments.services import PaymentUnavailable
+from convention.payments.checkout import PaymentUnavailable
 from convention.registration.models import OrderState
 from convention.registration.payment_providers import get_provider
 from convention.registration.services import cancel_order

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.payments.models import CheckoutStatus, StripeCheckout
-from convention.payments.services import apply_dead_session
 from convention.payments.stripe_gateway import CheckoutSession
+from convention.payments.webhooks import apply_dead_session
 from convention.registration.models import OrderState
 from tests.conftest import csrf_token_from
 from tests.factories import make_edition

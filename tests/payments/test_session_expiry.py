@@ -66,7 +66,7 @@ def test_stripe_refusing_the_expiry_is_logged_and_the_release_stands(stripe_api,
     order, session_id = stripe_order()
     stripe_api.pay_session(session_id)  # the buyer paid a moment ago; the webhook is on its way
     _release(order)
-    with caplog.at_level(logging.WARNING, logger="convention.payments.services"):
+    with caplog.at_level(logging.WARNING, logger="convention.payments.session_expiry"):
         db.session.commit()
     assert len(_expire_requests(stripe_api, session_id)) == 1
     assert f"Could not expire Stripe session {session_id}" in caplog.text

@@ -277,14 +277,14 @@ def test_session_for_an_unknown_order_is_ignored(client, stripe_api):
 
 def test_event_refused_by_a_rule_is_kept_once_and_changes_nothing_else(client, stripe_api, monkeypatch):
     from convention.core.errors import InvalidTransition
-    from convention.payments import services
+    from convention.payments import webhooks
 
     def refuse(order, **_kwargs):
         order.state = OrderState.PAID  # a half-done change that must be rolled back
         raise InvalidTransition("An order that is on hold cannot become paid.")
 
     order, session_id = stripe_order()
-    monkeypatch.setattr(services.registration, "mark_order_paid", refuse)
+    monkeypatch.setattr(webhooks.registration, "mark_order_paid", refuse)
     before = snapshot()
     response = deliver(client, completed(stripe_api, session_id, event_id="evt_refused"))
     assert response.status_code == 200

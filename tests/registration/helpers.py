@@ -7,7 +7,8 @@ from datetime import timedelta
 from convention.core.timeutil import utcnow
 from convention.extensions import db
 from convention.registration.models import Quota, TicketType, Voucher, VoucherKind
-from convention.registration.services import AttendeeData, create_order, get_settings
+from convention.registration.ordering import AttendeeData, create_order
+from convention.registration.settings import get_settings
 
 
 def make_ticket_type(edition, *, name="Conference pass", price_cents=12100, capacity=None, **fields) -> TicketType:

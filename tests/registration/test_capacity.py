@@ -58,8 +58,8 @@ def test_failed_quota_undoes_the_ticket_type_seats_taken_before_it_in_the_same_t
 
 def test_locked_update_refuses_even_when_the_early_check_was_passed():
     """Two buyers read the counters before either wrote: the conditional update decides."""
+    from convention.registration.ordering import hold_quote
     from convention.registration.pricing import quote_selection
-    from convention.registration.services import hold_quote
     from tests.registration.helpers import past
 
     edition = make_edition()

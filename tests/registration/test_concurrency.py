@@ -120,7 +120,7 @@ def test_200_buyers_through_the_checkout_page_for_50_seats(app, monkeypatch):
 
 def test_200_buyers_through_the_service_for_a_shared_quota_of_50(app):
     """Two ticket types under one venue quota: the quota's lock holds across types."""
-    from convention.registration.services import AttendeeData, create_order
+    from convention.registration.ordering import AttendeeData, create_order
 
     edition = make_edition()
     regular = make_ticket_type(edition, name="Regular", price_cents=12100, capacity=200)

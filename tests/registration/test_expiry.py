@@ -18,9 +18,9 @@ from convention.core.timeutil import utcnow
 from convention.extensions import db
 from convention.mail.jobs import QUEUE_NAME
 from convention.mail.models import OutboxMessage
-from convention.registration.jobs import EXPIRE_JOB, job_id
+from convention.registration.deadlines import EXPIRE_JOB, job_id
 from convention.registration.models import Order, OrderState, TicketType
-from convention.registration.services import cancel_own_order
+from convention.registration.self_service import cancel_own_order
 from convention.worker import run_job
 from tests.factories import make_edition
 from tests.registration.helpers import buy, checkout_form, count_rows, make_ticket_type, outbox

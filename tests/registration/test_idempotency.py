@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from convention.extensions import db
 from convention.registration.models import Order, TicketType
-from convention.registration.services import AttendeeData, create_order
+from convention.registration.ordering import AttendeeData, create_order
 from tests.conftest import csrf_token_from
 from tests.factories import make_edition
 from tests.registration.helpers import checkout_form, count_orders, make_ticket_type, outbox

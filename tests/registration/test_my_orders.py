@@ -54,7 +54,7 @@ def test_the_page_links_the_buyers_orders_only(client, auth):
     assert "Bought by bob@example.org, who has the order page." in html
     assert "Free registration" in html
     assert others.code not in html and others.secret not in html
-    assert 'href="/account/orders">My orders and tickets</a>' in html  # in the account menu
+    assert 'href="/account/orders">My tickets</a>' in html  # in the account menu
 
 
 def test_the_page_asks_an_unconfirmed_person_to_confirm(client, auth):

@@ -45,8 +45,8 @@ def test_voucher_for_more_tickets_than_uses_left_is_refused():
 
 def test_voucher_limit_is_enforced_by_the_counter_even_if_the_quote_was_stale():
     """Two buyers quoted at the same time: the second one's conditional update fails."""
+    from convention.registration.ordering import hold_quote
     from convention.registration.pricing import Quote, QuoteLine
-    from convention.registration.services import hold_quote
 
     edition = make_edition()
     pass_ = make_ticket_type(edition, capacity=10)

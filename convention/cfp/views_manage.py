@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user
 
+from convention.cfp import late_grants, submission
 from convention.cfp import manage_services as manage
-from convention.cfp import services
+from convention.cfp.answers import questions_of, questions_with_answers
 from convention.cfp.forms import LateLinkForm, ProposalFilterForm, QuestionForm
-from convention.cfp.loaders import load_late_grant, load_proposal, load_question
+from convention.cfp.loaders import load_late_grant, load_organizer_move, load_proposal, load_question
 from convention.cfp.models import AudienceLevel, Language
 from convention.cfp.permissions import can_manage_proposals
-from convention.cfp.states import Mover, ProposalState
+from convention.cfp.states import ORGANIZER_MOVES, Mover, ProposalState, is_accepted
 from convention.core.forms import ActionForm
 from convention.core.inputs import query_args
 from convention.core.permissions import guarded
@@ -24,12 +25,6 @@ from convention.editions.navigation import register_link
 
 bp = Blueprint("cfp_manage", __name__)
 
-ORGANIZER_MOVES = {
-    "accept": ProposalState.ACCEPTED,
-    "reject": ProposalState.REJECTED,
-    "cancel": ProposalState.CANCELLED,
-}
-MOVE_WORDS = {state: word for word, state in ORGANIZER_MOVES.items()}
 FILTER_ARGS = ("theme", "format", "state", "language", "level", "q")  # the fields of ProposalFilterForm
 TABLE_COLUMNS = [
     ("code", "Code"), ("title", "Title"), (None, "Speakers"), ("theme", "Theme"), ("format", "Format"),
@@ -80,7 +75,7 @@ def proposals(edition):
         edition=edition,
         form=form,
         flt=flt,
-        proposals=manage.list_proposals(edition, flt),
+        proposals=manage.list_proposals(edition, flt, viewer=current_user),
         counts=manage.proposal_counts(edition),
         columns=TABLE_COLUMNS,
         sort_links=sort_links,
@@ -92,7 +87,7 @@ def proposals(edition):
 @bp.get("/<slug>/manage/proposals/export.csv")
 @guarded(can_manage_proposals, load=load_edition)
 def export(edition):
-    body = "\ufeff" + manage.export_csv(edition, _filter(_filter_form(edition)))
+    body = "\ufeff" + manage.export_csv(edition, _filter(_filter_form(edition)), viewer=current_user)
     return Response(
         body,
         mimetype="text/csv",
@@ -106,30 +101,24 @@ def export(edition):
 @bp.get("/<slug>/manage/proposals/<code>")
 @guarded(can_manage_proposals, load=load_proposal)
 def proposal(edition, proposal):
-    answers = {answer.question_id: answer.value for answer in proposal.answers}
     return render_template(
         "cfp/manage/proposal.html",
         edition=edition,
         proposal=proposal,
-        questions=[(q, answers.get(q.id, "")) for q in services.questions_of(edition)],
-        moves=[(state, MOVE_WORDS[state]) for state in services.allowed_moves(proposal, current_user, Mover.ORGANIZER)],
+        in_programme=is_accepted(proposal.state),
+        questions=questions_with_answers(proposal),
+        moves=submission.move_buttons(proposal, current_user, Mover.ORGANIZER),
         history=manage.proposal_history(proposal),
         action_form=ActionForm(),
     )
 
 
-def _load_move(slug: str, code: str, move: str) -> dict:
-    if move not in ORGANIZER_MOVES:
-        abort(404)
-    return {**load_proposal(slug, code), "move": move}
-
-
 @bp.post("/<slug>/manage/proposals/<code>/state/<move>")
-@guarded(can_manage_proposals, load=_load_move)
+@guarded(can_manage_proposals, load=load_organizer_move)
 def move(edition, proposal, move):
     new_state = ORGANIZER_MOVES[move]
     return run_button(
-        lambda: services.set_proposal_state(proposal, new_state, actor=current_user),
+        lambda: submission.set_proposal_state(proposal, new_state, actor=current_user),
         done=f"“{proposal.title}” is now {new_state.label.lower()}. The speakers are emailed.",
         back=url_for("cfp_manage.proposal", slug=edition.slug, code=proposal.code),
     )
@@ -141,7 +130,7 @@ def move(edition, proposal, move):
 @bp.get("/<slug>/manage/proposals/questions/")
 @guarded(can_manage_proposals, load=load_edition)
 def questions(edition):
-    items = services.questions_of(edition)
+    items = questions_of(edition)
     return render_template(
         "cfp/manage/questions.html", edition=edition,
         questions=[(q, manage.answer_count(q)) for q in items], action_form=ActionForm(),
@@ -202,14 +191,14 @@ def late_links(edition):
         form.expires_at.data = default.replace(tzinfo=None, second=0, microsecond=0)
     return run_form(
         form,
-        lambda: manage.create_late_grant(
+        lambda: late_grants.create_late_grant(
             edition, form.email.data, to_utc(form.expires_at.data, edition.timezone), actor=current_user
         ),
         done=lambda made: f"We emailed a personal link to {made[0].email}. You can also send it yourself: {made[1]}",
         back=url_for("cfp_manage.late_links", slug=edition.slug),
         render=lambda: render_template(
-            "cfp/manage/late_links.html", edition=edition, form=form, grants=manage.list_late_grants(edition),
-            action_form=ActionForm(), now=utcnow(),
+            "cfp/manage/late_links.html", edition=edition, form=form, rows=late_grants.late_grant_rows(edition),
+            action_form=ActionForm(),
         ),
     )
 
@@ -218,7 +207,7 @@ def late_links(edition):
 @guarded(can_manage_proposals, load=load_late_grant)
 def revoke_late_link(edition, grant):
     return run_button(
-        lambda: manage.revoke_late_grant(edition, grant, actor=current_user),
+        lambda: late_grants.revoke_late_grant(edition, grant, actor=current_user),
         done=f"The link for {grant.email} no longer works.",
         back=url_for("cfp_manage.late_links", slug=edition.slug),
     )

@@ -1,0 +1,32 @@
+"""The emails about an order, and the secret link they carry.
+
+Below every rule that changes an order (services, waiting list, free registrations), so
+that each of them can write to the buyer without importing the others.
+"""
+
+from __future__ import annotations
+
+from convention.core.urls import external_url
+from convention.editions.models import Edition
+from convention.extensions import db
+from convention.mail.services import queue_email
+from convention.registration.models import Order
+
+
+def edition_of(order: Order) -> Edition:
+    return db.session.get(Edition, order.edition_id)
+
+
+def order_url(order: Order) -> str:
+    """The order page's absolute secret link (for emails and the organizers' page)."""
+    return external_url("registration.order_page", slug=edition_of(order).slug, secret=order.secret)
+
+
+def email_order(order: Order, template: str, **context) -> None:
+    """Queue ``template`` to the buyer, with the order, its edition and its link."""
+    queue_email(
+        template,
+        to=order.email,
+        context={"order": order, "edition": edition_of(order), "link": order_url(order), **context},
+        edition_id=order.edition_id,
+    )
