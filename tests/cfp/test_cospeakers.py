@@ -138,11 +138,12 @@ def test_joining_a_confirmed_talk_sends_talk_confirmed(db, edition, organizer, s
     proposal = make_proposal(edition, speaker, state=ProposalState.CONFIRMED, organizer=organizer)
     invitation, _ = invite(proposal, speaker)
     received = []
-    talk_confirmed.connect(received.append)
+    record = received.append  # one object: disconnect must get the same one
+    talk_confirmed.connect(record)
     try:
         cospeakers.accept_invitation(invitation, actor=co_speaker)
     finally:
-        talk_confirmed.disconnect(received.append)
+        talk_confirmed.disconnect(record)
     assert received == [TalkConfirmed(edition.id, proposal.id, (co_speaker.id,), actor_id=co_speaker.id)]
 
 

@@ -181,11 +181,12 @@ def test_accept_and_reject_email_the_speakers(db, edition, organizer, speaker, o
 def test_talk_confirmed_signal_once_for_all_speakers_with_the_actor(db, edition, organizer, speaker, co_speaker):
     proposal = make_proposal(edition, speaker, state=S.ACCEPTED, organizer=organizer, co_speakers=[co_speaker])
     received = []
-    talk_confirmed.connect(received.append)
+    record = received.append  # one object: disconnect must get the same one
+    talk_confirmed.connect(record)
     try:
         submission.set_proposal_state(proposal, S.CONFIRMED, actor=speaker)
     finally:
-        talk_confirmed.disconnect(received.append)
+        talk_confirmed.disconnect(record)
     assert received == [TalkConfirmed(edition.id, proposal.id, (speaker.id, co_speaker.id), actor_id=speaker.id)]
 
 
@@ -194,22 +195,24 @@ def test_talk_cancelled_signal_when_a_confirmed_talk_ends(db, edition, organizer
     proposal = make_proposal(edition, speaker, state=S.CONFIRMED, organizer=organizer, co_speakers=[co_speaker])
     received = []
     actor = {"organizer": organizer, "speaker": speaker}[actor_key]
-    talk_cancelled.connect(received.append)
+    record = received.append  # one object: disconnect must get the same one
+    talk_cancelled.connect(record)
     try:
         submission.set_proposal_state(proposal, new, actor=actor)
     finally:
-        talk_cancelled.disconnect(received.append)
+        talk_cancelled.disconnect(record)
     assert received == [TalkCancelled(edition.id, proposal.id, (speaker.id, co_speaker.id), actor_id=actor.id)]
 
 
 def test_withdrawing_a_submitted_proposal_sends_no_cancel_signal(db, edition, speaker):
     proposal = make_proposal(edition, speaker, state=S.SUBMITTED)
     received = []
-    talk_cancelled.connect(received.append)
+    record = received.append  # one object: disconnect must get the same one
+    talk_cancelled.connect(record)
     try:
         submission.set_proposal_state(proposal, S.WITHDRAWN, actor=speaker)
     finally:
-        talk_cancelled.disconnect(received.append)
+        talk_cancelled.disconnect(record)
     assert received == []
 
 
