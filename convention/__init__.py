@@ -22,6 +22,14 @@ BLUEPRINT_MODULES = (
     "convention.payments.views",
 )
 
+# Domains that receive signals (convention.core.signals): each module's
+# ``connect_receivers()`` subscribes that domain's receivers, once per app.
+SIGNAL_RECEIVERS = (
+    "convention.cfp.manage_services",
+    "convention.registration.complimentary",
+    "convention.payments.provider",
+)
+
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.
 MODEL_MODULES = (
     "convention.accounts.models",
@@ -69,6 +77,8 @@ def create_app(config: dict | None = None) -> Flask:
     import_models()
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(module).bp)
+    for module in SIGNAL_RECEIVERS:
+        importlib.import_module(module).connect_receivers()
     from convention.payments.provider import init_payments
 
     init_payments(app)

@@ -4,12 +4,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from convention.accounts.models import EMAIL_MAX, NAME_MAX
 from convention.accounts.passwords import PASSWORD_MAX, password_problems
+from convention.core.forms import strip
 from convention.core.text import HumanText
-
-
-def strip(value):
-    """Drop the spaces a person (or a paste) leaves around a value."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def _email_field(label: str = "Email", *, check_format: bool = True) -> EmailField:

@@ -14,7 +14,8 @@ from convention.core.errors import DomainError
 from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded, public, signed_in
 from convention.core.security import is_safe_next
-from convention.extensions import db, limiter
+from convention.core.views import run_action, run_form
+from convention.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
 
@@ -45,6 +46,40 @@ def _sign_in(user, *, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
+# -- the endings these views share (each runs after core.views ended the transaction) ----
+
+
+def _raise(error: DomainError):
+    """``refused`` for an action that has no refusal of its own: the error pages answer."""
+    raise error
+
+
+def _flash_and_go(message: str, category: str, endpoint: str):
+    """``done`` for an action that ends with a message and another page."""
+
+    def done(_result):
+        flash(message, category)
+        return redirect(url_for(endpoint))
+
+    return done
+
+
+def _invalid_link(error: DomainError, kind: str):
+    return render_template("accounts/link_invalid.html", message=error.message, kind=kind), 400
+
+
+def _signed_in_again(user, message: str, endpoint: str):
+    """After a password change the session token changed: sign this session in again."""
+    _sign_in(user)
+    flash(message, "success")
+    return redirect(url_for(endpoint))
+
+
+def _refused_form(form, error: DomainError, page):
+    apply_domain_error(form, error)
+    return page(), 422
+
+
 SIGNED_UP = "Thank you. We sent an email to that address: follow its link to confirm it, then sign in here."
 
 
@@ -58,18 +93,14 @@ def signup():
     if current_user.is_authenticated:
         return redirect(_next_url())
     form = SignupForm()
-    if form.validate_on_submit():
-        try:
-            services.sign_up(name=form.name.data, email=form.email.data, password=form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(SIGNED_UP, "success")
-            target = request.args.get("next")
-            return redirect(url_for("accounts.login", next=target) if is_safe_next(target) else url_for("accounts.login"))
-    return render_template("accounts/signup.html", form=form), 200 if not form.errors else 422
+    target = request.args.get("next")
+    return run_form(
+        form,
+        lambda: services.sign_up(name=form.name.data, email=form.email.data, password=form.password.data),
+        done=SIGNED_UP,
+        back=url_for("accounts.login", next=target) if is_safe_next(target) else url_for("accounts.login"),
+        render=lambda: render_template("accounts/signup.html", form=form),
+    )
 
 
 # Two limits, both LOGIN_RATE_LIMIT: per client address, and per submitted email so that
@@ -83,13 +114,30 @@ def login():
         return redirect(_next_url())
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.form_errors.append(LOGIN_FAILED)
-        else:
-            db.session.commit()
-            _sign_in(user, remember=form.remember.data)
-            return redirect(_next_url())
+        return run_action(
+            lambda: _authenticate(form),
+            done=lambda user: _signed_in(user, remember=form.remember.data),
+            refused=lambda error: _login_page(form, error),
+        )
+    return _login_page(form)
+
+
+def _authenticate(form: LoginForm):
+    """The account for the typed credentials; a refusal (the same for every mistake) otherwise."""
+    user = services.authenticate(form.email.data, form.password.data)
+    if user is None:
+        raise DomainError(LOGIN_FAILED)
+    return user
+
+
+def _signed_in(user, *, remember: bool):
+    _sign_in(user, remember=remember)
+    return redirect(_next_url())
+
+
+def _login_page(form: LoginForm, error: DomainError | None = None):
+    if error is not None:
+        apply_domain_error(form, error)
     status = 401 if form.form_errors else (422 if form.errors else 200)
     return render_template("accounts/login.html", form=form), status
 
@@ -100,16 +148,22 @@ def logout():
     """Signing out changes state, so it is a POST; a typed or bookmarked GET gets the button."""
     form = ActionForm()
     if form.validate_on_submit():
-        if current_user.is_authenticated:
-            # Every copy of this session's cookies (and the remember cookie) dies too.
-            services.end_sessions(current_user._get_current_object())
-            db.session.commit()
-        logout_user()
-        flash("You are signed out.", "info")
-        return redirect(url_for("main.index"))
+        return run_action(_end_sessions, done=_signed_out, refused=_raise)
     if request.method == "POST" or not current_user.is_authenticated:
         return redirect(url_for("main.index"))
     return render_template("accounts/logout.html", form=form)
+
+
+def _end_sessions() -> None:
+    if current_user.is_authenticated:
+        # Every copy of this session's cookies (and the remember cookie) dies too.
+        services.end_sessions(current_user._get_current_object())
+
+
+def _signed_out(_result):
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("main.index"))
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -120,13 +174,15 @@ def confirm_email(token):
     try:
         user = services.user_for_confirm_token(token)
     except services.InvalidLink as error:
-        return render_template("accounts/link_invalid.html", message=error.message, kind="confirm"), 400
+        return _invalid_link(error, "confirm")
     form = ActionForm()
     if form.validate_on_submit():
-        services.confirm_email(token)
-        db.session.commit()
-        flash("Thank you, your email address is confirmed.", "success")
-        return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
+        return run_action(
+            lambda: services.confirm_email(token),
+            done=_flash_and_go("Thank you, your email address is confirmed.", "success",
+                               "accounts.profile" if current_user.is_authenticated else "accounts.login"),
+            refused=lambda error: _invalid_link(error, "confirm"),
+        )
     return render_template(
         "accounts/confirm_email.html", form=form, email=user.email, action=url_for("accounts.confirm_email", token=token)
     )
@@ -136,9 +192,11 @@ def confirm_email(token):
 @guarded(signed_in)
 def resend_confirmation():
     if ActionForm().validate_on_submit() and not current_user.email_confirmed:
-        services.send_confirmation(current_user)
-        db.session.commit()
-        flash("We sent a new confirmation email.", "info")
+        return run_action(
+            lambda: services.send_confirmation(current_user),
+            done=_flash_and_go("We sent a new confirmation email.", "info", "accounts.profile"),
+            refused=_raise,
+        )
     return redirect(url_for("accounts.profile"))
 
 
@@ -149,10 +207,12 @@ def resend_confirmation():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
-        flash("If an account exists for that address, a reset link is on its way.", "info")
-        return redirect(url_for("accounts.login"))
+        return run_action(
+            lambda: services.request_password_reset(form.email.data),
+            done=_flash_and_go("If an account exists for that address, a reset link is on its way.", "info",
+                               "accounts.login"),
+            refused=_raise,
+        )
     return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
 
 
@@ -162,20 +222,19 @@ def reset_password(token):
     try:
         services.user_for_reset_token(token)
     except services.InvalidLink as error:
-        return render_template("accounts/link_invalid.html", message=error.message, kind="reset"), 400
+        return _invalid_link(error, "reset")
     form = ResetPasswordForm()
+
+    def page():
+        return render_template("accounts/reset_password.html", form=form)
+
     if form.validate_on_submit():
-        try:
-            user = services.reset_password(token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            _sign_in(user)
-            flash("Your password is changed.", "success")
-            return redirect(url_for("main.index"))
-    return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
+        return run_action(
+            lambda: services.reset_password(token, form.password.data),
+            done=lambda user: _signed_in_again(user, "Your password is changed.", "main.index"),
+            refused=lambda error: _refused_form(form, error, page),
+        )
+    return page(), 422 if form.errors else 200
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -183,36 +242,27 @@ def reset_password(token):
 def profile():
     profile_form = ProfileForm(prefix="profile", obj=current_user)
     password_form = ChangePasswordForm(prefix="password")
-    if profile_form.submit.data and profile_form.validate_on_submit():
-        try:
-            services.update_profile(current_user, name=profile_form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(profile_form, error)
-        else:
-            db.session.commit()
-            flash("Profile saved.", "success")
-            return redirect(url_for("accounts.profile"))
-    elif password_form.submit.data and password_form.validate_on_submit():
-        try:
-            services.change_password(
-                current_user,
-                current_password=password_form.current_password.data,
-                new_password=password_form.password.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(password_form, error)
-        else:
-            db.session.commit()
-            # The session token changed: sign this session in again, the others are over.
-            _sign_in(current_user._get_current_object())
-            flash("Password changed. Other devices have been signed out.", "success")
-            return redirect(url_for("accounts.profile"))
-    failed = profile_form.errors or password_form.errors
-    return (
-        render_template(
+    user = current_user._get_current_object()
+
+    def page():
+        return render_template(
             "accounts/profile.html", profile_form=profile_form, password_form=password_form, action_form=ActionForm()
-        ),
-        422 if failed else 200,
-    )
+        )
+
+    if profile_form.submit.data and profile_form.validate_on_submit():
+        return run_action(
+            lambda: services.update_profile(user, name=profile_form.name.data),
+            done=_flash_and_go("Profile saved.", "success", "accounts.profile"),
+            refused=lambda error: _refused_form(profile_form, error, page),
+        )
+    if password_form.submit.data and password_form.validate_on_submit():
+        return run_action(
+            lambda: services.change_password(
+                user, current_password=password_form.current_password.data, new_password=password_form.password.data
+            ),
+            # The other sessions are over; this one signs in again.
+            done=lambda _none: _signed_in_again(user, "Password changed. Other devices have been signed out.",
+                                                "accounts.profile"),
+            refused=lambda error: _refused_form(password_form, error, page),
+        )
+    return page(), 422 if profile_form.errors or password_form.errors else 200

@@ -12,11 +12,11 @@ from convention.audit.services import record_audit
 from convention.cfp.call import ensure_can_edit, local_text
 from convention.cfp.models import MAX_SPEAKERS, Invitation, Proposal, ProposalSpeaker, hash_token
 from convention.cfp.permissions import is_proposal_speaker
-from convention.cfp.signals import talk_cancelled, talk_confirmed
 from convention.cfp.speaker_services import get_or_create_profile
 from convention.cfp.states import JOINABLE_STATES, ProposalState
 from convention.core.codes import new_token
 from convention.core.errors import Conflict, DomainError, Forbidden
+from convention.core.signals import TalkCancelled, TalkConfirmed, talk_cancelled, talk_confirmed
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
 from convention.editions.models import Edition
@@ -119,7 +119,7 @@ def accept_invitation(invitation: Invitation, *, actor: User, now: datetime | No
         data={"user_id": actor.id, "invited": invitation.email},
     )
     if proposal.state is ProposalState.CONFIRMED:
-        talk_confirmed.send(proposal.edition, user=actor, proposal=proposal)
+        talk_confirmed.send(TalkConfirmed(proposal.edition_id, proposal.id, (actor.id,), actor_id=actor.id))
     return proposal
 
 
@@ -179,4 +179,4 @@ def remove_speaker(proposal: Proposal, link: ProposalSpeaker, *, actor: User, no
     db.session.flush()
     record_audit("proposal.speaker_remove", actor=actor, edition_id=proposal.edition_id, target=proposal, data={"user_id": user.id})
     if proposal.state is ProposalState.CONFIRMED:
-        talk_cancelled.send(proposal.edition, user=user, proposal=proposal)
+        talk_cancelled.send(TalkCancelled(proposal.edition_id, proposal.id, (user.id,), actor_id=actor.id))

@@ -13,7 +13,7 @@ from convention.cfp.late_grants import find_late_grant
 from convention.cfp.models import Attachment, LateSubmissionGrant, Question, SpeakerProfile
 from convention.cfp.services import get_proposal
 from convention.cfp.states import ORGANIZER_MOVES, SPEAKER_MOVES
-from convention.editions.services import get_edition_or_404, get_owned_or_404
+from convention.editions.loaders import get_edition_or_404, get_owned_or_404
 from convention.extensions import db
 
 

@@ -29,9 +29,9 @@ from convention.cfp.models import (
 from convention.cfp.permissions import proposals_visible_to
 from convention.cfp.states import ProposalState
 from convention.core.errors import DomainError
+from convention.core.signals import ItemInUse, item_in_use
 from convention.core.text import check_text
 from convention.editions.models import Edition, SessionFormat, Theme
-from convention.editions.signals import item_in_use
 from convention.extensions import db
 
 # -- the proposal table -----------------------------------------------------------------------
@@ -287,21 +287,22 @@ def save_question(edition: Edition, data: QuestionData, *, actor: User, question
     return question
 
 
-def proposals_using(edition: Edition, item=None, kind: str = "", **_extra) -> str | None:
+def proposals_using(question: ItemInUse) -> str | None:
     """Receiver of ``item_in_use``: how many proposals (in any state, drafts included)
     have this theme or format."""
-    column = {"themes": Proposal.theme_id, "formats": Proposal.format_id}.get(kind)
-    if column is None or item is None:
+    column = {"themes": Proposal.theme_id, "formats": Proposal.format_id}.get(question.kind)
+    if column is None:
         return None
     count = db.session.scalar(
-        sa.select(sa.func.count(Proposal.id)).where(Proposal.edition_id == edition.id, column == item.id)
+        sa.select(sa.func.count(Proposal.id)).where(Proposal.edition_id == question.edition_id,
+                                                    column == question.item_id)
     )
     return f"{count} proposal{'' if count == 1 else 's'}" if count else None
 
 
-def connect_signals() -> None:
-    """Subscribe once (blinker ignores a receiver connected twice)."""
-    item_in_use.connect(proposals_using, weak=False)
+def connect_receivers() -> None:
+    """Called by the app factory (connecting twice changes nothing)."""
+    item_in_use.connect(proposals_using)
 
 
 def answer_count(question: Question) -> int:

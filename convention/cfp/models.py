@@ -18,7 +18,7 @@ from convention.accounts.models import User
 from convention.cfp.states import ProposalState
 from convention.core.codes import new_code
 from convention.core.timeutil import UTCDateTime, utcnow
-from convention.editions.models import Edition, SessionFormat, Theme
+from convention.editions.models import Edition, EditionScoped, Positioned, SessionFormat, Theme
 from convention.extensions import db
 
 TITLE_MAX = 200
@@ -70,14 +70,13 @@ class QuestionKind(enum.StrEnum):
         return {"text": "Text", "choice": "Choice from a list", "boolean": "Yes or no"}[self.value]
 
 
-class SpeakerProfile(db.Model):
+class SpeakerProfile(EditionScoped, db.Model):
     """One person as a speaker of one edition."""
 
     __tablename__ = "cfp_speaker_profiles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(12), unique=True, default=new_code)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     display_name: Mapped[str] = mapped_column(sa.String(120))
     biography: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
@@ -105,12 +104,11 @@ class SpeakerProfile(db.Model):
         return bool(self.display_name and self.biography.strip())
 
 
-class Proposal(db.Model):
+class Proposal(EditionScoped, db.Model):
     __tablename__ = "cfp_proposals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(12), unique=True, default=new_code)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
     # A draft may leave its theme and format open; submitting needs both.
     theme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("themes.id", ondelete="RESTRICT"), index=True)
@@ -197,13 +195,12 @@ class Invitation(db.Model):
         return self.accepted_at is None and self.revoked_at is None and (now or utcnow()) < self.expires_at
 
 
-class LateSubmissionGrant(db.Model):
+class LateSubmissionGrant(EditionScoped, db.Model):
     """A personal link that lets one person submit and edit after the deadline, until its own expiry."""
 
     __tablename__ = "cfp_late_grants"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(sa.String(254))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -220,19 +217,17 @@ class LateSubmissionGrant(db.Model):
         return self.revoked_at is None and (now or utcnow()) < self.expires_at
 
 
-class Question(db.Model):
+class Question(EditionScoped, Positioned, db.Model):
     """An organizer's own question on the submission form."""
 
     __tablename__ = "cfp_questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(sa.String(200))
     help_text: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     kind: Mapped[QuestionKind] = mapped_column(_enum(QuestionKind))
     choices: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # one a line
     required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    position: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def choice_list(self) -> list[str]:

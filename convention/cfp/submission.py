@@ -16,9 +16,9 @@ from convention.cfp.answers import missing_required_answers
 from convention.cfp.call import call_is_open_for, ensure_call_open, local_text
 from convention.cfp.models import Proposal
 from convention.cfp.permissions import is_proposal_speaker
-from convention.cfp.signals import talk_cancelled, talk_confirmed
 from convention.cfp.states import JOINABLE_STATES, MOVE_WORDS, TRANSITIONS, Mover, ProposalState
 from convention.core.errors import DomainError, Forbidden, InvalidTransition
+from convention.core.signals import TalkCancelled, TalkConfirmed, talk_cancelled, talk_confirmed
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
 from convention.editions.models import Edition, EditionRole, Role
@@ -95,13 +95,11 @@ def set_proposal_state(
         audit_data["reason"] = reason[:500]
     record_audit(f"proposal.{new_state.value}", actor=actor, edition_id=proposal.edition_id, target=proposal, data=audit_data)
     _notify(proposal, old_state, new_state, actor=actor)
-    users = proposal.speaker_users
+    speaker_ids = tuple(user.id for user in proposal.speaker_users)
     if new_state is ProposalState.CONFIRMED:
-        for user in users:
-            talk_confirmed.send(proposal.edition, user=user, proposal=proposal)
+        talk_confirmed.send(TalkConfirmed(proposal.edition_id, proposal.id, speaker_ids, actor_id=actor.id))
     elif old_state is ProposalState.CONFIRMED:  # cancelled or withdrawn
-        for user in users:
-            talk_cancelled.send(proposal.edition, user=user, proposal=proposal)
+        talk_cancelled.send(TalkCancelled(proposal.edition_id, proposal.id, speaker_ids, actor_id=actor.id))
     return proposal
 
 

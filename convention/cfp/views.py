@@ -13,18 +13,16 @@ from convention.cfp import files, services
 from convention.cfp import speaker_services as speakers
 from convention.cfp.call import call_is_open_for, call_status
 from convention.cfp.errors import too_large
-from convention.cfp.manage_services import connect_signals
 from convention.cfp.markup import render_markdown
 from convention.core.permissions import guarded, signed_in
+from convention.editions.loaders import load_edition
 from convention.editions.navigation import register_link
 from convention.editions.permissions import can_view_edition
-from convention.editions.services import load_edition
 
 bp = Blueprint("cfp", __name__)
 bp.record_once(lambda state: files.init_file_cleanup())
 bp.add_app_template_filter(render_markdown, "markdown")
 bp.register_error_handler(413, too_large)
-connect_signals()
 
 
 @bp.get("/<slug>/cfp/")

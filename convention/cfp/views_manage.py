@@ -20,8 +20,8 @@ from convention.core.inputs import query_args
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc, utcnow
 from convention.core.views import run_button, run_form
+from convention.editions.loaders import load_edition
 from convention.editions.navigation import register_link
-from convention.editions.services import load_edition
 
 bp = Blueprint("cfp_manage", __name__)
 

@@ -19,7 +19,7 @@ from convention.core.codes import new_token
 from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded, signed_in
 from convention.core.views import perform_button, run_action, run_button, run_form
-from convention.editions.services import load_edition
+from convention.editions.loaders import load_edition
 from convention.extensions import limiter
 
 SUBMITTED_MESSAGE = "Thank you! Your proposal is submitted; we sent you a confirmation email."

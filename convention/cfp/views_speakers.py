@@ -21,7 +21,7 @@ from convention.cfp.views import bp
 from convention.core.forms import ActionForm
 from convention.core.permissions import guarded, public, signed_in
 from convention.core.views import run_action, run_form
-from convention.editions.services import load_edition
+from convention.editions.loaders import load_edition
 
 # -- co-speaker invitations ---------------------------------------------------------------------------
 

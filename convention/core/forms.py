@@ -7,6 +7,11 @@ from flask_wtf import FlaskForm
 from convention.core.errors import DomainError
 
 
+def strip(value):
+    """Field filter: drop the spaces a person (or a paste) leaves around a value."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class ActionForm(FlaskForm):
     """An empty form: CSRF protection for POST-only buttons (logout, delete, withdraw, ...)."""
 

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from convention.accounts.forms import strip
+from convention.core.forms import strip
 from convention.core.text import HumanText
 from convention.core.timeutil import DEFAULT_TIMEZONE
 from convention.editions.models import Role

@@ -24,6 +24,20 @@ class Role(enum.StrEnum):
         ]
 
 
+class EditionScoped:
+    """Mixin for a row that belongs to one edition (deleted with it, indexed for the
+    edition's lists): ``class Theme(EditionScoped, db.Model)``. Declares ``edition_id``
+    only; each model keeps its own ``edition`` relationship, if it needs one."""
+
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+
+
+class Positioned:
+    """Mixin for a row that organizers put in order (lower first; ties by id)."""
+
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
 class Edition(db.Model):
     __tablename__ = "editions"
 
@@ -68,25 +82,22 @@ class Edition(db.Model):
         return f"<Edition {self.slug}>"
 
 
-class Theme(db.Model):
+class Theme(EditionScoped, Positioned, db.Model):
     __tablename__ = "themes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
-    position: Mapped[int] = mapped_column(default=0, server_default="0")
 
     edition: Mapped[Edition] = relationship(back_populates="themes")
 
     __table_args__ = (sa.UniqueConstraint("edition_id", "name"),)
 
 
-class SessionFormat(db.Model):
+class SessionFormat(EditionScoped, db.Model):
     __tablename__ = "session_formats"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     duration_minutes: Mapped[int]
     description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
@@ -99,14 +110,12 @@ class SessionFormat(db.Model):
     )
 
 
-class Room(db.Model):
+class Room(EditionScoped, Positioned, db.Model):
     __tablename__ = "rooms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     capacity: Mapped[int]
-    position: Mapped[int] = mapped_column(default=0, server_default="0")
 
     edition: Mapped[Edition] = relationship(back_populates="rooms")
 
@@ -116,13 +125,12 @@ class Room(db.Model):
     )
 
 
-class EditionRole(db.Model):
+class EditionRole(EditionScoped, db.Model):
     """A person's role in one edition (organizer, reviewer, check-in staff)."""
 
     __tablename__ = "edition_roles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(sa.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, has_app_context, has_request_context
-from flask_login import current_user
+from flask import current_app, has_app_context
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
 from convention.core.errors import Conflict, DomainError, NotFound
+from convention.core.signals import ItemInUse, RoleGranted, RoleRevoked, item_in_use, role_granted, role_revoked
 from convention.core.text import check_text
 from convention.core.timeutil import is_valid_timezone
 from convention.editions.models import Edition, EditionRole, Role, Room, SessionFormat, Theme
@@ -44,22 +44,6 @@ DEFAULT_FORMATS = [
     ("Panel", 60),
     ("Workshop", 90),
 ]
-
-
-def get_edition_or_404(slug: str) -> Edition:
-    """The edition at ``slug``; 404 if there is none, or if it is an unpublished draft and
-    the person asking is not in its team (every page of an edition loads it here)."""
-    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
-    if edition is None:
-        abort(404)
-    if has_request_context() and not can_see_edition(current_user, edition):
-        abort(404)
-    return edition
-
-
-def load_edition(slug: str, **_ignored) -> dict:
-    """Loader for ``guarded``: the edition named in the URL."""
-    return {"edition": get_edition_or_404(slug)}
 
 
 def list_editions(user=None) -> list[Edition]:
@@ -227,19 +211,6 @@ def _clean_item_values(kind: ItemKind, values: dict) -> dict:
     return cleaned
 
 
-def get_owned_or_404(edition: Edition, model: type, item_id: int):
-    """The ``model`` row with ``item_id`` if it belongs to ``edition``; 404 otherwise,
-    so an id from another edition cannot be used or probed through this one's URLs."""
-    item = db.session.get(model, item_id)
-    if item is None or item.edition_id != edition.id:
-        abort(404)
-    return item
-
-
-def get_item_or_404(edition: Edition, kind: ItemKind, item_id: int):
-    return get_owned_or_404(edition, kind.model, item_id)
-
-
 def _check_unique_name(edition: Edition, kind: ItemKind, name: str, *, current=None) -> None:
     clash = db.session.scalar(
         sa.select(kind.model.id).where(kind.model.edition_id == edition.id, kind.model.name == name)
@@ -265,9 +236,8 @@ def save_item(edition: Edition, kind: ItemKind, values: dict, *, actor: User, it
 
 def delete_item(edition: Edition, kind: ItemKind, item, *, actor: User) -> None:
     """Delete a theme, format or room that nothing uses; refuse, with what uses it, otherwise."""
-    from convention.editions.signals import item_in_use
-
-    uses = [use for _receiver, use in item_in_use.send(edition, item=item, kind=kind.key) if use]
+    uses = [use for use in item_in_use.send(
+        ItemInUse(edition_id=edition.id, kind=kind.key, item_id=item.id, actor_id=actor.id)) if use]
     if uses:
         raise Conflict(f"This {kind.label} is in use by {' and '.join(uses)} and cannot be deleted.")
     record_audit(f"{kind.label}.delete", actor=actor, edition_id=edition.id, target=item, data={"name": item.name})
@@ -312,9 +282,7 @@ def grant_role(edition: Edition, user: User, role: Role, *, actor: User) -> Edit
     db.session.add(grant)
     db.session.flush()
     record_audit("role.grant", actor=actor, edition_id=edition.id, target=grant, data={"user": user.email, "role": role.value})
-    from convention.editions.signals import role_granted
-
-    role_granted.send(edition, user=user, role=role, actor=actor)
+    role_granted.send(RoleGranted(edition_id=edition.id, user_id=user.id, role=role.value, actor_id=actor.id))
     return grant
 
 
@@ -349,6 +317,5 @@ def revoke_role(edition: Edition, grant: EditionRole, *, actor: User) -> None:
     record_audit("role.revoke", actor=actor, edition_id=edition.id, target=grant, data={"user_id": grant.user_id, "role": grant.role.value})
     db.session.delete(grant)
     db.session.flush()
-    from convention.editions.signals import role_revoked
-
-    role_revoked.send(edition, user_id=grant.user_id, role=grant.role, actor=actor)
+    role_revoked.send(
+        RoleRevoked(edition_id=edition.id, user_id=grant.user_id, role=grant.role.value, actor_id=actor.id))

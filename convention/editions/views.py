@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from convention.core.forms import ActionForm
@@ -7,27 +7,12 @@ from convention.core.timeutil import is_valid_timezone, to_local, to_utc
 from convention.core.views import run_button, run_form
 from convention.editions import services
 from convention.editions.forms import ITEM_FORMS, EditionForm, GrantRoleForm
-from convention.editions.models import EditionRole, Role
+from convention.editions.loaders import load_edition, load_grant, load_item
+from convention.editions.models import Role
 from convention.editions.navigation import register_link
 from convention.editions.permissions import can_create_edition, can_manage_edition, can_view_edition
 
 bp = Blueprint("editions", __name__)
-
-
-def _load_item(slug: str, kind: str, item_id: int | None = None) -> dict:
-    edition = services.get_edition_or_404(slug)
-    item_kind = services.ITEM_KINDS.get(kind)
-    if item_kind is None:
-        abort(404)
-    objects = {"edition": edition, "kind": item_kind}
-    if item_id is not None:
-        objects["item"] = services.get_item_or_404(edition, item_kind, item_id)
-    return objects
-
-
-def _load_grant(slug: str, grant_id: int) -> dict:
-    edition = services.get_edition_or_404(slug)
-    return {"edition": edition, "grant": services.get_owned_or_404(edition, EditionRole, grant_id)}
 
 
 def _edition_data(form: EditionForm) -> services.EditionData:
@@ -49,7 +34,7 @@ def _edition_data(form: EditionForm) -> services.EditionData:
 
 
 @bp.get("/<slug>/")
-@guarded(can_view_edition, load=services.load_edition)
+@guarded(can_view_edition, load=load_edition)
 def landing(edition):
     return render_template(
         "editions/landing.html", edition=edition, can_manage=can_manage_edition(current_user, edition)
@@ -71,7 +56,7 @@ def create():
 
 
 @bp.route("/<slug>/manage/", methods=["GET", "POST"])
-@guarded(can_manage_edition, load=services.load_edition)
+@guarded(can_manage_edition, load=load_edition)
 def manage(edition):
     form = EditionForm(obj=edition)
     if not form.is_submitted():
@@ -94,7 +79,7 @@ def _local_naive(value, tz_name):
 
 
 @bp.post("/<slug>/manage/publish")
-@guarded(can_manage_edition, load=services.load_edition)
+@guarded(can_manage_edition, load=load_edition)
 def publish(edition):
     return run_button(
         lambda: services.set_edition_published(edition, True, actor=current_user),
@@ -104,7 +89,7 @@ def publish(edition):
 
 
 @bp.post("/<slug>/manage/unpublish")
-@guarded(can_manage_edition, load=services.load_edition)
+@guarded(can_manage_edition, load=load_edition)
 def unpublish(edition):
     return run_button(
         lambda: services.set_edition_published(edition, False, actor=current_user),
@@ -114,13 +99,13 @@ def unpublish(edition):
 
 
 @bp.route("/<slug>/manage/<kind>/new", methods=["GET", "POST"])
-@guarded(can_manage_edition, load=_load_item)
+@guarded(can_manage_edition, load=load_item)
 def create_item(edition, kind):
     return _item_form(edition, kind, item=None)
 
 
 @bp.route("/<slug>/manage/<kind>/<int:item_id>", methods=["GET", "POST"])
-@guarded(can_manage_edition, load=_load_item)
+@guarded(can_manage_edition, load=load_item)
 def edit_item(edition, kind, item):
     return _item_form(edition, kind, item=item)
 
@@ -137,7 +122,7 @@ def _item_form(edition, kind, *, item):
 
 
 @bp.post("/<slug>/manage/<kind>/<int:item_id>/delete")
-@guarded(can_manage_edition, load=_load_item)
+@guarded(can_manage_edition, load=load_item)
 def delete_item(edition, kind, item):
     return run_button(
         lambda: services.delete_item(edition, kind, item, actor=current_user),
@@ -147,7 +132,7 @@ def delete_item(edition, kind, item):
 
 
 @bp.route("/<slug>/manage/team", methods=["GET", "POST"])
-@guarded(can_manage_edition, load=services.load_edition)
+@guarded(can_manage_edition, load=load_edition)
 def team(edition):
     form = GrantRoleForm()
     return run_form(
@@ -164,7 +149,7 @@ def team(edition):
 
 
 @bp.post("/<slug>/manage/team/<int:grant_id>/revoke")
-@guarded(can_manage_edition, load=_load_grant)
+@guarded(can_manage_edition, load=load_grant)
 def revoke(edition, grant):
     return run_button(
         lambda: services.revoke_role(edition, grant, actor=current_user),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 
 from convention.core.errors import NotFound
-from convention.editions.services import get_edition_or_404
+from convention.editions.loaders import get_edition_or_404
 from convention.payments.issues import get_payment_issue
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from convention.core.timeutil import UTCDateTime, utcnow
+from convention.editions.models import EditionScoped
 from convention.extensions import db
 from convention.payments.states import CheckoutStatus, IssueState
 
@@ -94,13 +95,12 @@ class IssueKind(enum.StrEnum):
         }[self.value]
 
 
-class PaymentIssue(db.Model):
+class PaymentIssue(EditionScoped, db.Model):
     """A payment the system could not simply apply; organizers look at it and resolve it."""
 
     __tablename__ = "payment_issues"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     kind: Mapped[IssueKind] = mapped_column(_enum(IssueKind))
     state: Mapped[IssueState] = mapped_column(_enum(IssueState, 12), default=IssueState.OPEN, index=True)

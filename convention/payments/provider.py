@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from convention.core.signals import OrderReleased, order_released
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
 from convention.editions.models import Edition
@@ -17,7 +18,6 @@ from convention.payments.checkout import STRIPE, refund_stripe_payment, start_ch
 from convention.payments.stripe_gateway import is_configured
 from convention.registration.models import Order
 from convention.registration.payment_providers import register_provider
-from convention.registration.signals import order_released
 
 
 class StripeProvider:
@@ -49,11 +49,20 @@ def payment_url(endpoint: str, order: Order) -> str:
     return external_url(endpoint, slug=edition.slug, secret=order.secret)
 
 
+def _on_order_released(event: OrderReleased) -> None:
+    session_expiry.on_order_released(db.session.get(Order, event.order_id))
+
+
+def connect_receivers() -> None:
+    """Called by the app factory: end the Checkout Session of every reservation registration
+    releases (connecting twice changes nothing)."""
+    order_released.connect(_on_order_released)
+
+
 def init_payments(app: Flask) -> None:
     """Offer card payments to registration (the provider is available only with both Stripe
-    keys), and end the Checkout Session of every reservation registration releases."""
+    keys); expire released reservations' sessions once their release is committed."""
     register_provider(StripeProvider())
-    order_released.connect(session_expiry.on_order_released, weak=False)
     for name, hook in (("after_commit", session_expiry.expire_after_commit),
                        ("after_rollback", session_expiry.forget_pending_expiry)):
         if not sa.event.contains(Session, name, hook):

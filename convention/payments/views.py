@@ -13,8 +13,8 @@ from convention.core.forms import ActionForm
 from convention.core.permissions import guarded, public
 from convention.core.urls import external_url
 from convention.core.views import run_action, run_action_or_fail
+from convention.editions.loaders import load_edition
 from convention.editions.navigation import register_link
-from convention.editions.services import load_edition
 from convention.extensions import csrf
 from convention.payments import issues, webhooks
 from convention.payments.checkout import payment_page

@@ -5,21 +5,30 @@ say why ("proposal:12", "role:reviewer"). The attendee's ticket type follows the
 strongest reason (speaker, then committee, then staff). When the last reason goes, the
 registration is cancelled. Both functions are idempotent.
 
-Registration listens to signals and never imports the domains that send them:
-``cfp.talk-confirmed`` / ``cfp.talk-cancelled`` (sent as ``.send(edition, user=...,
-proposal=...)``) and the editions' ``role_granted`` / ``role_revoked``.
+Registration listens to signals (``convention.core.signals``) and never imports the
+domains that send them: ``talk_confirmed`` / ``talk_cancelled`` from the call for papers,
+``role_granted`` / ``role_revoked`` from editions. The app factory connects the receivers
+(``connect_receivers``); the audit entries name the payload's actor.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from blinker import signal
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
+from convention.core.signals import (
+    RoleGranted,
+    RoleRevoked,
+    TalkCancelled,
+    TalkConfirmed,
+    role_granted,
+    role_revoked,
+    talk_cancelled,
+    talk_confirmed,
+)
 from convention.core.timeutil import utcnow
 from convention.editions.models import Edition, Role
-from convention.editions.signals import role_granted, role_revoked
 from convention.extensions import db
 from convention.registration.inventory import give_back_seats, take_seats
 from convention.registration.models import Attendee, Order, PaymentMethod, TicketCategory, TicketType
@@ -34,9 +43,6 @@ ROLE_CATEGORIES = {
 }
 STRENGTH = [TicketCategory.SPEAKER, TicketCategory.COMMITTEE, TicketCategory.STAFF]
 DEFAULT_NAMES = {TicketCategory.SPEAKER: "Speaker", TicketCategory.COMMITTEE: "Committee", TicketCategory.STAFF: "Staff"}
-
-talk_confirmed = signal("cfp.talk-confirmed")
-talk_cancelled = signal("cfp.talk-cancelled")
 
 
 def _source_category(source: str) -> TicketCategory:
@@ -86,8 +92,10 @@ def _current(edition: Edition, user_id: int) -> Order | None:
     )
 
 
-def grant_complimentary_registration(edition: Edition, user: User, *, source: str, actor=None) -> Order:
-    """Give ``user`` a free registration for ``source`` (e.g. "proposal:12", "role:reviewer")."""
+def grant_complimentary_registration(edition: Edition, user: User, *, source: str, actor=None,
+                                     notify: bool | None = None) -> Order:
+    """Give ``user`` a free registration for ``source`` (e.g. "proposal:12", "role:reviewer"),
+    and email them about it if ``notify`` (by default: unless they gave it themselves)."""
     _source_category(source)  # refuses unknown sources
     order = _current(edition, user.id)
     if order is not None:
@@ -122,7 +130,9 @@ def grant_complimentary_registration(edition: Edition, user: User, *, source: st
     db.session.flush()
     record_audit("registration.complimentary_created", actor=actor, edition_id=edition.id, target=order,
                  data={"source": source, "user": user.email, "kind": category.value})
-    if getattr(actor, "id", None) != user.id:  # no message about what one did oneself
+    if notify is None:
+        notify = getattr(actor, "id", None) != user.id  # no message about what one did oneself
+    if notify:
         email_order(order, "registration_complimentary", category=category)
     return order
 
@@ -158,29 +168,39 @@ def _retype(order: Order) -> None:
 # -- signal receivers -------------------------------------------------------------------
 
 
-def _on_talk_confirmed(edition, user=None, proposal=None, **extra):
-    if user is not None and proposal is not None:
-        grant_complimentary_registration(edition, user, source=f"proposal:{proposal.id}", actor=extra.get("actor"))
+def _user(user_id: int | None) -> User | None:
+    return db.session.get(User, user_id) if user_id is not None else None
 
 
-def _on_talk_cancelled(edition, user=None, proposal=None, **extra):
-    if user is not None and proposal is not None:
-        revoke_complimentary_registration(edition, user.id, source=f"proposal:{proposal.id}", actor=extra.get("actor"))
+def _on_talk_confirmed(event: TalkConfirmed) -> None:
+    # Every speaker hears of their free ticket, the one who confirmed the talk included.
+    edition, actor = db.session.get(Edition, event.edition_id), _user(event.actor_id)
+    for speaker_id in event.speaker_ids:
+        grant_complimentary_registration(edition, _user(speaker_id), source=f"proposal:{event.proposal_id}",
+                                         actor=actor, notify=True)
 
 
-def _on_role_granted(edition, user=None, role=None, **extra):
-    if user is not None and role in ROLE_CATEGORIES:
-        grant_complimentary_registration(edition, user, source=f"role:{Role(role).value}", actor=extra.get("actor"))
+def _on_talk_cancelled(event: TalkCancelled) -> None:
+    edition, actor = db.session.get(Edition, event.edition_id), _user(event.actor_id)
+    for speaker_id in event.speaker_ids:
+        revoke_complimentary_registration(edition, speaker_id, source=f"proposal:{event.proposal_id}", actor=actor)
 
 
-def _on_role_revoked(edition, user_id=None, role=None, **extra):
-    if user_id is not None and role in ROLE_CATEGORIES:
-        revoke_complimentary_registration(edition, user_id, source=f"role:{Role(role).value}", actor=extra.get("actor"))
+def _on_role_granted(event: RoleGranted) -> None:
+    if Role(event.role) in ROLE_CATEGORIES:
+        grant_complimentary_registration(db.session.get(Edition, event.edition_id), _user(event.user_id),
+                                         source=f"role:{event.role}", actor=_user(event.actor_id))
 
 
-def connect_signals() -> None:
-    """Subscribe once (blinker ignores a receiver connected twice)."""
-    talk_confirmed.connect(_on_talk_confirmed, weak=False)
-    talk_cancelled.connect(_on_talk_cancelled, weak=False)
-    role_granted.connect(_on_role_granted, weak=False)
-    role_revoked.connect(_on_role_revoked, weak=False)
+def _on_role_revoked(event: RoleRevoked) -> None:
+    if Role(event.role) in ROLE_CATEGORIES:
+        revoke_complimentary_registration(db.session.get(Edition, event.edition_id), event.user_id,
+                                          source=f"role:{event.role}", actor=_user(event.actor_id))
+
+
+def connect_receivers() -> None:
+    """Called by the app factory (connecting twice changes nothing)."""
+    talk_confirmed.connect(_on_talk_confirmed)
+    talk_cancelled.connect(_on_talk_cancelled)
+    role_granted.connect(_on_role_granted)
+    role_revoked.connect(_on_role_revoked)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort
 
-from convention.editions.services import get_edition_or_404
+from convention.editions.loaders import get_edition_or_404
 from convention.extensions import db
 from convention.registration.models import (
     Order,

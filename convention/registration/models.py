@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from convention.core.codes import new_code, new_token
 from convention.core.timeutil import UTCDateTime, utcnow
+from convention.editions.models import EditionScoped, Positioned
 from convention.extensions import db
 from convention.registration.states import OrderState, WaitingState
 
@@ -107,11 +108,10 @@ class RegistrationSettings(db.Model):
     )
 
 
-class TicketType(db.Model):
+class TicketType(EditionScoped, Positioned, db.Model):
     __tablename__ = "ticket_types"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     category: Mapped[TicketCategory] = mapped_column(
         _enum(TicketCategory), default=TicketCategory.TICKET, server_default="ticket"
     )
@@ -128,7 +128,6 @@ class TicketType(db.Model):
     hidden: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # shown only with a voucher
     valid_on: Mapped[date | None]  # a day ticket: valid on this day only
     max_per_order: Mapped[int] = mapped_column(default=10, server_default="10")
-    position: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     quotas: Mapped[list[Quota]] = relationship(secondary=quota_ticket_types, back_populates="ticket_types")
@@ -159,13 +158,12 @@ class TicketType(db.Model):
         return f"<TicketType {self.id} {self.name}>"
 
 
-class Quota(db.Model):
+class Quota(EditionScoped, db.Model):
     """A shared cap over several ticket types (e.g. the venue's total)."""
 
     __tablename__ = "quotas"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     capacity: Mapped[int]
     used: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -182,11 +180,10 @@ class Quota(db.Model):
     )
 
 
-class Voucher(db.Model):
+class Voucher(EditionScoped, db.Model):
     __tablename__ = "vouchers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(sa.String(40))
     kind: Mapped[VoucherKind] = mapped_column(_enum(VoucherKind))
     value: Mapped[int] = mapped_column(default=0, server_default="0")  # percent, or cents for FIXED
@@ -223,13 +220,12 @@ class Voucher(db.Model):
         return self.valid_until is None or now < self.valid_until
 
 
-class Order(db.Model):
+class Order(EditionScoped, db.Model):
     __tablename__ = "orders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(16), unique=True, default=lambda: new_code(8))
     secret: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     state: Mapped[OrderState] = mapped_column(_enum(OrderState), default=OrderState.RESERVED)
     email: Mapped[str] = mapped_column(sa.String(254))
     buyer_name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
@@ -279,7 +275,7 @@ class Order(db.Model):
         return f"<Order {self.code} {self.state}>"
 
 
-class Attendee(db.Model):
+class Attendee(EditionScoped, db.Model):
     """One seat of an order: the person who will wear the badge."""
 
     __tablename__ = "attendees"
@@ -287,7 +283,6 @@ class Attendee(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(16), unique=True, default=lambda: new_code(12))
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     ticket_type_id: Mapped[int] = mapped_column(sa.ForeignKey("ticket_types.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
@@ -303,12 +298,11 @@ class Attendee(db.Model):
     __table_args__ = (sa.CheckConstraint("price_cents >= 0", name="price_positive"),)
 
 
-class WaitingListEntry(db.Model):
+class WaitingListEntry(EditionScoped, db.Model):
     __tablename__ = "waiting_list_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     secret: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     ticket_type_id: Mapped[int] = mapped_column(sa.ForeignKey("ticket_types.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     email: Mapped[str] = mapped_column(sa.String(254))

@@ -16,10 +16,10 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from convention.audit.services import record_audit
+from convention.core import signals
 from convention.core.errors import InvalidTransition
 from convention.core.timeutil import utcnow
 from convention.extensions import db
-from convention.registration import signals
 from convention.registration.errors import PaymentMismatch, SeatsUnavailable, SoldOut, VoucherRefused
 from convention.registration.inventory import (
     give_back_seats,
@@ -182,7 +182,7 @@ def release_order(order: Order, *, reason: str, actor=None) -> Order:
     _free_inventory(order)
     _move(order, target, action=f"order.{target.value}", actor=actor, data={"reason": reason})
     email_order(order, "registration_order_released", reason=reason)
-    signals.order_released.send(order, reason=reason)
+    signals.order_released.send(signals.OrderReleased(order.edition_id, order.id, reason, getattr(actor, "id", None)))
     _after_seats_returned(order)
     return order
 

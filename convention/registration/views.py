@@ -9,12 +9,10 @@ from flask import Blueprint
 
 from convention.editions.navigation import register_link
 from convention.registration.cli import expire_command
-from convention.registration.complimentary import connect_signals
 from convention.registration.deadlines import init_expiry_scheduling
 
 bp = Blueprint("registration", __name__, cli_group="registration")
 bp.cli.add_command(expire_command)
-connect_signals()
 init_expiry_scheduling()
 
 from convention.registration import views_account, views_manage, views_public  # noqa: E402,F401  (routes on bp)

@@ -11,8 +11,8 @@ from convention.core.inputs import int_arg, page_arg
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc, utcnow
 from convention.core.views import run_button, run_form
+from convention.editions.loaders import load_edition
 from convention.editions.permissions import can_manage_edition
-from convention.editions.services import load_edition
 from convention.registration import catalog, reports, services
 from convention.registration.forms import (
     ORDER_STATE_CHOICES,

@@ -11,7 +11,7 @@ from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded
 from convention.core.timeutil import utcnow
 from convention.core.views import perform_button, run_action, run_button, run_form
-from convention.editions.services import load_edition
+from convention.editions.loaders import load_edition
 from convention.extensions import limiter
 from convention.registration import self_service, services, waiting_list
 from convention.registration.errors import SoldOut

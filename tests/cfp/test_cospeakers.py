@@ -9,9 +9,9 @@ import pytest
 from convention.accounts.models import User
 from convention.cfp import cospeakers, models, permissions, services, submission
 from convention.cfp.models import MAX_SPEAKERS
-from convention.cfp.signals import talk_confirmed
 from convention.cfp.states import ProposalState
 from convention.core.errors import DomainError
+from convention.core.signals import TalkConfirmed, talk_confirmed
 from convention.core.timeutil import utcnow
 from convention.extensions import db as _db
 from tests.cfp.helpers import emails_to, form_values, link_in, make_proposal
@@ -138,16 +138,13 @@ def test_joining_a_confirmed_talk_sends_talk_confirmed(db, edition, organizer, s
     proposal = make_proposal(edition, speaker, state=ProposalState.CONFIRMED, organizer=organizer)
     invitation, _ = invite(proposal, speaker)
     received = []
-
-    def listener(sender, **kwargs):
-        received.append((sender, kwargs["user"], kwargs["proposal"]))
-
-    talk_confirmed.connect(listener)
+    record = received.append  # one object: disconnect must get the same one
+    talk_confirmed.connect(record)
     try:
         cospeakers.accept_invitation(invitation, actor=co_speaker)
     finally:
-        talk_confirmed.disconnect(listener)
-    assert received == [(edition, co_speaker, proposal)]
+        talk_confirmed.disconnect(record)
+    assert received == [TalkConfirmed(edition.id, proposal.id, (co_speaker.id,), actor_id=co_speaker.id)]
 
 
 def test_withdrawing_revokes_pending_invitations(client, auth, db, edition, speaker, co_speaker):

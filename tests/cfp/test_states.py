@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from convention.audit.models import AuditEntry
 from convention.cfp import services, submission
-from convention.cfp.signals import talk_cancelled, talk_confirmed
 from convention.cfp.states import Mover, ProposalState
 from convention.core.errors import Forbidden, InvalidTransition
+from convention.core.signals import TalkCancelled, TalkConfirmed, talk_cancelled, talk_confirmed
 from convention.editions.models import Role
 from tests.cfp.helpers import emails_to, make_proposal
 from tests.factories import give_role
@@ -178,45 +178,41 @@ def test_accept_and_reject_email_the_speakers(db, edition, organizer, speaker, o
     assert [m.subject for m in emails_to(other_speaker.email, "cfp_rejected")] == [f"About your proposal: {rejected.title}"]
 
 
-def test_talk_confirmed_signal_once_per_speaker(db, edition, organizer, speaker, co_speaker):
+def test_talk_confirmed_signal_once_for_all_speakers_with_the_actor(db, edition, organizer, speaker, co_speaker):
     proposal = make_proposal(edition, speaker, state=S.ACCEPTED, organizer=organizer, co_speakers=[co_speaker])
     received = []
-
-    def listener(sender, **kwargs):
-        received.append((sender, kwargs["user"], kwargs["proposal"]))
-
-    talk_confirmed.connect(listener)
+    record = received.append  # one object: disconnect must get the same one
+    talk_confirmed.connect(record)
     try:
         submission.set_proposal_state(proposal, S.CONFIRMED, actor=speaker)
     finally:
-        talk_confirmed.disconnect(listener)
-    assert received == [(edition, speaker, proposal), (edition, co_speaker, proposal)]
+        talk_confirmed.disconnect(record)
+    assert received == [TalkConfirmed(edition.id, proposal.id, (speaker.id, co_speaker.id), actor_id=speaker.id)]
 
 
 @pytest.mark.parametrize(("new", "actor_key"), [(S.CANCELLED, "organizer"), (S.WITHDRAWN, "speaker")])
 def test_talk_cancelled_signal_when_a_confirmed_talk_ends(db, edition, organizer, speaker, co_speaker, new, actor_key):
     proposal = make_proposal(edition, speaker, state=S.CONFIRMED, organizer=organizer, co_speakers=[co_speaker])
     received = []
-
-    def listener(sender, **kwargs):
-        received.append((sender, kwargs["user"], kwargs["proposal"]))
-
-    talk_cancelled.connect(listener)
+    actor = {"organizer": organizer, "speaker": speaker}[actor_key]
+    record = received.append  # one object: disconnect must get the same one
+    talk_cancelled.connect(record)
     try:
-        submission.set_proposal_state(proposal, new, actor={"organizer": organizer, "speaker": speaker}[actor_key])
+        submission.set_proposal_state(proposal, new, actor=actor)
     finally:
-        talk_cancelled.disconnect(listener)
-    assert received == [(edition, speaker, proposal), (edition, co_speaker, proposal)]
+        talk_cancelled.disconnect(record)
+    assert received == [TalkCancelled(edition.id, proposal.id, (speaker.id, co_speaker.id), actor_id=actor.id)]
 
 
 def test_withdrawing_a_submitted_proposal_sends_no_cancel_signal(db, edition, speaker):
     proposal = make_proposal(edition, speaker, state=S.SUBMITTED)
     received = []
-    talk_cancelled.connect(received.append)
+    record = received.append  # one object: disconnect must get the same one
+    talk_cancelled.connect(record)
     try:
         submission.set_proposal_state(proposal, S.WITHDRAWN, actor=speaker)
     finally:
-        talk_cancelled.disconnect(received.append)
+        talk_cancelled.disconnect(record)
     assert received == []
 
 

@@ -6,11 +6,11 @@ import logging
 
 import sqlalchemy as sa
 
+from convention.core.signals import OrderReleased, order_released
 from convention.extensions import db
 from convention.payments.models import CheckoutStatus, StripeCheckout
 from convention.registration.models import OrderState
 from convention.registration.services import release_order
-from convention.registration.signals import order_released
 from tests.payments.conftest import deliver, stripe_order
 from tests.payments.fake_stripe import make_event
 
@@ -22,7 +22,7 @@ def _expire_requests(stripe_api, session_id):
 def _release(order):
     """What registration does when it releases an unpaid reservation: release, then send the signal."""
     release_order(order, reason="cancelled")
-    order_released.send(order)
+    order_released.send(OrderReleased(order.edition_id, order.id, "cancelled", actor_id=None))
 
 
 def test_releasing_a_reservation_expires_its_open_session_after_the_commit(client, stripe_api):

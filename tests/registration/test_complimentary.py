@@ -1,10 +1,8 @@
 """Free registrations for speakers, committee and staff, from signals (idempotent)."""
 
-from types import SimpleNamespace
-
 import sqlalchemy as sa
-from blinker import signal
 
+from convention.core.signals import TalkCancelled, TalkConfirmed, talk_cancelled, talk_confirmed
 from convention.editions.models import EditionRole, Role
 from convention.editions.services import grant_role, revoke_role
 from convention.extensions import db
@@ -22,12 +20,20 @@ def _kind(order):
     return order.attendees[0].ticket_type.category
 
 
+def _talk_confirmed(edition, speaker, proposal_id, actor=None):
+    talk_confirmed.send(TalkConfirmed(edition.id, proposal_id, (speaker.id,), actor_id=getattr(actor, "id", None)))
+
+
+def _talk_cancelled(edition, speaker, proposal_id, actor=None):
+    talk_cancelled.send(TalkCancelled(edition.id, proposal_id, (speaker.id,), actor_id=getattr(actor, "id", None)))
+
+
 def test_confirmed_talk_gives_the_speaker_one_free_registration():
     edition = make_edition()
     speaker = make_user(name="Sofia Speaker")
-    talk = SimpleNamespace(id=41)
-    signal("cfp.talk-confirmed").send(edition, user=speaker, proposal=talk)
-    signal("cfp.talk-confirmed").send(edition, user=speaker, proposal=talk)
+    talk = 41
+    _talk_confirmed(edition, speaker, talk)
+    _talk_confirmed(edition, speaker, talk)
     db.session.commit()
     [order] = _registrations(speaker)
     assert (order.state, order.total_cents, _kind(order)) == (OrderState.PAID, 0, TicketCategory.SPEAKER)
@@ -39,15 +45,15 @@ def test_confirmed_talk_gives_the_speaker_one_free_registration():
 def test_cancelled_talk_removes_the_registration_only_when_no_talk_is_left():
     edition = make_edition()
     speaker = make_user()
-    first, second = SimpleNamespace(id=1), SimpleNamespace(id=2)
+    first, second = 1, 2
     for talk in (first, second):
-        signal("cfp.talk-confirmed").send(edition, user=speaker, proposal=talk)
-    signal("cfp.talk-cancelled").send(edition, user=speaker, proposal=first)
+        _talk_confirmed(edition, speaker, talk)
+    _talk_cancelled(edition, speaker, first)
     db.session.commit()
     [order] = _registrations(speaker)
     assert (order.state, order.complimentary_sources) == (OrderState.PAID, ["proposal:2"])
-    signal("cfp.talk-cancelled").send(edition, user=speaker, proposal=second)
-    signal("cfp.talk-cancelled").send(edition, user=speaker, proposal=second)
+    _talk_cancelled(edition, speaker, second)
+    _talk_cancelled(edition, speaker, second)
     db.session.commit()
     assert order.state is OrderState.CANCELLED
 
@@ -81,12 +87,12 @@ def test_one_badge_per_person_follows_the_strongest_reason():
     person = make_user()
     grant_role(edition, person, Role.CHECKIN, actor=organizer)
     grant_role(edition, person, Role.REVIEWER, actor=organizer)
-    signal("cfp.talk-confirmed").send(edition, user=person, proposal=SimpleNamespace(id=7))
+    _talk_confirmed(edition, person, 7)
     db.session.commit()
     [order] = _registrations(person)
     assert _kind(order) is TicketCategory.SPEAKER
     assert order.complimentary_sources == ["proposal:7", "role:checkin", "role:reviewer"]
-    signal("cfp.talk-cancelled").send(edition, user=person, proposal=SimpleNamespace(id=7))
+    _talk_cancelled(edition, person, 7)
     db.session.commit()
     assert (order.state, _kind(order)) == (OrderState.PAID, TicketCategory.COMMITTEE)
     grant = db.session.scalar(sa.select(EditionRole).where(EditionRole.user_id == person.id,
@@ -101,7 +107,7 @@ def test_one_badge_per_person_follows_the_strongest_reason():
 def test_complimentary_registrations_have_no_receipt(client):
     edition = make_edition()
     speaker = make_user()
-    signal("cfp.talk-confirmed").send(edition, user=speaker, proposal=SimpleNamespace(id=3))
+    _talk_confirmed(edition, speaker, 3)
     db.session.commit()
     [order] = _registrations(speaker)
     assert client.get(f"/{edition.slug}/orders/{order.secret}/receipt.pdf").status_code == 404

@@ -13,11 +13,11 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue, SimpleWorker
 
 from convention.audit.models import AuditEntry
+from convention.core import signals
 from convention.core.timeutil import utcnow
 from convention.extensions import db
 from convention.mail.jobs import QUEUE_NAME
 from convention.mail.models import OutboxMessage
-from convention.registration import signals
 from convention.registration.deadlines import EXPIRE_JOB, job_id
 from convention.registration.models import Order, OrderState, TicketType
 from convention.registration.self_service import cancel_own_order
@@ -102,11 +102,11 @@ def test_placing_an_order_releases_the_overdue_seat_it_needs(client, overdue):
 
 @pytest.fixture
 def released():
-    """Every ``order_released`` signal sent during the test, as (sender, reason)."""
+    """Every ``order_released`` signal sent during the test, as (order id, reason)."""
     received = []
 
-    def receiver(sender, **kwargs):
-        received.append((sender, kwargs.get("reason")))
+    def receiver(event):
+        received.append((event.order_id, event.reason))
 
     signals.order_released.connect(receiver)
     yield received
@@ -116,7 +116,7 @@ def released():
 def test_expiry_sends_order_released_with_the_order(runner, overdue, released):
     _edition, _pass, order = overdue
     runner.invoke(args=["registration", "expire"])
-    assert [(sender.id, reason) for sender, reason in released] == [(order.id, "expired")]
+    assert released == [(order.id, "expired")]
 
 
 def test_cancelling_a_reservation_sends_order_released(released):
@@ -125,7 +125,7 @@ def test_cancelling_a_reservation_sends_order_released(released):
     cancel_own_order(order)
     db.session.commit()
     assert order.state is OrderState.CANCELLED
-    assert [(sender.id, reason) for sender, reason in released] == [(order.id, "cancelled")]
+    assert released == [(order.id, "cancelled")]
 
 
 def test_paying_a_reservation_sends_no_order_released(released):
