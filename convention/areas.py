@@ -13,8 +13,8 @@ This module sits above the domains (it names their predicates), like ``conventio
 from __future__ import annotations
 
 from convention.core.permissions import Area, site_admin
+from convention.editions.loaders import load_edition
 from convention.editions.permissions import can_check_in, can_manage_edition, can_review_edition
-from convention.editions.services import load_edition
 
 AREAS = (
     # The edition's organizers (and site admins): settings, team, call, tickets, orders...

@@ -87,3 +87,8 @@ def test_shape_service_importing_request_side_flask_names_is_a_breach(tmp_path):
 def test_shape_views_and_loaders_may_use_request_side_flask_names(tmp_path):
     files = {"cfp/views.py": "from flask import request, url_for\n", "cfp/loaders.py": "from flask import abort\n"}
     assert _rules(tmp_path, files) == []
+
+
+def test_shape_the_convention_package_keeps_every_rule():
+    breaches = check_shape.check_tree(ROOT)
+    assert [str(b) for b in breaches] == []
