@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from datetime import timedelta
 
 import pytest
 from flask import has_app_context
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue, SimpleWorker
 
-from convention.mail.jobs import DELIVER_JOB, QUEUE_NAME, schedule_queued_messages
+from convention.mail.jobs import DELIVER_JOB, schedule_queued_messages
 from convention.mail.models import MessageStatus, OutboxMessage
 from convention.mail.services import queue_email
 from convention.worker import run_job
+from tests.rq_queue import rq_queue
 
 REDIS_URL = "redis://127.0.0.1:6379/2"
 
 
 @pytest.fixture
 def redis_queue(app):
-    connection = Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except RedisConnectionError:
-        reason = f"Redis is not running at {REDIS_URL}: start redis-server to run the RQ tests"
-        if os.environ.get("CI"):
-            pytest.fail(f"RQ tests cannot be skipped in CI: {reason}")
-        pytest.skip(reason)
-    connection.flushdb()
-    app.config["REDIS_URL"] = REDIS_URL
-    yield Queue(QUEUE_NAME, connection=connection)
-    app.config["REDIS_URL"] = None
-    connection.flushdb()
-    connection.close()
+    with rq_queue(app, REDIS_URL) as queue:
+        yield queue
 
 
 def run_worker(queue: Queue) -> None:

@@ -3,20 +3,16 @@ CLI and the POST that needs the seats release them (issue 7, item 2)."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from rq import Queue, SimpleWorker
+from rq import SimpleWorker
 
 from convention.audit.models import AuditEntry
 from convention.core import signals
 from convention.core.timeutil import utcnow
 from convention.extensions import db
-from convention.mail.jobs import QUEUE_NAME
 from convention.mail.models import OutboxMessage
 from convention.registration.deadlines import EXPIRE_JOB, job_id
 from convention.registration.models import Order, OrderState, TicketType
@@ -24,6 +20,7 @@ from convention.registration.self_service import cancel_own_order
 from convention.worker import run_job
 from tests.factories import make_edition
 from tests.registration.helpers import buy, checkout_form, count_rows, make_ticket_type, outbox
+from tests.rq_queue import rq_queue
 
 REDIS_URL = "redis://127.0.0.1:6379/3"  # not the mail tests' database: xdist may run both at once
 BANK_HOLD = timedelta(days=7)  # the default bank-transfer hold (tests run without Stripe)
@@ -143,20 +140,8 @@ def test_paying_a_reservation_sends_no_order_released(released):
 
 @pytest.fixture
 def redis_queue(app):
-    connection = Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except RedisConnectionError:
-        reason = f"Redis is not running at {REDIS_URL}: start redis-server to run the RQ tests"
-        if os.environ.get("CI"):
-            pytest.fail(f"RQ tests cannot be skipped in CI: {reason}")
-        pytest.skip(reason)
-    connection.flushdb()
-    app.config["REDIS_URL"] = REDIS_URL
-    yield Queue(QUEUE_NAME, connection=connection)
-    app.config["REDIS_URL"] = None
-    connection.flushdb()
-    connection.close()
+    with rq_queue(app, REDIS_URL) as queue:
+        yield queue
 
 
 def test_a_new_reservation_schedules_its_release_at_the_deadline(redis_queue):
