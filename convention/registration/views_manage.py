@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from convention.core.forms import ActionForm
-from convention.core.inputs import int_arg, page_arg
+from convention.core.inputs import int_arg, page_arg, query_args
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc, utcnow
 from convention.core.views import run_button, run_form
@@ -193,6 +193,9 @@ def delete_voucher(edition, voucher):
 # -- orders -----------------------------------------------------------------------------
 
 
+ORDER_FILTER_ARGS = ("q", "state", "ticket_type", "method")  # kept on every page link
+
+
 @bp.get("/<slug>/manage/orders/")
 @guarded(can_manage_edition, load=load_edition)
 def manage_orders(edition):
@@ -208,6 +211,7 @@ def manage_orders(edition):
         edition=edition,
         page=page,
         filters=filters,
+        pager_args={"slug": edition.slug, **query_args(*ORDER_FILTER_ARGS)},
         state_choices=ORDER_STATE_CHOICES,
         ticket_types=catalog.list_ticket_types(edition),
         methods=payment_methods(),
