@@ -29,7 +29,7 @@ from convention.cfp.models import (
 from convention.cfp.permissions import proposals_visible_to
 from convention.cfp.states import ProposalState
 from convention.core.errors import DomainError
-from convention.core.pagination import Page, clamp_page
+from convention.core.pagination import Page, fetch_page
 from convention.core.signals import ItemInUse, item_in_use
 from convention.core.text import check_text
 from convention.editions.models import Edition, SessionFormat, Theme
@@ -130,19 +130,9 @@ def proposal_page(edition: Edition, flt: ProposalFilter, *, viewer: User, page: 
     """One page of the filtered, sorted table: the page and the total count in one query, the
     page's speaker names in a second (two queries, however many proposals match)."""
     columns = (Proposal.id, Proposal.code, Proposal.title, Proposal.state, Proposal.level, Proposal.language,
-               Proposal.updated_at, Theme.name, SessionFormat.name, sa.func.count().over())
-    query = _filtered(edition, flt, viewer).with_only_columns(*columns)
-    number = max(1, page or 1)
-    rows = db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).all() if number < 10**9 else []
-    if rows:
-        total = rows[0][-1]
-    else:  # an empty list, or a page past the end: count, then show the last page
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(_filtered(edition, flt, viewer).subquery()))
-        clamped = clamp_page(number, total, per_page)
-        if clamped != number and total:
-            number = clamped
-            rows = db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).all()
-        number = clamped
+               Proposal.updated_at, Theme.name, SessionFormat.name)
+    found = fetch_page(_filtered(edition, flt, viewer).with_only_columns(*columns), page, per_page)
+    rows = found.items
     names: dict[int, list[str]] = {}
     if rows:
         for proposal_id, name in db.session.execute(
@@ -153,7 +143,7 @@ def proposal_page(edition: Edition, flt: ProposalFilter, *, viewer: User, page: 
         ):
             names.setdefault(proposal_id, []).append(name)
     items = [ProposalRow(*row[1:9], speaker_names=", ".join(names.get(row[0], []))) for row in rows]
-    return Page(items, total, number, per_page)
+    return Page(items, found.total, found.page, per_page)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,15 @@
-"""Page numbers from the query string, kept within the pages that exist."""
+"""Page numbers from the query string, kept within the pages that exist; one page of a
+query, with its total count, in one statement (``fetch_page``); the window of page links a
+pager shows (``page_window``, used by the ``pager`` macro of templates/macros.html)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+
+from convention.extensions import db
 
 T = TypeVar("T")
 
@@ -48,3 +54,34 @@ class Page(Generic[T]):
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+
+MAX_PAGE = 10**9  # beyond this a page number is no page (and no OFFSET the database accepts)
+
+
+def fetch_page(query: sa.Select, page: int, per_page: int) -> Page[Any]:
+    """One page of ``query`` (already filtered and ordered) and the total count, in one
+    statement (a ``count(*) OVER ()`` column). Only an empty answer costs more: a count,
+    and the last page again when ``page`` was past the end. Rows of a one-entity select
+    come back as the entities, others as rows (without the count). Eager-load collections
+    with selectinload (a joined collection would repeat rows)."""
+    counted = query.add_columns(sa.func.count().over().label("page_total"))
+    described = query.column_descriptions
+    entity = len(described) == 1 and described[0]["expr"] is described[0]["entity"]  # select(Model)
+
+    def run(number: int) -> list:
+        if number > MAX_PAGE:
+            return []
+        return db.session.execute(counted.limit(per_page).offset((number - 1) * per_page)).all()
+
+    number = max(1, page or 1)
+    rows = run(number)
+    if rows:
+        total = rows[-1][-1]
+    else:  # nothing at all, or a page past the end: count, and show the last page
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+        last = clamp_page(number, total, per_page)
+        rows = run(last) if total and last != number else []
+        number = last
+    items = [row[0] if entity else row[:-1] for row in rows]
+    return Page(items, total, number, per_page)

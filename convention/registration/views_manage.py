@@ -29,7 +29,7 @@ from convention.registration.notices import order_url
 from convention.registration.payment_providers import payment_methods
 from convention.registration.settings import get_settings
 from convention.registration.views import bp
-from convention.registration.waiting_list import list_entries
+from convention.registration.waiting_list import entry_page
 
 
 def _utc(value, edition):
@@ -173,7 +173,8 @@ def manage_vouchers(edition):
         done=lambda created: f"{len(created)} voucher(s) created.",
         back=url_for("registration.manage_vouchers", slug=edition.slug),
         render=lambda: render_template("registration/manage_vouchers.html", edition=edition, form=form,
-                                       vouchers=catalog.list_vouchers(edition), action_form=ActionForm()),
+                                       page=catalog.voucher_page(edition, page=page_arg()),
+                                       pager_args={"slug": edition.slug}, action_form=ActionForm()),
     )
 
 
@@ -283,7 +284,8 @@ def sales(edition):
 @bp.get("/<slug>/manage/registration/waiting-list")
 @guarded(can_manage_edition, load=load_edition)
 def manage_waiting_list(edition):
-    return render_template("registration/manage_waiting_list.html", edition=edition, entries=list_entries(edition))
+    return render_template("registration/manage_waiting_list.html", edition=edition,
+                           page=entry_page(edition, page=page_arg()), pager_args={"slug": edition.slug})
 
 
 @bp.route("/<slug>/manage/registration/settings", methods=["GET", "POST"])
