@@ -29,6 +29,7 @@ from convention.cfp.models import (
 from convention.cfp.permissions import proposals_visible_to
 from convention.cfp.states import ProposalState
 from convention.core.errors import DomainError
+from convention.core.pagination import Page, fetch_page
 from convention.core.signals import ItemInUse, item_in_use
 from convention.core.text import check_text
 from convention.editions.models import Edition, SessionFormat, Theme
@@ -104,6 +105,45 @@ def list_proposals(edition: Edition, flt: ProposalFilter, *, viewer: User) -> li
         joinedload(Proposal.speakers).joinedload(ProposalSpeaker.profile).joinedload(SpeakerProfile.user),
     )
     return list(db.session.scalars(query).unique())
+
+
+TABLE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    """One line of the organizer's table: only the columns it shows (no speaker accounts)."""
+
+    code: str
+    title: str
+    state: ProposalState
+    level: AudienceLevel
+    language: Language
+    updated_at: datetime
+    theme_name: str | None
+    format_name: str | None
+    speaker_names: str = ""
+
+
+def proposal_page(edition: Edition, flt: ProposalFilter, *, viewer: User, page: int = 1,
+                  per_page: int = TABLE_PAGE_SIZE) -> Page[ProposalRow]:
+    """One page of the filtered, sorted table: the page and the total count in one query, the
+    page's speaker names in a second (two queries, however many proposals match)."""
+    columns = (Proposal.id, Proposal.code, Proposal.title, Proposal.state, Proposal.level, Proposal.language,
+               Proposal.updated_at, Theme.name, SessionFormat.name)
+    found = fetch_page(_filtered(edition, flt, viewer).with_only_columns(*columns), page, per_page)
+    rows = found.items
+    names: dict[int, list[str]] = {}
+    if rows:
+        for proposal_id, name in db.session.execute(
+            sa.select(ProposalSpeaker.proposal_id, SpeakerProfile.display_name)
+            .join(SpeakerProfile, SpeakerProfile.id == ProposalSpeaker.profile_id)
+            .where(ProposalSpeaker.proposal_id.in_([row[0] for row in rows]))
+            .order_by(ProposalSpeaker.id)
+        ):
+            names.setdefault(proposal_id, []).append(name)
+    items = [ProposalRow(*row[1:9], speaker_names=", ".join(names.get(row[0], []))) for row in rows]
+    return Page(items, found.total, found.page, per_page)
 
 
 @dataclass(frozen=True)

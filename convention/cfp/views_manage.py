@@ -16,7 +16,7 @@ from convention.cfp.models import AudienceLevel, Language
 from convention.cfp.permissions import can_manage_proposals
 from convention.cfp.states import ORGANIZER_MOVES, Mover, ProposalState, is_accepted
 from convention.core.forms import ActionForm
-from convention.core.inputs import query_args
+from convention.core.inputs import page_arg, query_args
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc, utcnow
 from convention.core.views import run_button, run_form
@@ -75,7 +75,8 @@ def proposals(edition):
         edition=edition,
         form=form,
         flt=flt,
-        proposals=manage.list_proposals(edition, flt, viewer=current_user),
+        page=manage.proposal_page(edition, flt, viewer=current_user, page=page_arg()),
+        pager_args={"slug": edition.slug, **query_args(*FILTER_ARGS, "sort", "dir")},
         counts=manage.proposal_counts(edition),
         columns=TABLE_COLUMNS,
         sort_links=sort_links,

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from convention.core.forms import ActionForm
-from convention.core.inputs import page_arg
+from convention.core.inputs import page_arg, query_args
 from convention.core.pagination import clamp_page
 from convention.core.permissions import guarded, site_admin
 from convention.core.views import run_action
@@ -41,6 +41,7 @@ def outbox():
     return render_template(
         "mail/outbox.html", page=page, counts=counts, statuses=list(MessageStatus), status=status,
         mail_server=current_app.config.get("MAIL_SERVER"), action_form=ActionForm(),
+        pager_args=query_args("status") if status else {},
     )
 
 

@@ -12,6 +12,7 @@ from convention.audit.services import record_audit
 from convention.core.codes import new_code
 from convention.core.errors import Conflict, DomainError
 from convention.core.money import check_currency
+from convention.core.pagination import Page, fetch_page
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.registration.inventory import lock_edition_inventory
@@ -237,15 +238,18 @@ def create_vouchers(edition: Edition, data: VoucherData, *, actor, code: str | N
     return vouchers
 
 
-def list_vouchers(edition: Edition) -> list[Voucher]:
-    return list(
-        db.session.scalars(
-            sa.select(Voucher)
-            .where(Voucher.edition_id == edition.id)
-            .options(sa.orm.joinedload(Voucher.ticket_type))
-            .order_by(Voucher.id.desc())
-        )
+VOUCHERS_PER_PAGE = 50
+
+
+def voucher_page(edition: Edition, *, page: int = 1, per_page: int = VOUCHERS_PER_PAGE) -> Page[Voucher]:
+    """One page of the edition's vouchers, newest first, with the total (one query)."""
+    query = (
+        sa.select(Voucher)
+        .where(Voucher.edition_id == edition.id)
+        .options(sa.orm.joinedload(Voucher.ticket_type))
+        .order_by(Voucher.id.desc())
     )
+    return fetch_page(query, page, per_page)
 
 
 def delete_voucher(edition: Edition, voucher: Voucher, *, actor) -> None:

@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from convention.core.forms import ActionForm
-from convention.core.inputs import int_arg, page_arg
+from convention.core.inputs import int_arg, page_arg, query_args
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc, utcnow
 from convention.core.views import run_button, run_form
@@ -29,7 +29,7 @@ from convention.registration.notices import order_url
 from convention.registration.payment_providers import payment_methods
 from convention.registration.settings import get_settings
 from convention.registration.views import bp
-from convention.registration.waiting_list import list_entries
+from convention.registration.waiting_list import entry_page
 
 
 def _utc(value, edition):
@@ -173,7 +173,8 @@ def manage_vouchers(edition):
         done=lambda created: f"{len(created)} voucher(s) created.",
         back=url_for("registration.manage_vouchers", slug=edition.slug),
         render=lambda: render_template("registration/manage_vouchers.html", edition=edition, form=form,
-                                       vouchers=catalog.list_vouchers(edition), action_form=ActionForm()),
+                                       page=catalog.voucher_page(edition, page=page_arg()),
+                                       pager_args={"slug": edition.slug}, action_form=ActionForm()),
     )
 
 
@@ -193,6 +194,9 @@ def delete_voucher(edition, voucher):
 # -- orders -----------------------------------------------------------------------------
 
 
+ORDER_FILTER_ARGS = ("q", "state", "ticket_type", "method")  # kept on every page link
+
+
 @bp.get("/<slug>/manage/orders/")
 @guarded(can_manage_edition, load=load_edition)
 def manage_orders(edition):
@@ -208,6 +212,7 @@ def manage_orders(edition):
         edition=edition,
         page=page,
         filters=filters,
+        pager_args={"slug": edition.slug, **query_args(*ORDER_FILTER_ARGS)},
         state_choices=ORDER_STATE_CHOICES,
         ticket_types=catalog.list_ticket_types(edition),
         methods=payment_methods(),
@@ -279,7 +284,8 @@ def sales(edition):
 @bp.get("/<slug>/manage/registration/waiting-list")
 @guarded(can_manage_edition, load=load_edition)
 def manage_waiting_list(edition):
-    return render_template("registration/manage_waiting_list.html", edition=edition, entries=list_entries(edition))
+    return render_template("registration/manage_waiting_list.html", edition=edition,
+                           page=entry_page(edition, page=page_arg()), pager_args={"slug": edition.slug})
 
 
 @bp.route("/<slug>/manage/registration/settings", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from flask import current_app
 
 from convention.audit.services import record_audit
 from convention.core.errors import DomainError
+from convention.core.pagination import Page, fetch_page
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
 from convention.editions.models import Edition
@@ -209,12 +210,15 @@ def offer_taken(order: Order) -> None:
         record_audit("waiting_list.converted", edition_id=order.edition_id, target=entry, data={"order": order.code})
 
 
-def list_entries(edition: Edition) -> list[WaitingListEntry]:
-    return list(
-        db.session.scalars(
-            sa.select(WaitingListEntry)
-            .where(WaitingListEntry.edition_id == edition.id)
-            .options(sa.orm.joinedload(WaitingListEntry.ticket_type), sa.orm.joinedload(WaitingListEntry.order))
-            .order_by(WaitingListEntry.id)
-        )
+ENTRIES_PER_PAGE = 50
+
+
+def entry_page(edition: Edition, *, page: int = 1, per_page: int = ENTRIES_PER_PAGE) -> Page[WaitingListEntry]:
+    """One page of the waiting list, in the order people joined, with the total (one query)."""
+    query = (
+        sa.select(WaitingListEntry)
+        .where(WaitingListEntry.edition_id == edition.id)
+        .options(sa.orm.joinedload(WaitingListEntry.ticket_type), sa.orm.joinedload(WaitingListEntry.order))
+        .order_by(WaitingListEntry.id)
     )
+    return fetch_page(query, page, per_page)

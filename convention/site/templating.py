@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from convention.core.forms import ActionForm
 from convention.core.money import format_money
+from convention.core.pagination import page_window
 from convention.core.timeutil import to_local
 from convention.editions.navigation import edition_actions, edition_nav, manage_nav
 
@@ -17,7 +18,8 @@ def format_local(value, tz_name: str = "Europe/Brussels", fmt: str = "%a %d %b %
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["local"] = format_local
-    app.jinja_env.globals.update(edition_nav=edition_nav, edition_actions=edition_actions, manage_nav=manage_nav)
+    app.jinja_env.globals.update(edition_nav=edition_nav, edition_actions=edition_actions, manage_nav=manage_nav,
+                               page_window=page_window)
 
     @app.context_processor
     def globals_for_templates():

@@ -1,8 +1,10 @@
 // Small progressive enhancements; every page works without them.
-// Forms marked .js-confirm ask before they post (delete, withdraw, cancel...).
+// Forms marked .js-confirm ask before they post (delete, withdraw, cancel...); the question
+// is the clicked button's data-confirm when it has one (one form shared by a table's rows).
 document.addEventListener("submit", (event) => {
   const form = event.target.closest("form.js-confirm");
-  if (form && !window.confirm(form.dataset.confirm || "Are you sure?")) {
+  const question = (event.submitter && event.submitter.dataset.confirm) || (form && form.dataset.confirm);
+  if (form && !window.confirm(question || "Are you sure?")) {
     event.preventDefault();
   }
 });
@@ -11,7 +13,7 @@ document.addEventListener("submit", (event) => {
   if (event.defaultPrevented) return;
   const form = event.target;
   window.setTimeout(() => {
-    form.querySelectorAll("button[type=submit], input[type=submit]").forEach((button) => {
+    Array.from(form.elements).filter((el) => el.type === "submit").forEach((button) => {
       button.disabled = true;
     });
   }, 0);

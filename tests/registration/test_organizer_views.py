@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -273,3 +274,29 @@ def test_a_page_past_the_end_of_the_orders_shows_the_last_page(client, organizer
     assert f"{total} order(s)." in html
     assert "No orders match." not in html
     assert all(f"bulk{i}@example.org" in html for i in range(5))  # page 1 of 1, not an empty page 999
+
+
+def test_the_orders_pager_keeps_the_filters(client, organizer_world):
+    _, edition, pass_ = organizer_world
+    _bulk_orders(edition, pass_, 120)
+    base = f"/{edition.slug}/manage/orders/"
+    html = client.get(f"{base}?q=bulk&state=paid&page=2").get_data(as_text=True)
+    links = {href.replace("&amp;", "&") for href in re.findall(r'class="page-link" href="([^"]+)"', html)}
+    assert links == {f"{base}?page={n}&q=bulk&state=paid" for n in (1, 3)}
+    assert "Page 2 of 3" in html and html.count('class="page-link" href') == 6  # first, previous, 1, 3, next, last
+
+
+def test_the_waiting_list_is_paged(client, organizer_world):
+    from convention.registration.models import WaitingListEntry
+    from convention.registration.waiting_list import ENTRIES_PER_PAGE
+
+    _, edition, pass_ = organizer_world
+    db.session.add_all(WaitingListEntry(edition_id=edition.id, ticket_type_id=pass_.id, name=f"Waiter {n:03d}",
+                                        email=f"w{n}@example.org") for n in range(ENTRIES_PER_PAGE + 3))
+    db.session.commit()
+    url = f"/{edition.slug}/manage/registration/waiting-list"
+    first = client.get(url).get_data(as_text=True)
+    second = client.get(f"{url}?page=2").get_data(as_text=True)
+    assert "Waiter 000" in first and f"Waiter {ENTRIES_PER_PAGE:03d}" not in first and "Page 1 of 2" in first
+    assert f"Waiter {ENTRIES_PER_PAGE:03d}" in second and "Waiter 000" not in second
+    assert f"<td>{ENTRIES_PER_PAGE + 1}</td>" in second  # the place in the queue counts on across pages

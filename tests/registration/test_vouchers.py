@@ -144,3 +144,24 @@ def test_voucher_form_creates_a_chosen_code(client, auth):
                                     "max_uses": "1"})
     assert again.status_code == 422
     assert "A voucher with this code already exists." in again.get_data(as_text=True)
+
+
+def test_the_voucher_list_is_paged_with_one_csrf_token_for_all_row_buttons(client, auth):
+    from tests.conftest import post_form
+
+    organizer = make_user()
+    edition = make_edition(organizer=organizer)
+    for n in range(catalog.VOUCHERS_PER_PAGE + 5):
+        make_voucher(edition, code=f"ROW{n:03d}")
+    auth.login(organizer.email)
+    url = f"/{edition.slug}/manage/vouchers/"
+    html = client.get(url).get_data(as_text=True)
+    assert html.count('name="csrf_token"') == 3  # sign-out, the row buttons' one form, the create form
+    assert html.count('form="voucher-actions"') == catalog.VOUCHERS_PER_PAGE
+    assert f'href="{url}?page=2"' in html and "Page 1 of 2" in html
+    second = client.get(f"{url}?page=2").get_data(as_text=True)
+    assert second.count('form="voucher-actions"') == 5 and "ROW000" in second and "ROW054" not in second
+    voucher = db.session.query(Voucher).filter_by(code="ROW000").one()
+    response = post_form(client, f"{url}{voucher.id}/delete", {}, page=f"{url}?page=2")
+    assert response.status_code == 302
+    assert db.session.query(Voucher).filter_by(code="ROW000").count() == 0
