@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-LAZY = ("fpdf", "stripe", "PIL", "pypdf")
+LAZY = ("fpdf", "stripe", "PIL", "pypdf", "alembic", "flask_migrate")
 
 
-def test_creating_the_app_imports_no_pdf_stripe_or_image_library():
+def test_creating_the_app_imports_no_pdf_stripe_image_or_migration_library():
     code = (
         "import sys\n"
         "from convention import create_app\n"
