@@ -1,10 +1,10 @@
 """Extension objects, created unbound; ``create_app`` binds them."""
 
+import click
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -25,7 +25,66 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
+
+
+class _MigrateOnDemand:
+    """Stands in ``app.extensions["migrate"]`` until a migration needs Flask-Migrate.
+
+    Flask-Migrate imports Alembic (about 0.4 s and several MiB per worker) and no request
+    uses it: only ``flask db ...``, ``flask demo`` and the tests' upgrade/downgrade do. The
+    first attribute asked of this object loads it, binds it to the app (which replaces
+    this object and the ``db`` command group) and answers from the real one.
+    """
+
+    def __init__(self, app, db, options):
+        self._app, self._db, self._options = app, db, options
+
+    def load(self):
+        from flask_migrate import Migrate  # imported on first use: see the class docstring
+
+        Migrate().init_app(self._app, self._db, **self._options)
+        return self._app.extensions["migrate"]
+
+    def __getattr__(self, name):
+        return getattr(self.load(), name)
+
+
+class _DbCommandsOnDemand(click.Group):
+    """``flask db``: Flask-Migrate's command group, loaded when the command is used."""
+
+    def __init__(self, pending: _MigrateOnDemand):
+        super().__init__("db", help="Perform database migrations (Flask-Migrate).")
+        self._pending = pending
+
+    def _group(self) -> click.Group:
+        self._pending.load()
+        from flask_migrate.cli import db as group  # loaded with Flask-Migrate, see above
+
+        return group
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        # Its options (-d, -x) and callback come with it, taken just before parsing.
+        real = self._group()
+        self.params, self.callback = real.params, real.callback
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def list_commands(self, ctx):
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx, cmd_name):
+        return self._group().get_command(ctx, cmd_name)
+
+
+class LazyMigrate:
+    """``Migrate().init_app(...)`` without importing Flask-Migrate until a migration runs."""
+
+    def init_app(self, app, db, **options):
+        pending = _MigrateOnDemand(app, db, options)
+        app.extensions["migrate"] = pending
+        app.cli.add_command(_DbCommandsOnDemand(pending), name="db")
+
+
+migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()

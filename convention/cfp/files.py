@@ -18,9 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 from sqlalchemy import event
 
 from convention.core.errors import DomainError
@@ -92,6 +89,10 @@ class StoredFile:
 
 def store_photo(stream) -> StoredFile:
     """Decode a JPEG or PNG, strip everything but pixels, cap its size, write it; return its name."""
+    # Pillow is imported on first use: only photo uploads need it, and every worker would
+    # otherwise pay its import time and memory at start.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     data = read_limited(stream, photo_limit(), field="photo", what="photo")
     try:
         with warnings.catch_warnings():
@@ -144,6 +145,10 @@ class StoredPdf:
 
 def store_pdf(stream) -> StoredPdf:
     """Keep a PDF that really is one: magic bytes first, then pypdf must read its pages."""
+    # pypdf is imported on first use: only attachment uploads need it (see store_photo).
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
     data = read_limited(stream, attachment_limit(), field="file", what="file")
     if not data.startswith(PDF_MAGIC):
         raise UploadRefused("Only PDF files are accepted, and this file is not a PDF.", field="file")

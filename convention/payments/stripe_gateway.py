@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import stripe
 from flask import current_app
 
 from convention.core.timeutil import utcnow
@@ -32,7 +31,15 @@ SESSION_EXPIRY_MARGIN = timedelta(minutes=2)
 REFUND_REASON = "requested_by_customer"
 # How far a webhook's signature timestamp may lie in the past (Stripe's check) and, here
 # too, in the future: an event dated later than that was not sent by Stripe just now.
-WEBHOOK_TOLERANCE_SECONDS = stripe.Webhook.DEFAULT_TOLERANCE
+WEBHOOK_TOLERANCE_SECONDS = 300  # stripe.Webhook.DEFAULT_TOLERANCE (a test keeps them equal)
+
+
+def _stripe():
+    """The ``stripe`` package, imported on first use: it is large, and a worker that never
+    talks to Stripe (no key, or a request that does not pay) need not load it."""
+    import stripe
+
+    return stripe
 
 
 class GatewayError(Exception):
@@ -192,7 +199,7 @@ class StripeGateway:
 
     def __init__(self, api_key: str, webhook_secret: str | None, *, http_client=None, max_network_retries: int = 2):
         self._webhook_secret = webhook_secret
-        self._client = stripe.StripeClient(api_key, http_client=http_client, max_network_retries=max_network_retries)
+        self._client = _stripe().StripeClient(api_key, http_client=http_client, max_network_retries=max_network_retries)
 
     # -- Checkout ----------------------------------------------------------------
 
@@ -278,7 +285,7 @@ class StripeGateway:
             event = self._client.construct_event(
                 payload, sig_header, self._webhook_secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
             )
-        except stripe.SignatureVerificationError as error:
+        except _stripe().SignatureVerificationError as error:
             raise InvalidWebhook(f"signature: {error.user_message or error}") from error
         except (ValueError, UnicodeDecodeError) as error:  # a body that is not JSON
             raise InvalidWebhook(f"body: {error}") from error
@@ -304,6 +311,7 @@ class StripeGateway:
 
     @staticmethod
     def _call(request):
+        stripe = _stripe()
         try:
             return request()
         except stripe.IdempotencyError as error:

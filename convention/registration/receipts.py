@@ -13,13 +13,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from convention.core.timeutil import to_local
 from convention.editions.models import Edition
 from convention.registration.models import Order, OrderState, RegistrationSettings
 from convention.registration.pricing import vat_included
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FONT = "ReceiptSans"
 CJK_FONT = "ReceiptCJK"
@@ -68,6 +70,9 @@ def _needs_fallback(texts) -> bool:
 
 
 def _new_pdf(texts) -> FPDF:
+    # fpdf costs about 0.2 s at import and only receipt requests use it: loaded on first use.
+    from fpdf import FPDF
+
     fonts = receipt_fonts()
     pdf = FPDF(format="A4")
     pdf.add_font(FONT, "", fonts.regular)

@@ -17,9 +17,12 @@ def default_argon2(app):
     app.config["ARGON2_PARAMETERS"] = saved
 
 
-def test_production_hash_is_argon2id_with_library_defaults(default_argon2):
+OWASP_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$"
+
+
+def test_production_hash_is_argon2id_with_owasp_parameters(default_argon2):
     hashed = hash_password("a good long passphrase")
-    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert hashed.startswith(OWASP_PREFIX)
     assert verify_password(hashed, "a good long passphrase")
     assert not verify_password(hashed, "a good long passphrasE")
     assert not needs_rehash(hashed)
@@ -35,10 +38,42 @@ def test_login_rehashes_a_password_made_with_weaker_parameters(client, auth, db,
     app.config.pop("ARGON2_PARAMETERS")
     assert auth.login("old@example.org").status_code == 302
     db.session.expire_all()
-    assert db.session.get(User, user.id).password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert db.session.get(User, user.id).password_hash.startswith(OWASP_PREFIX)
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
     auth.logout()
     assert auth.login("old@example.org", PASSWORD).status_code == 302
+
+
+def test_login_rehashes_a_password_made_with_the_old_library_defaults(client, auth, db, default_argon2, app):
+    # The parameters changed the other way (64 MiB, t=3, p=4 before): still rehashed.
+    app.config["ARGON2_PARAMETERS"] = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+    user = make_user(email="old@example.org")
+    app.config.pop("ARGON2_PARAMETERS")
+    assert auth.login("old@example.org").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash.startswith(OWASP_PREFIX)
+    auth.logout()
+    assert auth.login("old@example.org", PASSWORD).status_code == 302
+
+
+def test_login_keeps_a_hash_made_with_the_current_parameters(client, auth, db, app):
+    user = make_user(email="same@example.org")
+    before = user.password_hash
+    assert auth.login("same@example.org").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash == before
+    auth.logout()
+    assert auth.login("same@example.org", PASSWORD).status_code == 302
+
+
+def test_a_failed_login_does_not_rehash(client, auth, db, default_argon2, app):
+    app.config["ARGON2_PARAMETERS"] = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    user = make_user(email="old@example.org")
+    before = user.password_hash
+    app.config.pop("ARGON2_PARAMETERS")
+    auth.login("old@example.org", "not the password at all")
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash == before
 
 
 @pytest.mark.parametrize(
