@@ -80,6 +80,29 @@ def test_csv_export_query_count_does_not_grow(client, auth, edition, organizer):
     assert len(few) == len(many)
 
 
+def test_csv_export_reads_proposals_in_batches(client, auth, edition, organizer, monkeypatch):
+    """Rows come from the database EXPORT_BATCH at a time; each batch costs one query for
+    its speakers and one for its answers, so memory stays flat and queries grow with the
+    batches only (one batch up to 500 proposals). The bytes equal the whole-file export."""
+    make_question(edition, organizer)
+    auth.login(organizer.email)
+    monkeypatch.setattr(manage, "EXPORT_BATCH", 4)
+    bulk_proposals(edition, 4)
+    with count_queries() as one_batch:
+        small = client.get("/cfp-test/manage/proposals/export.csv")
+        small.get_data()
+    bulk_proposals(edition, 8, start=4)
+    with count_queries() as three_batches:
+        large = client.get("/cfp-test/manage/proposals/export.csv")
+        streamed = large.is_streamed  # before reading: reading buffers the body
+        text = large.get_data(as_text=True)
+    assert streamed and text.count("\r\n") == 13
+    assert len(three_batches) - len(one_batch) == 2 * 2, (one_batch, three_batches)
+    edition, organizer = _db.session.merge(edition), _db.session.merge(organizer)
+    whole = manage.export_csv(edition, manage.ProposalFilter(), viewer=organizer)
+    assert text == "\ufeff" + whole
+
+
 def test_filters_combine(db, edition, organizer):
     bulk_proposals(edition, 48)
     theme = edition.themes[1]
@@ -151,6 +174,7 @@ def test_csv_export_content(client, auth, edition, organizer, speaker, co_speake
     auth.login(organizer.email)
     response = client.get("/cfp-test/manage/proposals/export.csv?state=submitted")
     assert response.status_code == 200
+    assert response.is_streamed
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == "attachment; filename=cfp-test-proposals.csv"
     text = response.get_data(as_text=True)
