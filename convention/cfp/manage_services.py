@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -212,21 +213,30 @@ EXPORT_BATCH = 500  # proposals fetched from the database at a time by the CSV e
 def export_rows(edition: Edition, flt: ProposalFilter, *, viewer: User) -> Iterator[list[str]]:
     """The header, then a row per proposal, read from the database EXPORT_BATCH at a
     time: per batch, one query for the speakers and one for the answers, so memory stays
-    flat whatever the number of proposals."""
+    flat whatever the number of proposals.
+
+    The questions and the statement are prepared now (they need ``edition`` and
+    ``viewer``); the proposals are read when the rows are, which for a streamed response
+    is after the view has returned, in the session of that moment."""
     questions = questions_of(edition)
-    yield [
+    header = [
         "code", "title", "state", "theme", "format", "duration_minutes", "level", "language", "speakers",
         "speaker_emails", "abstract", "description", "notes", "may_record", "submitted_at_utc", "updated_at_utc",
         *[q.label for q in questions],
     ]
+    question_ids = [q.id for q in questions]
     query = _filtered(edition, flt, viewer).options(
         joinedload(Proposal.theme),
         joinedload(Proposal.format),
         selectinload(Proposal.speakers).joinedload(ProposalSpeaker.profile).joinedload(SpeakerProfile.user),
     )
+    return itertools.chain([header], _export_body(query, question_ids))
+
+
+def _export_body(query, question_ids: list[int]) -> Iterator[list[str]]:
     for batch in db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH)).partitions():
         answers: dict[tuple[int, int], str] = {}
-        if questions:
+        if question_ids:
             rows = db.session.execute(
                 sa.select(Answer.proposal_id, Answer.question_id, Answer.value)
                 .where(Answer.proposal_id.in_([p.id for p in batch]))
@@ -240,15 +250,19 @@ def export_rows(edition: Edition, flt: ProposalFilter, *, viewer: User) -> Itera
                 ", ".join(link.profile.user.email for link in p.speakers),
                 p.abstract, p.description, p.notes, "yes" if p.may_record else "no",
                 _iso(p.submitted_at), _iso(p.updated_at),
-                *[answers.get((p.id, q.id), "") for q in questions],
+                *[answers.get((p.id, qid), "") for qid in question_ids],
             ]
 
 
 def export_csv_lines(edition: Edition, flt: ProposalFilter, *, viewer: User) -> Iterator[str]:
     """The proposals CSV a line at a time (for a streamed download), cells formula-safe."""
+    return _csv_lines(export_rows(edition, flt, viewer=viewer))
+
+
+def _csv_lines(rows: Iterator[list[str]]) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for row in export_rows(edition, flt, viewer=viewer):
+    for row in rows:
         writer.writerow([csv_safe(cell) for cell in row])
         yield out.getvalue()
         out.seek(0)

@@ -268,9 +268,16 @@ def csv_lines(header: list[str], rows: Iterable) -> Iterator[str]:
         buffer.truncate()
 
 
+def _streamed(statement) -> Iterator:
+    """The rows of ``statement``, run only when first read: a streamed response reads
+    after the view has returned and its session has been removed, so the query must run
+    in the session of that moment (everything the statement needs is bound already)."""
+    yield from db.session.execute(statement.execution_options(yield_per=STREAM_BATCH))
+
+
 def attendees_csv(edition: Edition) -> Iterator[str]:
     """Every attendee of the edition as CSV lines, streamed from the database in batches."""
-    rows = db.session.execute(
+    rows = _streamed(
         sa.select(Order.code, Order.state, Order.payment_method, Attendee.code, TicketType.name, Attendee.name,
                   Attendee.email, Attendee.organisation, Attendee.price_cents, Order.currency, Order.email,
                   Order.created_at, Order.paid_at)
@@ -278,7 +285,6 @@ def attendees_csv(edition: Edition) -> Iterator[str]:
         .join(TicketType, TicketType.id == Attendee.ticket_type_id)
         .where(Attendee.edition_id == edition.id)
         .order_by(Order.created_at, Attendee.id)
-        .execution_options(yield_per=STREAM_BATCH)
     )
     return csv_lines(
         ["order", "state", "payment", "ticket_code", "ticket_type", "name", "email", "organisation", "price",
@@ -294,10 +300,12 @@ def attendees_csv(edition: Edition) -> Iterator[str]:
 
 def vouchers_csv(edition: Edition) -> Iterator[str]:
     """Every voucher of the edition as CSV lines, streamed from the database in batches."""
-    vouchers = db.session.scalars(
-        sa.select(Voucher).where(Voucher.edition_id == edition.id).options(sa.orm.joinedload(Voucher.ticket_type))
-        .order_by(Voucher.id)
-        .execution_options(yield_per=STREAM_BATCH)
+    vouchers = (
+        voucher
+        for (voucher,) in _streamed(
+            sa.select(Voucher).where(Voucher.edition_id == edition.id).options(sa.orm.joinedload(Voucher.ticket_type))
+            .order_by(Voucher.id)
+        )
     )
     return csv_lines(
         ["code", "kind", "value", "ticket_type", "max_uses", "used", "valid_from", "valid_until", "comment"],

@@ -30,6 +30,7 @@ from tests.cfp.helpers import emails_to, make_proposal, make_question
 from tests.conftest import csrf_token_from, post_form
 from tests.factories import make_user
 from tests.queries import count_queries
+from tests.streaming import fetch_in_a_thread
 
 S = ProposalState
 
@@ -101,6 +102,16 @@ def test_csv_export_reads_proposals_in_batches(client, auth, edition, organizer,
     edition, organizer = _db.session.merge(edition), _db.session.merge(organizer)
     whole = manage.export_csv(edition, manage.ProposalFilter(), viewer=organizer)
     assert text == "\ufeff" + whole
+
+
+def test_streamed_csv_export_reads_its_rows_after_the_view_returned(client, auth, edition, organizer, speaker):
+    question = make_question(edition, organizer, label="First talk?")
+    proposal = make_proposal(edition, speaker, state=S.SUBMITTED, answers={question.id: "yes"})
+    auth.login(organizer.email)
+    code = proposal.code
+    text = fetch_in_a_thread(client, "/cfp-test/manage/proposals/export.csv")
+    header, *rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [(row[0], row[8], row[-1]) for row in rows] == [(code, "Sofia Speaker", "yes")]
 
 
 def test_filters_combine(db, edition, organizer):

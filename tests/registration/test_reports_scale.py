@@ -19,6 +19,7 @@ from convention.registration.services import mark_order_paid
 from tests.factories import make_edition, make_user
 from tests.queries import count_queries
 from tests.registration.helpers import buy, make_ticket_type
+from tests.streaming import fetch_in_a_thread
 
 
 @pytest.fixture
@@ -148,3 +149,16 @@ def test_csv_lines_is_one_line_per_row():
     lines = list(reports.csv_lines(["a", "b"], [["=x", "1,2"], [None, "y"]]))
     assert lines == ["a,b\r\n", "'=x,\"1,2\"\r\n", ",y\r\n"]
     assert list(csv.reader(io.StringIO("".join(lines)))) == [["a", "b"], ["'=x", "1,2"], ["", "y"]]
+
+
+def test_streamed_csvs_read_their_rows_after_the_view_returned(client, world):
+    organizer, edition, pass_ = world
+    order = paid(edition, pass_, 2, datetime(2026, 3, 28, 22, 59, 59, tzinfo=UTC))
+    catalog.create_vouchers(edition, catalog.VoucherData(kind=VoucherKind.FREE, ticket_type_id=pass_.id),
+                            actor=organizer, count=3)
+    db.session.commit()
+    slug, code = edition.slug, order.code
+    attendees = fetch_in_a_thread(client, f"/{slug}/manage/attendees.csv")
+    assert attendees.count(code) == 2 and attendees.count("\r\n") == 4
+    vouchers = fetch_in_a_thread(client, f"/{slug}/manage/vouchers.csv")
+    assert vouchers.count(",Conference pass,") == 3
