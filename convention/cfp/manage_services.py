@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from convention.accounts.models import User
 from convention.audit.models import AuditEntry
@@ -246,40 +247,70 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat(timespec="seconds") if value else ""
 
 
+EXPORT_BATCH = 500  # proposals fetched from the database at a time by the CSV export
+
+
 def export_rows(edition: Edition, flt: ProposalFilter, *, viewer: User) -> Iterator[list[str]]:
+    """The header, then a row per proposal, read from the database EXPORT_BATCH at a
+    time: per batch, one query for the speakers and one for the answers, so memory stays
+    flat whatever the number of proposals.
+
+    The questions and the statement are prepared now (they need ``edition`` and
+    ``viewer``); the proposals are read when the rows are, which for a streamed response
+    is after the view has returned, in the session of that moment."""
     questions = questions_of(edition)
-    proposals = list_proposals(edition, flt, viewer=viewer)
-    answers: dict[tuple[int, int], str] = {}
-    if proposals:
-        rows = db.session.execute(
-            sa.select(Answer.proposal_id, Answer.question_id, Answer.value)
-            .join(Proposal, Proposal.id == Answer.proposal_id)
-            .where(Proposal.edition_id == edition.id)
-        )
-        answers = {(pid, qid): value for pid, qid, value in rows}
-    yield [
+    header = [
         "code", "title", "state", "theme", "format", "duration_minutes", "level", "language", "speakers",
         "speaker_emails", "abstract", "description", "notes", "may_record", "submitted_at_utc", "updated_at_utc",
         *[q.label for q in questions],
     ]
-    for p in proposals:
-        yield [
-            p.code, p.title, p.state.value, p.theme.name if p.theme else "", p.format.name if p.format else "",
-            str(p.format.duration_minutes) if p.format else "",
-            p.level.value, p.language.value, p.speaker_names,
-            ", ".join(link.profile.user.email for link in p.speakers),
-            p.abstract, p.description, p.notes, "yes" if p.may_record else "no",
-            _iso(p.submitted_at), _iso(p.updated_at),
-            *[answers.get((p.id, q.id), "") for q in questions],
-        ]
+    question_ids = [q.id for q in questions]
+    query = _filtered(edition, flt, viewer).options(
+        joinedload(Proposal.theme),
+        joinedload(Proposal.format),
+        selectinload(Proposal.speakers).joinedload(ProposalSpeaker.profile).joinedload(SpeakerProfile.user),
+    )
+    return itertools.chain([header], _export_body(query, question_ids))
+
+
+def _export_body(query, question_ids: list[int]) -> Iterator[list[str]]:
+    for batch in db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH)).partitions():
+        answers: dict[tuple[int, int], str] = {}
+        if question_ids:
+            rows = db.session.execute(
+                sa.select(Answer.proposal_id, Answer.question_id, Answer.value)
+                .where(Answer.proposal_id.in_([p.id for p in batch]))
+            )
+            answers = {(pid, qid): value for pid, qid, value in rows}
+        for p in batch:
+            yield [
+                p.code, p.title, p.state.value, p.theme.name if p.theme else "", p.format.name if p.format else "",
+                str(p.format.duration_minutes) if p.format else "",
+                p.level.value, p.language.value, p.speaker_names,
+                ", ".join(link.profile.user.email for link in p.speakers),
+                p.abstract, p.description, p.notes, "yes" if p.may_record else "no",
+                _iso(p.submitted_at), _iso(p.updated_at),
+                *[answers.get((p.id, qid), "") for qid in question_ids],
+            ]
+
+
+def export_csv_lines(edition: Edition, flt: ProposalFilter, *, viewer: User) -> Iterator[str]:
+    """The proposals CSV a line at a time (for a streamed download), cells formula-safe."""
+    return _csv_lines(export_rows(edition, flt, viewer=viewer))
+
+
+def _csv_lines(rows: Iterator[list[str]]) -> Iterator[str]:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([csv_safe(cell) for cell in row])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
 
 
 def export_csv(edition: Edition, flt: ProposalFilter, *, viewer: User) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in export_rows(edition, flt, viewer=viewer):
-        writer.writerow([csv_safe(cell) for cell in row])
-    return out.getvalue()
+    return "".join(export_csv_lines(edition, flt, viewer=viewer))
 
 
 # -- custom questions ---------------------------------------------------------------------------

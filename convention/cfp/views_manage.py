@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
 from convention.cfp import late_grants, submission
@@ -88,9 +89,9 @@ def proposals(edition):
 @bp.get("/<slug>/manage/proposals/export.csv")
 @guarded(can_manage_proposals, load=load_edition)
 def export(edition):
-    body = "\ufeff" + manage.export_csv(edition, _filter(_filter_form(edition)), viewer=current_user)
+    lines = manage.export_csv_lines(edition, _filter(_filter_form(edition)), viewer=current_user)
     return Response(
-        body,
+        stream_with_context(itertools.chain(["\ufeff"], lines)),  # a BOM, then the rows as they are read
         mimetype="text/csv",
         headers={
             "Content-Disposition": f"attachment; filename={edition.slug}-proposals.csv",

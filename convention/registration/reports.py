@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -119,36 +121,87 @@ class Chart:
     max_value: int = 0
 
 
-def sales_report(edition: Edition) -> SalesReport:
-    types = db.session.scalars(
-        sa.select(TicketType).where(TicketType.edition_id == edition.id).order_by(TicketType.category, TicketType.position, TicketType.id)
-    ).all()
-    per_type = {t.id: TypeSales(t) for t in types}
-    rows = db.session.execute(
+@dataclass(frozen=True)
+class SeatCounts:
+    paid: int = 0
+    reserved: int = 0
+
+
+def _per_type_rows(edition: Edition):
+    """(ticket type id, order state, seats, revenue) for paid and reserved orders: one
+    grouped query, a row per type and state whatever the number of orders."""
+    return db.session.execute(
         sa.select(Attendee.ticket_type_id, Order.state, sa.func.count(Attendee.id), sa.func.sum(Attendee.price_cents))
         .join(Order, Order.id == Attendee.order_id)
         .where(Order.edition_id == edition.id, Order.state.in_([OrderState.PAID, OrderState.RESERVED]))
         .group_by(Attendee.ticket_type_id, Order.state)
+    ).all()
+
+
+def seats_by_type(edition: Edition) -> dict[int, SeatCounts]:
+    """Seats paid and reserved per ticket type id (the tickets page): one query."""
+    counts: dict[int, dict[OrderState, int]] = defaultdict(dict)
+    for type_id, state, seats, _ in _per_type_rows(edition):
+        counts[type_id][state] = seats
+    return {
+        type_id: SeatCounts(paid=by_state.get(OrderState.PAID, 0), reserved=by_state.get(OrderState.RESERVED, 0))
+        for type_id, by_state in counts.items()
+    }
+
+
+SLOT_SECONDS = 900  # every time zone's offset is a multiple of 15 minutes
+
+
+def _paid_per_day(edition: Edition) -> list[tuple[date, int, int]]:
+    """(local day, seats paid, revenue) per day in the edition's time zone, grouped in SQL.
+
+    PostgreSQL converts to the zone itself (``timezone(tz, paid_at)``, DST included) and
+    returns a row per day. SQLite knows no time zones: it groups by 15-minute UTC slot
+    (rows bounded by the selling period, not by the orders) and the slots are folded into
+    local days here, each slot converted with the zone's offset at that instant."""
+    seats = (
+        sa.select(Attendee.order_id, sa.func.count(Attendee.id).label("seats"))
+        .group_by(Attendee.order_id)
+        .subquery()
     )
-    for type_id, state, count, revenue in rows:
+    if db.session.get_bind().dialect.name == "postgresql":
+        bucket = sa.func.date(sa.func.timezone(edition.timezone, Order.paid_at))
+    else:
+        bucket = sa.cast(sa.func.strftime("%s", Order.paid_at), sa.Integer) / SLOT_SECONDS
+    rows = db.session.execute(
+        sa.select(bucket, sa.func.sum(seats.c.seats), sa.func.sum(Order.total_cents))
+        .join(seats, seats.c.order_id == Order.id)
+        .where(Order.edition_id == edition.id, Order.state == OrderState.PAID, Order.paid_at.is_not(None))
+        .group_by(bucket)
+    ).all()
+    days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for key, seat_count, revenue in rows:
+        if isinstance(key, date):
+            day = key
+        elif isinstance(key, str):  # a driver handing the date back as text
+            day = date.fromisoformat(key)
+        else:
+            day = to_local(datetime.fromtimestamp(int(key) * SLOT_SECONDS, UTC), edition.timezone).date()
+        days[day][0] += int(seat_count or 0)
+        days[day][1] += int(revenue or 0)
+    return [(day, seat_count, revenue) for day, (seat_count, revenue) in sorted(days.items())]
+
+
+def sales_report(edition: Edition) -> SalesReport:
+    """Figures per ticket type and per day, all aggregated in SQL: four queries whatever
+    the number of orders."""
+    types = db.session.scalars(
+        sa.select(TicketType).where(TicketType.edition_id == edition.id).order_by(TicketType.category, TicketType.position, TicketType.id)
+    ).all()
+    per_type = {t.id: TypeSales(t) for t in types}
+    for type_id, state, count, revenue in _per_type_rows(edition):
         sales = per_type[type_id]
         if state is OrderState.PAID:
             sales.paid += count
             sales.revenue_cents += revenue or 0
         else:
             sales.reserved += count
-    paid_rows = db.session.execute(
-        sa.select(Order.paid_at, Order.total_cents, sa.func.count(Attendee.id))
-        .join(Attendee, Attendee.order_id == Order.id)
-        .where(Order.edition_id == edition.id, Order.state == OrderState.PAID)
-        .group_by(Order.id, Order.paid_at, Order.total_cents)
-    ).all()
-    days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for paid_at, total, seats in paid_rows:
-        day = to_local(paid_at, edition.timezone).date()
-        days[day][0] += seats
-        days[day][1] += total
-    per_day = [(day, seats, revenue) for day, (seats, revenue) in sorted(days.items())]
+    per_day = _paid_per_day(edition)
     refunded = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Order.refunded_cents), 0)).where(Order.edition_id == edition.id)
     )
@@ -201,17 +254,30 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _csv(header: list[str], rows) -> str:
+STREAM_BATCH = 500  # rows fetched from the database at a time by the CSV exports
+
+
+def csv_lines(header: list[str], rows: Iterable) -> Iterator[str]:
+    """The CSV text, a line at a time (header first), every cell made formula-safe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(value) for value in row])
-    return buffer.getvalue()
+    for row in itertools.chain([header], ([safe_cell(value) for value in row] for row in rows)):
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
-def attendees_csv(edition: Edition) -> str:
-    rows = db.session.execute(
+def _streamed(statement) -> Iterator:
+    """The rows of ``statement``, run only when first read: a streamed response reads
+    after the view has returned and its session has been removed, so the query must run
+    in the session of that moment (everything the statement needs is bound already)."""
+    yield from db.session.execute(statement.execution_options(yield_per=STREAM_BATCH))
+
+
+def attendees_csv(edition: Edition) -> Iterator[str]:
+    """Every attendee of the edition as CSV lines, streamed from the database in batches."""
+    rows = _streamed(
         sa.select(Order.code, Order.state, Order.payment_method, Attendee.code, TicketType.name, Attendee.name,
                   Attendee.email, Attendee.organisation, Attendee.price_cents, Order.currency, Order.email,
                   Order.created_at, Order.paid_at)
@@ -220,7 +286,7 @@ def attendees_csv(edition: Edition) -> str:
         .where(Attendee.edition_id == edition.id)
         .order_by(Order.created_at, Attendee.id)
     )
-    return _csv(
+    return csv_lines(
         ["order", "state", "payment", "ticket_code", "ticket_type", "name", "email", "organisation", "price",
          "currency", "buyer_email", "ordered_at", "paid_at"],
         (
@@ -232,12 +298,16 @@ def attendees_csv(edition: Edition) -> str:
     )
 
 
-def vouchers_csv(edition: Edition) -> str:
-    vouchers = db.session.scalars(
-        sa.select(Voucher).where(Voucher.edition_id == edition.id).options(sa.orm.joinedload(Voucher.ticket_type))
-        .order_by(Voucher.id)
+def vouchers_csv(edition: Edition) -> Iterator[str]:
+    """Every voucher of the edition as CSV lines, streamed from the database in batches."""
+    vouchers = (
+        voucher
+        for (voucher,) in _streamed(
+            sa.select(Voucher).where(Voucher.edition_id == edition.id).options(sa.orm.joinedload(Voucher.ticket_type))
+            .order_by(Voucher.id)
+        )
     )
-    return _csv(
+    return csv_lines(
         ["code", "kind", "value", "ticket_type", "max_uses", "used", "valid_from", "valid_until", "comment"],
         (
             [v.code, v.kind.value, v.value, v.ticket_type.name if v.ticket_type else "", v.max_uses, v.used,
