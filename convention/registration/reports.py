@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from convention.core.pagination import clamp_page, page_count
+from convention.core.pagination import fetch_page, page_count
 from convention.core.timeutil import to_local
 from convention.editions.models import Edition
 from convention.extensions import db
@@ -67,15 +67,13 @@ def search_orders(
         query = query.where(Order.id.in_(sa.select(Attendee.order_id).where(Attendee.ticket_type_id == ticket_type_id)))
     if method:
         query = query.where(Order.payment_method == method)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    page = clamp_page(page, total, per_page)
-    orders = db.session.scalars(
+    found = fetch_page(  # the page and the total in one statement
         query.options(sa.orm.selectinload(Order.attendees).joinedload(Attendee.ticket_type))
-        .order_by(Order.created_at.desc(), Order.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return OrderPage(list(orders), total, page, per_page)
+        .order_by(Order.created_at.desc(), Order.id.desc()),
+        page,
+        per_page,
+    )
+    return OrderPage(list(found.items), found.total, found.page, per_page)
 
 
 def get_order_by_code(edition: Edition, code: str) -> Order | None:

@@ -300,3 +300,18 @@ def test_the_waiting_list_is_paged(client, organizer_world):
     assert "Waiter 000" in first and f"Waiter {ENTRIES_PER_PAGE:03d}" not in first and "Page 1 of 2" in first
     assert f"Waiter {ENTRIES_PER_PAGE:03d}" in second and "Waiter 000" not in second
     assert f"<td>{ENTRIES_PER_PAGE + 1}</td>" in second  # the place in the queue counts on across pages
+
+
+def test_order_search_reads_its_page_and_total_in_one_statement(organizer_world):
+    from convention.editions.models import Edition
+    from convention.registration.reports import search_orders
+
+    _, edition, pass_ = organizer_world
+    _bulk_orders(edition, pass_, 120)
+    edition_id = edition.id
+    with count_queries() as statements:
+        found = search_orders(db.session.get(Edition, edition_id), text="bulk1", page=2, per_page=10)
+    # "bulk1" matches bulk1, bulk10-19 and bulk100-119: 31 orders, page 2 holds 10 of them.
+    assert (found.total, found.page, found.pages, len(found.orders)) == (31, 2, 4, 10)
+    # the edition, the page with its total (count(*) OVER ()), the attendees of that page
+    assert len(statements) == 3, statements
