@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from convention.core.forms import ActionForm
 from convention.core.inputs import page_arg, query_args
-from convention.core.pagination import clamp_page
+from convention.core.pagination import Page, clamp_page
 from convention.core.permissions import guarded, site_admin
 from convention.core.views import run_action
 from convention.extensions import db
@@ -37,7 +37,9 @@ def outbox():
     )
     total = counts.get(MessageStatus(status), 0) if status else sum(counts.values())
     number = clamp_page(page_arg(), total, PAGE_SIZE)
-    page = db.paginate(query, page=number, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    # The status counts above already give the total: no second COUNT for the pager.
+    rows = db.session.scalars(query.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
+    page = Page(list(rows), total, number, PAGE_SIZE)
     return render_template(
         "mail/outbox.html", page=page, counts=counts, statuses=list(MessageStatus), status=status,
         mail_server=current_app.config.get("MAIL_SERVER"), action_form=ActionForm(),
