@@ -22,6 +22,7 @@ def count_queries():
     db.session.remove()
     g.pop("_edition_roles", None)
     g.pop("_login_user", None)
+    g.pop("_editions_by_slug", None)
     statements: list[str] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):

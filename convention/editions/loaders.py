@@ -7,7 +7,7 @@ loaders start from ``get_edition_or_404`` and ``get_owned_or_404``.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, has_request_context
+from flask import abort, g, has_request_context
 from flask_login import current_user
 
 from convention.editions.models import Edition, EditionRole
@@ -19,12 +19,23 @@ from convention.extensions import db
 def get_edition_or_404(slug: str) -> Edition:
     """The edition at ``slug``; 404 if there is none, or if it is an unpublished draft and
     the person asking is not in its team (every page of an edition loads it here)."""
-    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
+    edition = _edition_of_this_request(slug)
     if edition is None:
         abort(404)
     if has_request_context() and not can_see_edition(current_user, edition):
         abort(404)
     return edition
+
+
+def _edition_of_this_request(slug: str) -> Edition | None:
+    """The area guard and the view's own loader both ask for the URL's edition: one
+    query per request, remembered in ``g`` (a new request starts with an empty ``g``)."""
+    if not has_request_context():
+        return db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
+    cache = g.setdefault("_editions_by_slug", {})
+    if slug not in cache:
+        cache[slug] = db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
+    return cache[slug]
 
 
 def get_owned_or_404(edition: Edition, model: type, item_id: int):
