@@ -85,6 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from convention.areas import AREAS
     from convention.cli import register_cli
+    from convention.core.i18n import init_i18n
     from convention.core.permissions import init_area_guards
     from convention.core.security import init_security
     from convention.site.errors import init_error_handlers
@@ -94,6 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_area_guards(app, AREAS)  # after the NUL, CSRF and rate-limit checks
     init_error_handlers(app)
     init_templating(app)
+    init_i18n(app)
     register_cli(app)
     return app
 

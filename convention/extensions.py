@@ -1,6 +1,7 @@
 """Extension objects, created unbound; ``create_app`` binds them."""
 
 import click
+from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -88,4 +89,5 @@ migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

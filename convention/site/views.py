@@ -1,8 +1,10 @@
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from convention.core.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, LANGUAGES
 from convention.core.permissions import public
+from convention.core.security import is_safe_next
 from convention.editions.permissions import can_create_edition
 from convention.editions.services import list_editions
 from convention.extensions import db
@@ -28,3 +30,20 @@ def healthz():
         db.session.rollback()  # shape: allowed, the failed probe is this view's own
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/language/<code>")
+@public
+def choose_language(code: str):
+    """The language switcher in every page's footer: remember the choice in a cookie and go
+    back to the page it was made on. A link rather than a form, so that anonymous pages
+    need no session; the cookie holds nothing but one of three language codes, so a
+    forged link can at worst change someone's interface language."""
+    target = request.args.get("next")
+    response = redirect(target if is_safe_next(target) else url_for("main.index"), code=303)
+    if code in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE, code, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax",
+            secure=request.is_secure, httponly=True,
+        )
+    return response
