@@ -200,6 +200,9 @@ def test_compiled_catalogue_matches_its_source(language):
     catalogue = _catalogue(language)
     with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.mo", "rb") as mo:
         compiled = read_mo(mo)
-    expected = {m.id: m.string for m in catalogue if m.id and not m.fuzzy and m.string and all(m.string)}
-    actual = {m.id: m.string for m in compiled if m.id}
+    def key(value):  # read_mo gives plural ids and forms as lists, read_po as tuples
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    expected = {key(m.id): key(m.string) for m in catalogue if m.id and not m.fuzzy and m.string and all(m.string)}
+    actual = {key(m.id): key(m.string) for m in compiled if m.id}
     assert actual == expected, f"{language}: run pybabel compile (README, Translations)"
