@@ -4,6 +4,7 @@ asks, checking and saving a proposal's answers, and which required ones are miss
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from convention.cfp.models import ANSWER_MAX, Answer, Proposal, Question, QuestionKind
 from convention.core.errors import DomainError
@@ -37,11 +38,11 @@ def _clean_answer(question: Question, raw) -> str:
     if not value:
         return ""
     if question.kind is QuestionKind.BOOLEAN and value not in YES_NO:
-        raise DomainError("Answer yes or no.", field=f"q_{question.id}")
+        raise DomainError(gettext("Answer yes or no."), field=f"q_{question.id}")
     if question.kind is QuestionKind.CHOICE and value not in question.choice_list:
-        raise DomainError("Choose one of the listed answers.", field=f"q_{question.id}")
+        raise DomainError(gettext("Choose one of the listed answers."), field=f"q_{question.id}")
     if len(value) > ANSWER_MAX:
-        raise DomainError(f"Answers are limited to {ANSWER_MAX} characters.", field=f"q_{question.id}")
+        raise DomainError(gettext("Answers are limited to %(max)d characters.", max=ANSWER_MAX), field=f"q_{question.id}")
     check_text(value, field=f"q_{question.id}")
     return value
 

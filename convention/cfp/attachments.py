@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from flask_babel import gettext
+
 from convention.accounts.models import User
 from convention.audit.services import record_audit
 from convention.cfp import files
@@ -23,7 +25,7 @@ def add_attachment(proposal: Proposal, upload, *, filename: str, actor: User, no
     now = now or utcnow()
     ensure_can_attach(proposal, actor, now=now)
     if len(proposal.attachments) >= MAX_ATTACHMENTS:
-        raise DomainError(f"A proposal has at most {MAX_ATTACHMENTS} files; delete one first.", field="file")
+        raise DomainError(gettext("A proposal has at most %(max)d files; delete one first.", max=MAX_ATTACHMENTS), field="file")
     stored = files.store_pdf(upload)
     attachment = Attachment(
         proposal=proposal,
@@ -62,5 +64,5 @@ def stored_attachment(attachment: Attachment) -> Path:
     """Where the file is on disk; NotFound if it has gone (a restore without the upload folder)."""
     path = files.attachment_path(attachment.stored_name)
     if not path.is_file():
-        raise NotFound("This file is no longer available.")
+        raise NotFound(gettext("This file is no longer available."))
     return path

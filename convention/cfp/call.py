@@ -6,9 +6,12 @@ same answers as ready values (``call_status``, ``can_edit_proposal``, ``can_atta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
+from babel import Locale
+from babel.dates import format_date
+from flask_babel import get_locale, gettext
 
 from convention.accounts.models import User
 from convention.cfp.models import LateSubmissionGrant, Proposal
@@ -26,9 +29,17 @@ class CallClosed(DomainError):
     status_code = 409
 
 
+def day_text(day: date, pattern: str = "EEEE dd MMMM yyyy") -> str:
+    """A day in words of the current language ("Wednesday 30 December 2026"; English
+    outside a request); ``pattern`` is a CLDR date pattern."""
+    return format_date(day, pattern, locale=get_locale() or Locale("en"))
+
+
 def local_text(value: datetime | None, edition: Edition) -> str:
     local = to_local(value, edition.timezone)
-    return f"{local:%A %d %B %Y at %H:%M} ({local.tzname()})" if local else ""
+    if not local:
+        return ""
+    return gettext("%(day)s at %(time)s (%(zone)s)", day=day_text(local), time=f"{local:%H:%M}", zone=local.tzname())
 
 
 def active_late_grant(edition: Edition, user: User | None, *, now: datetime | None = None):
@@ -88,11 +99,12 @@ def ensure_call_open(edition: Edition, user: User | None, *, now: datetime | Non
     if call_is_open_for(edition, user, now=now):
         return
     if edition.cfp_opens_at and now < edition.cfp_opens_at:
-        raise CallClosed(f"The call for papers opens on {local_text(edition.cfp_opens_at, edition)}. Nothing was saved.")
-    raise CallClosed(
-        f"The call for papers closed on {local_text(edition.cfp_closes_at, edition)}. "
-        "Your changes were not saved. If you need more time, contact the organizers."
-    )
+        raise CallClosed(gettext("The call for papers opens on %(opens)s. Nothing was saved.",
+                                 opens=local_text(edition.cfp_opens_at, edition)))
+    raise CallClosed(gettext(
+        "The call for papers closed on %(closed)s. Your changes were not saved. If you need more time, contact the organizers.",
+        closed=local_text(edition.cfp_closes_at, edition),
+    ))
 
 
 # -- what a speaker may still change ------------------------------------------------------
@@ -100,9 +112,9 @@ def ensure_call_open(edition: Edition, user: User | None, *, now: datetime | Non
 
 def ensure_can_edit(proposal: Proposal, actor: User, *, now: datetime | None = None) -> None:
     if not is_proposal_speaker(actor, proposal):
-        raise Forbidden("Only the speakers of this proposal can change it.")
+        raise Forbidden(gettext("Only the speakers of this proposal can change it."))
     if proposal.state not in EDITABLE_STATES:
-        raise DomainError(f"This proposal is {proposal.state.label.lower()} and can no longer be changed.")
+        raise DomainError(gettext("This proposal is %(state)s and can no longer be changed.", state=proposal.state.label.lower()))
     ensure_call_open(proposal.edition, actor, now=now)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
@@ -32,14 +33,14 @@ def invite_co_speaker(proposal: Proposal, email: str, *, actor: User, now: datet
     ensure_can_edit(proposal, actor, now=now)
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254:
-        raise DomainError("Give a valid email address.", field="email")
+        raise DomainError(gettext("Give a valid email address."), field="email")
     if any(user.email == email for user in proposal.speaker_users):
-        raise DomainError("This person is already a speaker of this proposal.", field="email")
+        raise DomainError(gettext("This person is already a speaker of this proposal."), field="email")
     pending = [inv for inv in proposal.invitations if inv.is_pending(now)]
     if any(inv.email == email for inv in pending):
-        raise DomainError("An invitation to this address is already waiting for an answer.", field="email")
+        raise DomainError(gettext("An invitation to this address is already waiting for an answer."), field="email")
     if len(proposal.speakers) + len(pending) >= MAX_SPEAKERS:
-        raise DomainError(f"A proposal has at most {MAX_SPEAKERS} speakers.", field="email")
+        raise DomainError(gettext("A proposal has at most %(max)d speakers.", max=MAX_SPEAKERS), field="email")
     token = new_token()
     invitation = Invitation(
         proposal=proposal, email=email, token_hash=hash_token(token), invited_by_id=actor.id,
@@ -83,20 +84,20 @@ def invitation_refusal(invitation: Invitation, actor: User | None, *, now: datet
     now = now or utcnow()
     proposal = invitation.proposal
     if invitation.revoked_at is not None:
-        return "This invitation was cancelled."
+        return gettext("This invitation was cancelled.")
     if not invitation.is_pending(now):
-        return "This invitation has expired or has already been used. Ask for a new one."
+        return gettext("This invitation has expired or has already been used. Ask for a new one.")
     if proposal.state not in JOINABLE_STATES:
-        return f"This proposal is {proposal.state.label.lower()}; nobody can join it any more."
+        return gettext("This proposal is %(state)s; nobody can join it any more.", state=proposal.state.label.lower())
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return "Sign in to join this proposal."
+        return gettext("Sign in to join this proposal.")
     if is_proposal_speaker(actor, proposal):
-        return "You are already a speaker of this proposal."
+        return gettext("You are already a speaker of this proposal.")
     if actor.email != invitation.email:
-        return ("This invitation was sent to another email address. Sign in with the account of that address "
-                "(or create one with it) to join.")
+        return gettext("This invitation was sent to another email address. Sign in with the account of that address "
+                       "(or create one with it) to join.")
     if actor.email_confirmed_at is None:
-        return "Confirm your email address first (follow the link we emailed you), then open this invitation again."
+        return gettext("Confirm your email address first (follow the link we emailed you), then open this invitation again.")
     return None
 
 
@@ -107,7 +108,7 @@ def accept_invitation(invitation: Invitation, *, actor: User, now: datetime | No
     if refusal:
         raise DomainError(refusal)
     if len(proposal.speakers) >= MAX_SPEAKERS:
-        raise DomainError(f"A proposal has at most {MAX_SPEAKERS} speakers.")
+        raise DomainError(gettext("A proposal has at most %(max)d speakers.", max=MAX_SPEAKERS))
     profile = get_or_create_profile(proposal.edition, actor)
     proposal.speakers.append(ProposalSpeaker(profile=profile, joined_at=now))
     invitation.accepted_at = now
@@ -128,9 +129,9 @@ def cancel_invitation(invitation: Invitation, *, actor: User, now: datetime | No
     now = now or utcnow()
     proposal = invitation.proposal
     if not may_cancel_invitation(invitation, actor):
-        raise Forbidden("Only the submitter of this proposal, or the person who sent the invitation, can cancel it.")
+        raise Forbidden(gettext("Only the submitter of this proposal, or the person who sent the invitation, can cancel it."))
     if not invitation.is_pending(now):
-        raise Conflict("This invitation is no longer waiting for an answer.")
+        raise Conflict(gettext("This invitation is no longer waiting for an answer."))
     invitation.revoked_at = now
     db.session.flush()
     record_audit("proposal.invitation_cancel", actor=actor, edition_id=proposal.edition_id, target=proposal,
@@ -166,11 +167,11 @@ def remove_speaker(proposal: Proposal, link: ProposalSpeaker, *, actor: User, no
     now = now or utcnow()
     ensure_can_edit(proposal, actor, now=now)
     if link.proposal_id != proposal.id:
-        raise DomainError("This person is not a speaker of this proposal.")
+        raise DomainError(gettext("This person is not a speaker of this proposal."))
     if len(proposal.speakers) <= 1:
-        raise DomainError("A proposal keeps at least one speaker; withdraw it instead.")
+        raise DomainError(gettext("A proposal keeps at least one speaker; withdraw it instead."))
     if link.is_submitter and link.profile.user_id != actor.id:
-        raise Forbidden("The person who submitted this proposal can leave it, but nobody else can remove them.")
+        raise Forbidden(gettext("The person who submitted this proposal can leave it, but nobody else can remove them."))
     user = link.profile.user
     proposal.speakers.remove(link)
     if link.is_submitter:  # the submitter left: the longest-standing co-speaker takes over

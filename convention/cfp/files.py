@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import event
 
 from convention.core.errors import DomainError
@@ -50,8 +51,9 @@ def attachment_limit() -> int:
 
 def human_size(n: int) -> str:
     if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.0f} MB" if n % (1024 * 1024) == 0 else f"{n / (1024 * 1024):.1f} MB"
-    return f"{n // 1024} KB"
+        size = f"{n / (1024 * 1024):.0f}" if n % (1024 * 1024) == 0 else f"{n / (1024 * 1024):.1f}"
+        return gettext("%(size)s MB", size=size)
+    return gettext("%(size)s KB", size=n // 1024)
 
 
 def upload_dir(kind: str) -> Path:
@@ -64,9 +66,11 @@ def read_limited(stream, limit: int, *, field: str, what: str) -> bytes:
     """Read at most ``limit`` bytes; refuse (and keep nothing) if there are more."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise UploadRefused(f"The {what} is larger than {human_size(limit)}. Nothing was saved.", field=field)
+        too_large = {"photo": gettext("The photo is larger than %(limit)s. Nothing was saved.", limit=human_size(limit)),
+                     "file": gettext("The file is larger than %(limit)s. Nothing was saved.", limit=human_size(limit))}
+        raise UploadRefused(too_large[what], field=field)
     if not data:
-        raise UploadRefused(f"The {what} is empty.", field=field)
+        raise UploadRefused(gettext("The photo is empty.") if what == "photo" else gettext("The file is empty."), field=field)
     return data
 
 
@@ -100,14 +104,14 @@ def store_photo(stream) -> StoredFile:
             with Image.open(io.BytesIO(data)) as probe:
                 kind = probe.format
                 if kind not in ("JPEG", "PNG"):
-                    raise UploadRefused("Photos must be JPEG or PNG images.", field="photo")
+                    raise UploadRefused(gettext("Photos must be JPEG or PNG images."), field="photo")
                 if probe.width * probe.height > PHOTO_MAX_PIXELS:
-                    raise UploadRefused("This image has too many pixels.", field="photo")
+                    raise UploadRefused(gettext("This image has too many pixels."), field="photo")
                 probe.load()
                 image = ImageOps.exif_transpose(probe)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
             Image.DecompressionBombWarning) as exc:
-        raise UploadRefused("This file is not a readable JPEG or PNG image.", field="photo") from exc
+        raise UploadRefused(gettext("This file is not a readable JPEG or PNG image."), field="photo") from exc
     image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
     if kind == "JPEG":
         mode, save_as, ext, options = "RGB", "JPEG", ".jpg", {"quality": 85, "optimize": True}
@@ -151,14 +155,14 @@ def store_pdf(stream) -> StoredPdf:
 
     data = read_limited(stream, attachment_limit(), field="file", what="file")
     if not data.startswith(PDF_MAGIC):
-        raise UploadRefused("Only PDF files are accepted, and this file is not a PDF.", field="file")
+        raise UploadRefused(gettext("Only PDF files are accepted, and this file is not a PDF."), field="file")
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         pages = len(reader.pages)
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as exc:
-        raise UploadRefused("This PDF cannot be read; export it again and retry.", field="file") from exc
+        raise UploadRefused(gettext("This PDF cannot be read; export it again and retry."), field="file") from exc
     if pages < 1:
-        raise UploadRefused("This PDF has no pages.", field="file")
+        raise UploadRefused(gettext("This PDF has no pages."), field="file")
     name = secrets.token_hex(16) + ".pdf"
     _write(upload_dir("attachments") / name, data)
     track_new_file(upload_dir("attachments") / name)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from convention.accounts.models import User
@@ -41,9 +42,9 @@ def create_late_grant(
     now = now or utcnow()
     email = (email or "").strip().lower()
     if "@" not in email:
-        raise DomainError("Give a valid email address.", field="email")
+        raise DomainError(gettext("Give a valid email address."), field="email")
     if expires_at <= now:
-        raise DomainError("The link must stay valid until a moment in the future.", field="expires_at")
+        raise DomainError(gettext("The link must stay valid until a moment in the future."), field="expires_at")
     token = new_token()
     grant = LateSubmissionGrant(
         edition_id=edition.id, email=email, token_hash=hash_token(token), expires_at=expires_at,
@@ -79,9 +80,9 @@ def claim_late_grant(grant: LateSubmissionGrant, *, actor: User, now: datetime |
     """The person who opens the link signed in makes it theirs; nobody else can use it after."""
     now = now or utcnow()
     if not grant.is_active(now):
-        raise DomainError("This link has expired or was withdrawn. Ask the organizers for a new one.")
+        raise DomainError(gettext("This link has expired or was withdrawn. Ask the organizers for a new one."))
     if grant.user_id is not None and grant.user_id != actor.id:
-        raise DomainError("This link has already been used by someone else.")
+        raise DomainError(gettext("This link has already been used by someone else."))
     if grant.user_id is None:
         grant.user_id = actor.id
         grant.claimed_at = now

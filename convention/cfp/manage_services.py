@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext, lazy_gettext, ngettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from convention.accounts.models import User
@@ -28,7 +29,7 @@ from convention.cfp.models import (
     SpeakerProfile,
 )
 from convention.cfp.permissions import proposals_visible_to
-from convention.cfp.states import ProposalState
+from convention.cfp.states import STATE_LABELS, ProposalState
 from convention.core.errors import DomainError
 from convention.core.pagination import Page, fetch_page
 from convention.core.signals import ItemInUse, item_in_use
@@ -183,17 +184,23 @@ def proposal_counts(edition: Edition) -> Counts:
 
 # What each audit action of a proposal reads like in its history ("Created by Ann").
 HISTORY_WORDS = {
-    "proposal.create": "Created",
-    "proposal.update": "Edited",
-    "proposal.invite": "Co-speaker invited",
-    "proposal.invitation_cancel": "Invitation cancelled",
-    "proposal.speaker_join": "Joined as co-speaker",
-    "proposal.speaker_remove": "Speaker removed",
-    "proposal.attachment_add": "File added",
-    "proposal.attachment_delete": "File deleted",
-    **{f"proposal.{state.value}": state.label for state in ProposalState},
+    "proposal.create": lazy_gettext("Created"),
+    "proposal.update": lazy_gettext("Edited"),
+    "proposal.invite": lazy_gettext("Co-speaker invited"),
+    "proposal.invitation_cancel": lazy_gettext("Invitation cancelled"),
+    "proposal.speaker_join": lazy_gettext("Joined as co-speaker"),
+    "proposal.speaker_remove": lazy_gettext("Speaker removed"),
+    "proposal.attachment_add": lazy_gettext("File added"),
+    "proposal.attachment_delete": lazy_gettext("File deleted"),
+    **{f"proposal.{state}": label for state, label in STATE_LABELS.items()},
 }
-CHANGED_WORDS = {"theme_id": "theme", "format_id": "format", "may_record": "recording", "answers": "answers"}
+# The names of edited fields in an edit's history line ("title, abstract"); others keep their own.
+CHANGED_WORDS = {
+    "title": lazy_gettext("title"), "abstract": lazy_gettext("abstract"), "description": lazy_gettext("description"),
+    "notes": lazy_gettext("notes"), "level": lazy_gettext("level"), "language": lazy_gettext("language"),
+    "theme_id": lazy_gettext("theme"), "format_id": lazy_gettext("format"), "may_record": lazy_gettext("recording"),
+    "answers": lazy_gettext("answers"),
+}
 
 
 @dataclass(frozen=True)
@@ -207,7 +214,7 @@ class HistoryLine:
 def _history_detail(entry: AuditEntry) -> str:
     data = entry.data or {}
     if data.get("changed"):
-        return ", ".join(CHANGED_WORDS.get(name, name.replace("_", " ")) for name in data["changed"])
+        return ", ".join(str(CHANGED_WORDS.get(name, name.replace("_", " "))) for name in data["changed"])
     return str(data.get("email") or data.get("file") or "")
 
 
@@ -224,7 +231,7 @@ def proposal_history(proposal: Proposal, *, limit: int = 50) -> list[HistoryLine
     return [
         HistoryLine(
             at=entry.created_at,
-            text=HISTORY_WORDS.get(entry.action, entry.action.rsplit(".", 1)[-1].replace("_", " ").capitalize()),
+            text=str(HISTORY_WORDS.get(entry.action, entry.action.rsplit(".", 1)[-1].replace("_", " ").capitalize())),
             actor=names.get(entry.actor_id, ""),
             detail=_history_detail(entry),
         )
@@ -329,20 +336,20 @@ class QuestionData:
 def save_question(edition: Edition, data: QuestionData, *, actor: User, question: Question | None = None) -> Question:
     label = " ".join((data.label or "").split())
     if not label:
-        raise DomainError("Write the question.", field="label")
+        raise DomainError(gettext("Write the question."), field="label")
     if len(label) > 200:
-        raise DomainError("Questions are limited to 200 characters.", field="label")
-    check_text(label, field="label", empty="Write the question.")
+        raise DomainError(gettext("Questions are limited to %(max)d characters.", max=200), field="label")
+    check_text(label, field="label", empty=gettext("Write the question."))
     check_text(" ".join((data.help_text or "").split()), field="help_text")
     try:
         kind = QuestionKind(data.kind)
     except ValueError as exc:
-        raise DomainError("Choose a kind of answer.", field="kind") from exc
+        raise DomainError(gettext("Choose a kind of answer."), field="kind") from exc
     choices = [check_text(line.strip(), field="choices") for line in (data.choices or "").splitlines() if line.strip()]
     if kind is QuestionKind.CHOICE and len(choices) < 2:
-        raise DomainError("Give at least two choices, one a line.", field="choices")
+        raise DomainError(gettext("Give at least two choices, one a line."), field="choices")
     if len(choices) > 30 or any(len(choice) > 120 for choice in choices):
-        raise DomainError("At most 30 choices of at most 120 characters each.", field="choices")
+        raise DomainError(gettext("At most %(count)d choices of at most %(max)d characters each.", count=30, max=120), field="choices")
     action = "update" if question is not None else "create"
     if question is None:
         question = Question(edition_id=edition.id)
@@ -368,7 +375,7 @@ def proposals_using(question: ItemInUse) -> str | None:
         sa.select(sa.func.count(Proposal.id)).where(Proposal.edition_id == question.edition_id,
                                                     column == question.item_id)
     )
-    return f"{count} proposal{'' if count == 1 else 's'}" if count else None
+    return ngettext("%(num)d proposal", "%(num)d proposals", count) if count else None
 
 
 def connect_receivers() -> None:

@@ -12,6 +12,7 @@ import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from convention.accounts.models import User
@@ -46,7 +47,7 @@ class AudienceLevel(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(LEVEL_LABELS[self.value])
 
 
 class Language(enum.StrEnum):
@@ -57,7 +58,7 @@ class Language(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"en": "English", "nl": "Dutch", "fr": "French", "de": "German"}[self.value]
+        return str(LANGUAGE_LABELS[self.value])
 
 
 class QuestionKind(enum.StrEnum):
@@ -67,7 +68,16 @@ class QuestionKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"text": "Text", "choice": "Choice from a list", "boolean": "Yes or no"}[self.value]
+        return str(QUESTION_KIND_LABELS[self.value])
+
+
+# What people read for each value (lazy: the forms' choice lists are built at import time).
+LEVEL_LABELS = {"beginner": lazy_gettext("Beginner"), "intermediate": lazy_gettext("Intermediate"),
+                "expert": lazy_gettext("Expert")}
+LANGUAGE_LABELS = {"en": lazy_gettext("English"), "nl": lazy_gettext("Dutch"), "fr": lazy_gettext("French"),
+                   "de": lazy_gettext("German")}
+QUESTION_KIND_LABELS = {"text": lazy_gettext("Text"), "choice": lazy_gettext("Choice from a list"),
+                        "boolean": lazy_gettext("Yes or no")}
 
 
 class SpeakerProfile(EditionScoped, db.Model):

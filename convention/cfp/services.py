@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
@@ -75,31 +76,31 @@ def _clean(edition: Edition, data: ProposalData, *, draft: bool = False) -> dict
     """The checked values of ``data``; a ``draft`` may leave its theme and format open."""
     title = " ".join((data.title or "").split())
     if not title:
-        raise DomainError("Please give your proposal a title.", field="title")
-    check_text(title, field="title", empty="Please give your proposal a title.")
+        raise DomainError(gettext("Please give your proposal a title."), field="title")
+    check_text(title, field="title", empty=gettext("Please give your proposal a title."))
     if len(title) > TITLE_MAX:
-        raise DomainError(f"Titles are limited to {TITLE_MAX} characters.", field="title")
+        raise DomainError(gettext("Titles are limited to %(max)d characters.", max=TITLE_MAX), field="title")
     theme = db.session.get(Theme, data.theme_id) if data.theme_id else None
     if (theme is None or theme.edition_id != edition.id) and (data.theme_id or not draft):
-        raise DomainError("Choose one of this edition's themes.", field="theme_id")
+        raise DomainError(gettext("Choose one of this edition's themes."), field="theme_id")
     session_format = db.session.get(SessionFormat, data.format_id) if data.format_id else None
     if (session_format is None or session_format.edition_id != edition.id) and (data.format_id or not draft):
-        raise DomainError("Choose one of this edition's formats.", field="format_id")
+        raise DomainError(gettext("Choose one of this edition's formats."), field="format_id")
     try:
         level, language = AudienceLevel(data.level), Language(data.language)
     except ValueError as exc:
-        raise DomainError("Choose an audience level and a language from the lists.", field="level") from exc
+        raise DomainError(gettext("Choose an audience level and a language from the lists."), field="level") from exc
     abstract = check_text((data.abstract or "").strip().replace("\r\n", "\n"), field="abstract")
     if not abstract:
-        raise DomainError("Please write a short abstract.", field="abstract")
+        raise DomainError(gettext("Please write a short abstract."), field="abstract")
     if len(abstract) > ABSTRACT_MAX:
-        raise DomainError(f"The abstract is limited to {ABSTRACT_MAX} characters.", field="abstract")
+        raise DomainError(gettext("The abstract is limited to %(max)d characters.", max=ABSTRACT_MAX), field="abstract")
     description = check_text((data.description or "").strip(), field="description")
     if len(description) > DESCRIPTION_MAX:
-        raise DomainError(f"The description is limited to {DESCRIPTION_MAX} characters.", field="description")
+        raise DomainError(gettext("The description is limited to %(max)d characters.", max=DESCRIPTION_MAX), field="description")
     notes = check_text((data.notes or "").strip(), field="notes")
     if len(notes) > NOTES_MAX:
-        raise DomainError(f"Notes are limited to {NOTES_MAX} characters.", field="notes")
+        raise DomainError(gettext("Notes are limited to %(max)d characters.", max=NOTES_MAX), field="notes")
     return {
         "title": title,
         "theme_id": theme.id if theme else None,
@@ -136,7 +137,7 @@ def create_proposal(
         existing = _proposal_with_key(idempotency_key)
         if existing is not None:
             if not is_proposal_speaker(actor, existing):
-                raise Conflict("This form was already used. Reload the page and try again.")
+                raise Conflict(gettext("This form was already used. Reload the page and try again."))
             return existing, False
     ensure_call_open(edition, actor, now=now)
     if submit:
@@ -163,7 +164,7 @@ def create_proposal(
         # speaker profile it created first) and has committed: answer with its proposal.
         existing = _proposal_with_key(idempotency_key) if idempotency_key else None
         if existing is None or not is_proposal_speaker(actor, existing):
-            raise Conflict("This form was already used. Reload the page and try again.") from None
+            raise Conflict(gettext("This form was already used. Reload the page and try again.")) from None
         return existing, False
     save_answers(proposal, data.answers)
     db.session.flush()
@@ -190,7 +191,7 @@ def update_proposal(
         changed.append("answers")
     if proposal.state is not ProposalState.DRAFT and missing_required_answers(proposal):
         question = missing_required_answers(proposal)[0]
-        raise DomainError("Please answer this question.", field=f"q_{question.id}")
+        raise DomainError(gettext("Please answer this question."), field=f"q_{question.id}")
     if changed:
         proposal.updated_at = now
     db.session.flush()

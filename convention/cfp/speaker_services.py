@@ -8,10 +8,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
 from convention.cfp import files
+from convention.cfp.call import day_text
 from convention.cfp.models import BIOGRAPHY_MAX, Availability, SpeakerProfile
 from convention.cfp.permissions import has_accepted_proposal
 from convention.core.errors import DomainError, Forbidden, NotFound
@@ -52,33 +54,39 @@ class ProfileData:
 def _clean_links(text: str) -> str:
     links = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if len(links) > MAX_LINKS:
-        raise DomainError(f"Give at most {MAX_LINKS} links.", field="links")
+        raise DomainError(gettext("Give at most %(max)d links.", max=MAX_LINKS), field="links")
     for link in links:
         parts = urlsplit(link)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(link) > LINK_MAX or " " in link:
-            raise DomainError(f"“{link[:60]}” is not a web address (https://...).", field="links")
+            raise DomainError(gettext("“%(link)s” is not a web address (https://...).", link=link[:60]), field="links")
     return "\n".join(links)
 
 
-def _one_line(value: str, limit: int, field: str, label: str, *, required: bool = False) -> str:
+def _one_line(value: str, limit: int, field: str, *, too_long: str, required: str | None = None) -> str:
+    """One line of text, at most ``limit`` characters; ``required`` is the message when it is empty."""
     value = " ".join((value or "").split())
     if required and not value:
-        raise DomainError(f"Please give your {label}.", field=field)
+        raise DomainError(required, field=field)
     if len(value) > limit:
-        raise DomainError(f"Your {label} is limited to {limit} characters.", field=field)
-    return check_text(value, field=field, empty=f"Please give your {label}." if required else None)
+        raise DomainError(too_long, field=field)
+    return check_text(value, field=field, empty=required)
 
 
 def update_speaker_profile(
     edition: Edition, data: ProfileData, *, actor: User, photo=None, remove_photo: bool = False
 ) -> SpeakerProfile:
     """Save the actor's profile; ``photo`` is an uploaded file (re-encoded, never kept as sent)."""
-    display_name = _one_line(data.display_name, 120, "display_name", "name as shown on the programme", required=True)
-    organisation = _one_line(data.organisation, 160, "organisation", "organisation")
-    job_title = _one_line(data.job_title, 160, "job_title", "job title")
+    display_name = _one_line(
+        data.display_name, 120, "display_name", required=gettext("Please give your name as shown on the programme."),
+        too_long=gettext("Your name as shown on the programme is limited to %(max)d characters.", max=120),
+    )
+    organisation = _one_line(data.organisation, 160, "organisation",
+                             too_long=gettext("Your organisation is limited to %(max)d characters.", max=160))
+    job_title = _one_line(data.job_title, 160, "job_title",
+                          too_long=gettext("Your job title is limited to %(max)d characters.", max=160))
     biography = check_text((data.biography or "").strip(), field="biography")
     if len(biography) > BIOGRAPHY_MAX:
-        raise DomainError(f"The biography is limited to {BIOGRAPHY_MAX} characters.", field="biography")
+        raise DomainError(gettext("The biography is limited to %(max)d characters.", max=BIOGRAPHY_MAX), field="biography")
     links = _clean_links(data.links)
     profile = get_or_create_profile(edition, actor)
     stored = files.store_photo(photo) if photo is not None else None
@@ -109,7 +117,7 @@ def stored_photo(profile: SpeakerProfile) -> Path:
     """Where the profile's photo is on disk; NotFound when there is none (or it has gone)."""
     path = files.photo_path(profile.photo_name) if profile.photo_name else None
     if path is None or not path.is_file():
-        raise NotFound("This speaker has no photo.")
+        raise NotFound(gettext("This speaker has no photo."))
     return path
 
 
@@ -138,21 +146,22 @@ def set_availability(
     Overlapping ranges are refused with a message (the person meant something else, or
     should give one range); ranges that only touch (12:00-14:00, 14:00-16:00) are joined."""
     if not has_accepted_proposal(actor, edition):
-        raise Forbidden("Availability is asked once one of your proposals is accepted.")
+        raise Forbidden(gettext("Availability is asked once one of your proposals is accepted."))
     days = set(convention_days(edition))
     utc_ranges = []
     for day, start, end in ranges:
         if day not in days:
-            raise DomainError(f"{day:%d %b %Y} is not a day of the convention.")
+            raise DomainError(gettext("%(day)s is not a day of the convention.", day=day_text(day, "dd MMM yyyy")))
         if end <= start:
-            raise DomainError(f"On {day:%A}, the end of a time range must come after its start.")
+            raise DomainError(gettext("On %(day)s, the end of a time range must come after its start.", day=day_text(day, "EEEE")))
     previous = None
     for day, start, end in sorted(ranges):
         if previous and previous[0] == day and start < previous[2]:
-            raise DomainError(
-                f"On {day:%A %d %B}, {previous[1]:%H:%M}–{previous[2]:%H:%M} and {start:%H:%M}–{end:%H:%M} overlap: "
-                "give them as one range, or correct one of them. Nothing was saved."
-            )
+            raise DomainError(gettext(
+                "On %(day)s, %(first)s and %(second)s overlap: give them as one range, or correct one of them. "
+                "Nothing was saved.",
+                day=day_text(day, "EEEE dd MMMM"), first=f"{previous[1]:%H:%M}–{previous[2]:%H:%M}", second=f"{start:%H:%M}–{end:%H:%M}",
+            ))
         previous = (day, start, end)
     for day, start, end in ranges:
         utc_ranges.append(

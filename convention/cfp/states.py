@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import lazy_gettext
+
 
 class ProposalState(enum.StrEnum):
     DRAFT = "draft"
@@ -22,18 +24,19 @@ class ProposalState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return STATE_LABELS[self]
+        """The state's name in the current language (English outside a request)."""
+        return str(STATE_LABELS[self])
 
 
 STATE_LABELS = {
-    ProposalState.DRAFT: "Draft",
-    ProposalState.SUBMITTED: "Submitted",
-    ProposalState.ACCEPTED: "Accepted",
-    ProposalState.REJECTED: "Not accepted",
-    ProposalState.CONFIRMED: "Confirmed",
-    ProposalState.DECLINED: "Declined by speaker",
-    ProposalState.WITHDRAWN: "Withdrawn",
-    ProposalState.CANCELLED: "Cancelled",
+    ProposalState.DRAFT: lazy_gettext("Draft"),
+    ProposalState.SUBMITTED: lazy_gettext("Submitted"),
+    ProposalState.ACCEPTED: lazy_gettext("Accepted"),
+    ProposalState.REJECTED: lazy_gettext("Not accepted"),
+    ProposalState.CONFIRMED: lazy_gettext("Confirmed"),
+    ProposalState.DECLINED: lazy_gettext("Declined by speaker"),
+    ProposalState.WITHDRAWN: lazy_gettext("Withdrawn"),
+    ProposalState.CANCELLED: lazy_gettext("Cancelled"),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext, lazy_gettext
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
@@ -26,7 +27,7 @@ from convention.editions.permissions import can_manage_edition
 from convention.extensions import db
 from convention.mail.services import queue_email
 
-UNCONFIRMED_SUBMIT = (
+UNCONFIRMED_SUBMIT = lazy_gettext(
     "Please confirm your email address before submitting a proposal: follow the link in the email we sent you "
     "(your account page sends a new one). You can save a draft meanwhile."
 )
@@ -35,7 +36,7 @@ UNCONFIRMED_SUBMIT = (
 def ensure_confirmed_to_submit(actor: User) -> None:
     """Submitting (not saving a draft) needs a confirmed address: the call's emails go there."""
     if not actor.email_confirmed:
-        raise DomainError(UNCONFIRMED_SUBMIT)
+        raise DomainError(str(UNCONFIRMED_SUBMIT))
 
 
 def _may_move(actor: User, proposal: Proposal, mover: Mover) -> bool:
@@ -68,12 +69,13 @@ def set_proposal_state(
     old_state = proposal.state
     mover = TRANSITIONS.get((old_state, new_state))
     if mover is None:
-        raise InvalidTransition(
-            f"A proposal that is {old_state.label.lower()} cannot become {new_state.label.lower()}."
-        )
+        raise InvalidTransition(gettext(
+            "A proposal that is %(old)s cannot become %(new)s.", old=old_state.label.lower(), new=new_state.label.lower()
+        ))
     if not _may_move(actor, proposal, mover):
-        who = "its speakers" if mover is Mover.SPEAKER else "the organizers"
-        raise Forbidden(f"Only {who} can make this proposal {new_state.label.lower()}.")
+        if mover is Mover.SPEAKER:
+            raise Forbidden(gettext("Only its speakers can make this proposal %(state)s.", state=new_state.label.lower()))
+        raise Forbidden(gettext("Only the organizers can make this proposal %(state)s.", state=new_state.label.lower()))
     if new_state is ProposalState.SUBMITTED:
         ensure_call_open(proposal.edition, actor, now=now)
         ensure_confirmed_to_submit(actor)
@@ -81,7 +83,8 @@ def set_proposal_state(
         missing = missing_required_answers(proposal)
         if missing:
             raise DomainError(
-                f"Answer the required question “{missing[0].label}” before submitting.", field=f"q_{missing[0].id}"
+                gettext("Answer the required question “%(question)s” before submitting.", question=missing[0].label),
+                field=f"q_{missing[0].id}",
             )
         proposal.submitted_at = now
     proposal.state = new_state
@@ -106,9 +109,9 @@ def set_proposal_state(
 def _ensure_complete(proposal: Proposal) -> None:
     """A draft may leave its theme and format open; a submitted proposal has both."""
     if proposal.theme_id is None:
-        raise DomainError("Choose a theme before submitting.", field="theme_id")
+        raise DomainError(gettext("Choose a theme before submitting."), field="theme_id")
     if proposal.format_id is None:
-        raise DomainError("Choose a format before submitting.", field="format_id")
+        raise DomainError(gettext("Choose a format before submitting."), field="format_id")
 
 
 def _revoke_pending_invitations(proposal: Proposal, now: datetime) -> None:

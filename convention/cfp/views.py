@@ -7,11 +7,12 @@ The organizer's side is ``views_manage`` (blueprint ``cfp_manage``).
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from convention.cfp import files, services
 from convention.cfp import speaker_services as speakers
-from convention.cfp.call import call_is_open_for, call_status
+from convention.cfp.call import call_is_open_for, call_status, day_text
 from convention.cfp.errors import too_large
 from convention.cfp.markup import render_markdown
 from convention.core.permissions import guarded, signed_in
@@ -22,6 +23,7 @@ from convention.editions.permissions import can_view_edition
 bp = Blueprint("cfp", __name__)
 bp.record_once(lambda state: files.init_file_cleanup())
 bp.add_app_template_filter(render_markdown, "markdown")
+bp.add_app_template_filter(day_text, "cfp_day")
 bp.register_error_handler(413, too_large)
 
 
@@ -57,8 +59,8 @@ def _signed_in_visible(user, edition) -> bool:
     return user is not None
 
 
-register_link("public", "Call for papers", "cfp.call", order=10)
-register_link("public", "My proposals", "cfp.my_proposals", order=12, visible=_signed_in_visible)
-register_link("action", "Submit a proposal", "cfp.submit", order=10, visible=_cfp_open)
+register_link("public", lazy_gettext("Call for papers"), "cfp.call", order=10)
+register_link("public", lazy_gettext("My proposals"), "cfp.my_proposals", order=12, visible=_signed_in_visible)
+register_link("action", lazy_gettext("Submit a proposal"), "cfp.submit", order=10, visible=_cfp_open)
 
 from convention.cfp import views_proposals, views_speakers  # noqa: E402,F401  (routes on bp)

@@ -6,6 +6,7 @@ import itertools
 from datetime import timedelta
 
 from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
 from convention.cfp import late_grants, submission
@@ -28,8 +29,9 @@ bp = Blueprint("cfp_manage", __name__)
 
 FILTER_ARGS = ("theme", "format", "state", "language", "level", "q")  # the fields of ProposalFilterForm
 TABLE_COLUMNS = [
-    ("code", "Code"), ("title", "Title"), (None, "Speakers"), ("theme", "Theme"), ("format", "Format"),
-    ("level", "Level"), ("language", "Lang."), ("state", "State"), ("updated", "Last change"),
+    ("code", lazy_gettext("Code")), ("title", lazy_gettext("Title")), (None, lazy_gettext("Speakers")),
+    ("theme", lazy_gettext("Theme")), ("format", lazy_gettext("Format")), ("level", lazy_gettext("Level")),
+    ("language", lazy_gettext("Lang.")), ("state", lazy_gettext("State")), ("updated", lazy_gettext("Last change")),
 ]
 
 
@@ -121,7 +123,7 @@ def move(edition, proposal, move):
     new_state = ORGANIZER_MOVES[move]
     return run_button(
         lambda: submission.set_proposal_state(proposal, new_state, actor=current_user),
-        done=f"“{proposal.title}” is now {new_state.label.lower()}. The speakers are emailed.",
+        done=gettext("“%(title)s” is now %(state)s. The speakers are emailed.", title=proposal.title, state=new_state.label.lower()),
         back=url_for("cfp_manage.proposal", slug=edition.slug, code=proposal.code),
     )
 
@@ -158,7 +160,7 @@ def _question_form(edition, question):
     return run_form(
         form,
         lambda: manage.save_question(edition, _question_data(form), actor=current_user, question=question),
-        done="The question is saved; it appears on the proposal form.",
+        done=gettext("The question is saved; it appears on the proposal form."),
         back=url_for("cfp_manage.questions", slug=edition.slug),
         render=lambda: render_template("cfp/manage/question_form.html", edition=edition, form=form, question=question),
     )
@@ -176,7 +178,7 @@ def _question_data(form) -> manage.QuestionData:
 def delete_question(edition, question):
     return run_button(
         lambda: manage.delete_question(edition, question, actor=current_user),
-        done="The question and its answers are deleted.",
+        done=gettext("The question and its answers are deleted."),
         back=url_for("cfp_manage.questions", slug=edition.slug),
     )
 
@@ -196,7 +198,8 @@ def late_links(edition):
         lambda: late_grants.create_late_grant(
             edition, form.email.data, to_utc(form.expires_at.data, edition.timezone), actor=current_user
         ),
-        done=lambda made: f"We emailed a personal link to {made[0].email}. You can also send it yourself: {made[1]}",
+        done=lambda made: gettext("We emailed a personal link to %(email)s. You can also send it yourself: %(link)s",
+                                   email=made[0].email, link=made[1]),
         back=url_for("cfp_manage.late_links", slug=edition.slug),
         render=lambda: render_template(
             "cfp/manage/late_links.html", edition=edition, form=form, rows=late_grants.late_grant_rows(edition),
@@ -210,9 +213,9 @@ def late_links(edition):
 def revoke_late_link(edition, grant):
     return run_button(
         lambda: late_grants.revoke_late_grant(edition, grant, actor=current_user),
-        done=f"The link for {grant.email} no longer works.",
+        done=gettext("The link for %(email)s no longer works.", email=grant.email),
         back=url_for("cfp_manage.late_links", slug=edition.slug),
     )
 
 
-register_link("manage", "Proposals", "cfp_manage.proposals", order=20)
+register_link("manage", lazy_gettext("Proposals"), "cfp_manage.proposals", order=20)

@@ -4,6 +4,7 @@ its co-speakers and its files (routes on the ``cfp`` blueprint of ``views``)."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
 from convention.cfp import attachments, cospeakers, files, services, submission
@@ -22,12 +23,13 @@ from convention.core.views import perform_button, run_action, run_button, run_fo
 from convention.editions.loaders import load_edition
 from convention.extensions import limiter
 
-SUBMITTED_MESSAGE = "Thank you! Your proposal is submitted; we sent you a confirmation email."
+# Lazy: flash() stores text in the session, so these are str()-ed when flashed.
+SUBMITTED_MESSAGE = lazy_gettext("Thank you! Your proposal is submitted; we sent you a confirmation email.")
 MOVE_MESSAGES = {
     ProposalState.SUBMITTED: SUBMITTED_MESSAGE,
-    ProposalState.CONFIRMED: "Thank you for confirming! Please tell us when you are available.",
-    ProposalState.DECLINED: "You declined this talk. The organizers are told.",
-    ProposalState.WITHDRAWN: "Your proposal is withdrawn. The committee is told; the record is kept.",
+    ProposalState.CONFIRMED: lazy_gettext("Thank you for confirming! Please tell us when you are available."),
+    ProposalState.DECLINED: lazy_gettext("You declined this talk. The organizers are told."),
+    ProposalState.WITHDRAWN: lazy_gettext("Your proposal is withdrawn. The committee is told; the record is kept."),
 }
 
 
@@ -76,11 +78,11 @@ def _form_page(edition, form, proposal=None):
 
 def _created(edition, proposal, created: bool):
     if not created:
-        flash("We had already received this form: here is your proposal.", "info")
+        flash(gettext("We had already received this form: here is your proposal."), "info")
     elif proposal.state is ProposalState.SUBMITTED:
-        flash(SUBMITTED_MESSAGE, "success")
+        flash(str(SUBMITTED_MESSAGE), "success")
     else:
-        flash("Your draft is saved. Submit it before the deadline.", "success")
+        flash(gettext("Your draft is saved. Submit it before the deadline."), "success")
     return redirect(_proposal_url(edition, proposal))
 
 
@@ -117,8 +119,8 @@ def edit(edition, proposal):
     return run_form(
         form,
         lambda: services.update_proposal(proposal, _proposal_data(form), actor=current_user, submit=submitting),
-        done=lambda saved: SUBMITTED_MESSAGE if submitting and saved.state is ProposalState.SUBMITTED
-        else "Your proposal is saved.",
+        done=lambda saved: str(SUBMITTED_MESSAGE) if submitting and saved.state is ProposalState.SUBMITTED
+        else gettext("Your proposal is saved."),
         back=_proposal_url(edition, proposal),
         render=lambda: _form_page(edition, form, proposal)[0],
     )
@@ -165,7 +167,7 @@ def move(edition, proposal, move):
     if request.method == "POST":
         return run_button(
             lambda: submission.set_proposal_state(proposal, new_state, actor=current_user),
-            done=MOVE_MESSAGES[new_state],
+            done=str(MOVE_MESSAGES[new_state]),
             back=_proposal_url(edition, proposal),
         )
     return render_template("cfp/confirm_move.html", edition=edition, proposal=proposal, move=move,
@@ -186,13 +188,13 @@ def _inviter_key() -> str:
 
 @bp.post("/<slug>/cfp/proposals/<code>/invite")
 @guarded(is_proposal_speaker, load=load_proposal, hide=True)
-@limiter.limit(_invite_limit, key_func=_inviter_key, error_message="You sent many invitations in a short time. Try again later.")
+@limiter.limit(_invite_limit, key_func=_inviter_key, error_message=lambda: gettext("You sent many invitations in a short time. Try again later."))
 def invite(edition, proposal):
     form = InviteForm()
     return run_form(
         form,
         lambda: cospeakers.invite_co_speaker(proposal, form.email.data, actor=current_user),
-        done=lambda invitation: f"We sent an invitation to {invitation.email}.",
+        done=lambda invitation: gettext("We sent an invitation to %(email)s.", email=invitation.email),
         back=_proposal_url(edition, proposal, "speakers"),
         render=lambda: _render_proposal(edition, proposal, invite_form=form, status=422)[0],
     )
@@ -204,7 +206,7 @@ def remove_speaker(edition, proposal, link):
     leaving = link.profile.user_id == current_user.id
     done = perform_button(
         lambda: cospeakers.remove_speaker(proposal, link, actor=current_user),
-        done="You left this proposal." if leaving else "The co-speaker is removed.",
+        done=gettext("You left this proposal.") if leaving else gettext("The co-speaker is removed."),
     )
     if done and leaving:
         return redirect(url_for("cfp.my_proposals", slug=edition.slug))
@@ -216,7 +218,7 @@ def remove_speaker(edition, proposal, link):
 def cancel_invitation(edition, proposal, invitation):
     return run_button(
         lambda: cospeakers.cancel_invitation(invitation, actor=current_user),
-        done=f"The invitation to {invitation.email} is cancelled: its link no longer works.",
+        done=gettext("The invitation to %(email)s is cancelled: its link no longer works.", email=invitation.email),
         back=_proposal_url(edition, proposal, "speakers"),
     )
 
@@ -233,7 +235,7 @@ def upload(edition, proposal):
         lambda: attachments.add_attachment(
             proposal, form.file.data.stream, filename=form.file.data.filename or "", actor=current_user
         ),
-        done="The file is uploaded.",
+        done=gettext("The file is uploaded."),
         back=_proposal_url(edition, proposal, "files"),
         render=lambda: _render_proposal(edition, proposal, attachment_form=form, status=422)[0],
     )
@@ -253,6 +255,6 @@ def attachment(edition, proposal, attachment):
 def delete_attachment(edition, proposal, attachment):
     return run_button(
         lambda: attachments.delete_attachment(attachment, actor=current_user),
-        done="The file is deleted.",
+        done=gettext("The file is deleted."),
         back=_proposal_url(edition, proposal, "files"),
     )

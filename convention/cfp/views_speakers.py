@@ -4,6 +4,7 @@ speaker profile with its photo, and availability (routes on the ``cfp`` blueprin
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from convention.cfp import cospeakers, files, late_grants
@@ -58,7 +59,7 @@ def accept_invitation(edition, invitation, token):
 
 
 def _joined(edition, proposal):
-    flash("Welcome aboard! You are now a speaker of this proposal. Check your speaker profile.", "success")
+    flash(gettext("Welcome aboard! You are now a speaker of this proposal. Check your speaker profile."), "success")
     return redirect(url_for("cfp.proposal", slug=edition.slug, code=proposal.code))
 
 
@@ -78,7 +79,7 @@ def _late_page(edition, grant, form, error_message=None):
 
 
 def _claimed(edition):
-    flash("Your personal link is active: you can submit and edit until it expires.", "success")
+    flash(gettext("Your personal link is active: you can submit and edit until it expires."), "success")
     return redirect(url_for("cfp.call", slug=edition.slug))
 
 
@@ -108,7 +109,7 @@ def profile(edition):
     return run_form(
         form,
         lambda: _save_profile(edition, form),
-        done="Your speaker profile is saved.",
+        done=gettext("Your speaker profile is saved."),
         back=url_for("cfp.profile", slug=edition.slug),
         render=lambda: render_template(
             "cfp/profile.html", edition=edition, form=form, profile=profile,
@@ -154,7 +155,7 @@ def availability(edition):
     return run_form(
         form,
         lambda: speakers.set_availability(edition, form.ranges(), actor=current_user),
-        done="Thank you, your availability is saved.",
+        done=gettext("Thank you, your availability is saved."),
         back=url_for("cfp.availability", slug=edition.slug),
         render=lambda: render_template("cfp/availability.html", edition=edition, form=form, days=form.day_rows()),
     )

@@ -105,7 +105,7 @@ def test_speaker_journey(browser, live_server):
         page.get_by_label("Theme").select_option(label="DNS and Internet infrastructure")
         page.get_by_label("Format").select_option(label="Talk (45 min) · 45 min")
         page.get_by_label("Audience level").select_option("intermediate")
-        page.get_by_label("Language").select_option("en")
+        page.get_by_role("combobox", name="Language").select_option("en")  # not the footer's language switcher
         page.get_by_label("Abstract").fill("What we changed on our resolvers after an amplification attack.")
         assert page.locator(".cfp-counter").inner_text() == "63 / 600 characters"
         page.get_by_label("Description").fill("## Outline\n\n- the attack\n- the fixes\n- what we measure now")
