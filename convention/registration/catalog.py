@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from convention.audit.services import record_audit
 from convention.core.codes import new_code
@@ -79,23 +80,23 @@ class TicketTypeData:
 def save_ticket_type(edition: Edition, data: TicketTypeData, *, actor, ticket_type: TicketType | None = None) -> TicketType:
     name = " ".join(data.name.split())
     if not name:
-        raise DomainError("A name is required.", field="name")
+        raise DomainError(gettext("A name is required."), field="name")
     if data.price_cents < 0:
-        raise DomainError("The price cannot be negative.", field="price")
+        raise DomainError(gettext("The price cannot be negative."), field="price")
     try:
         currency = check_currency(data.currency)
     except ValueError:
-        raise DomainError("Enter an ISO 4217 currency code with cents, such as EUR, USD or GBP.",
+        raise DomainError(gettext("Enter an ISO 4217 currency code with cents, such as EUR, USD or GBP."),
                           field="currency") from None
     if not 1 <= data.max_per_order <= MAX_PER_ORDER:
-        raise DomainError(f"Allow 1 to {MAX_PER_ORDER} tickets per order.", field="max_per_order")
+        raise DomainError(gettext("Allow 1 to %(max)d tickets per order.", max=MAX_PER_ORDER), field="max_per_order")
     if data.sale_starts_at and data.sale_ends_at and data.sale_ends_at <= data.sale_starts_at:
-        raise DomainError("The sale must close after it opens.", field="sale_ends_at")
+        raise DomainError(gettext("The sale must close after it opens."), field="sale_ends_at")
     if data.valid_on and not edition.starts_on <= data.valid_on <= edition.ends_on:
-        raise DomainError("A day ticket must be for a day of the convention.", field="valid_on")
+        raise DomainError(gettext("A day ticket must be for a day of the convention."), field="valid_on")
     clash = db.session.scalar(sa.select(TicketType.id).where(TicketType.edition_id == edition.id, TicketType.name == name))
     if clash is not None and (ticket_type is None or clash != ticket_type.id):
-        raise Conflict("Another ticket type has this name.", field="name")
+        raise Conflict(gettext("Another ticket type has this name."), field="name")
     values = {**data.__dict__, "name": name, "currency": currency}
     action = "update"
     if ticket_type is None:
@@ -106,7 +107,7 @@ def save_ticket_type(edition: Edition, data: TicketTypeData, *, actor, ticket_ty
         lock_edition_inventory(edition.id)
         db.session.refresh(ticket_type, ["used"])
         if data.capacity is not None and data.capacity < ticket_type.used:
-            raise DomainError(f"{ticket_type.used} seats are already taken: the capacity cannot go below that.",
+            raise DomainError(gettext("%(used)d seats are already taken: the capacity cannot go below that.", used=ticket_type.used),
                               field="capacity")
     for key, value in values.items():
         setattr(ticket_type, key, value)
@@ -120,7 +121,7 @@ def save_ticket_type(edition: Edition, data: TicketTypeData, *, actor, ticket_ty
 def delete_ticket_type(edition: Edition, ticket_type: TicketType, *, actor) -> None:
     in_use = db.session.scalar(sa.select(Attendee.id).where(Attendee.ticket_type_id == ticket_type.id).limit(1))
     if in_use is not None:
-        raise Conflict("Tickets of this type exist: hide it or close its sale instead of deleting it.")
+        raise Conflict(gettext("Tickets of this type exist: hide it or close its sale instead of deleting it."))
     record_audit("ticket_type.delete", actor=actor, edition_id=edition.id, target=ticket_type, data={"name": ticket_type.name})
     db.session.delete(ticket_type)
     db.session.flush()
@@ -134,18 +135,18 @@ def save_quota(edition: Edition, *, name: str, capacity: int, ticket_type_ids: l
     """Create or change a quota; its count is recomputed from the orders holding seats."""
     name = " ".join(name.split())
     if not name:
-        raise DomainError("A name is required.", field="name")
+        raise DomainError(gettext("A name is required."), field="name")
     if not ticket_type_ids:
-        raise DomainError("Choose the ticket types this quota caps.", field="ticket_types")
+        raise DomainError(gettext("Choose the ticket types this quota caps."), field="ticket_types")
     if capacity is None or capacity < 0:
-        raise DomainError("Give a capacity of 0 or more.", field="capacity")
+        raise DomainError(gettext("Give a capacity of 0 or more."), field="capacity")
     clash = db.session.scalar(sa.select(Quota.id).where(Quota.edition_id == edition.id, Quota.name == name))
     if clash is not None and (quota is None or clash != quota.id):
-        raise Conflict("Another quota has this name.", field="name")
+        raise Conflict(gettext("Another quota has this name."), field="name")
     types = list(db.session.scalars(sa.select(TicketType).where(
         TicketType.edition_id == edition.id, TicketType.id.in_(ticket_type_ids or [-1]))))
     if len(types) != len(set(ticket_type_ids)):
-        raise DomainError("Unknown ticket type.", field="ticket_types")
+        raise DomainError(gettext("Unknown ticket type."), field="ticket_types")
     lock_edition_inventory(edition.id)
     held = db.session.scalar(
         sa.select(sa.func.count(Attendee.id))
@@ -154,7 +155,7 @@ def save_quota(edition: Edition, *, name: str, capacity: int, ticket_type_ids: l
                Order.state.in_([OrderState.RESERVED, OrderState.PAID]))
     )
     if held > capacity:
-        raise DomainError(f"{held} seats of these ticket types are already taken: the capacity cannot be lower.",
+        raise DomainError(gettext("%(held)d seats of these ticket types are already taken: the capacity cannot be lower.", held=held),
                           field="capacity")
     action = "update"
     if quota is None:
@@ -198,32 +199,32 @@ def create_vouchers(edition: Edition, data: VoucherData, *, actor, code: str | N
                     prefix: str = "") -> list[Voucher]:
     """One voucher with ``code``, or ``count`` vouchers with random codes starting with ``prefix``."""
     if data.kind is VoucherKind.PERCENT and not 1 <= data.value <= 100:
-        raise DomainError("Give a percentage between 1 and 100.", field="percent")
+        raise DomainError(gettext("Give a percentage between 1 and 100."), field="percent")
     if data.kind is VoucherKind.FIXED and data.value <= 0:
-        raise DomainError("Give the amount off.", field="amount")
+        raise DomainError(gettext("Give the amount off."), field="amount")
     if data.kind is VoucherKind.UNLOCK and data.ticket_type_id is None:
-        raise DomainError("Choose the ticket type this voucher gives access to.", field="ticket_type")
+        raise DomainError(gettext("Choose the ticket type this voucher gives access to."), field="ticket_type")
     if data.valid_from and data.valid_until and data.valid_until <= data.valid_from:
-        raise DomainError("The end of validity must come after its start.", field="valid_until")
+        raise DomainError(gettext("The end of validity must come after its start."), field="valid_until")
     if data.ticket_type_id is not None:
         owner = db.session.scalar(sa.select(TicketType.edition_id).where(TicketType.id == data.ticket_type_id))
         if owner != edition.id:
-            raise DomainError("Unknown ticket type.", field="ticket_type")
+            raise DomainError(gettext("Unknown ticket type."), field="ticket_type")
     if not 1 <= count <= MAX_VOUCHERS_AT_ONCE:
-        raise DomainError(f"Create 1 to {MAX_VOUCHERS_AT_ONCE} vouchers at once.", field="count")
+        raise DomainError(gettext("Create 1 to %(max)d vouchers at once.", max=MAX_VOUCHERS_AT_ONCE), field="count")
     if code:
         code = code.strip().upper()
         if count != 1:
-            raise DomainError("A chosen code makes one voucher; leave the code empty for several.", field="count")
+            raise DomainError(gettext("A chosen code makes one voucher; leave the code empty for several."), field="count")
         if not VOUCHER_CODE.match(code):
-            raise DomainError("Use 4 to 40 letters, digits, dashes or underscores.", field="code")
+            raise DomainError(gettext("Use 4 to 40 letters, digits, dashes or underscores."), field="code")
         codes = [code]
     else:
         prefix = re.sub(r"[^A-Z0-9-]", "", (prefix or "").upper())
         codes = list({f"{prefix}{new_code(8)}" for _ in range(count)})
     taken = set(db.session.scalars(sa.select(Voucher.code).where(Voucher.edition_id == edition.id, Voucher.code.in_(codes))))
     if taken:
-        raise Conflict("A voucher with this code already exists.", field="code")
+        raise Conflict(gettext("A voucher with this code already exists."), field="code")
     value = data.value if data.kind in (VoucherKind.PERCENT, VoucherKind.FIXED) else 0
     vouchers = [
         Voucher(edition_id=edition.id, code=c, kind=data.kind, value=value, ticket_type_id=data.ticket_type_id,
@@ -254,7 +255,7 @@ def voucher_page(edition: Edition, *, page: int = 1, per_page: int = VOUCHERS_PE
 
 def delete_voucher(edition: Edition, voucher: Voucher, *, actor) -> None:
     if voucher.used:
-        raise Conflict("This voucher has been used; it cannot be deleted (set its validity to end instead).")
+        raise Conflict(gettext("This voucher has been used; it cannot be deleted (set its validity to end instead)."))
     record_audit("voucher.delete", actor=actor, edition_id=edition.id, target=voucher, data={"code": voucher.code})
     db.session.delete(voucher)
     db.session.flush()
@@ -273,7 +274,7 @@ SETTINGS_FIELDS = (
 def update_registration_settings(settings: RegistrationSettings, values: dict, *, actor) -> RegistrationSettings:
     values = {key: values[key] for key in SETTINGS_FIELDS if key in values}
     if not str(values.get("privacy_version", settings.privacy_version)).strip():
-        raise DomainError("Give the privacy notice a version.", field="privacy_version")
+        raise DomainError(gettext("Give the privacy notice a version."), field="privacy_version")
     if sa.inspect(settings).transient:
         db.session.add(settings)
     changed = {k: str(v) for k, v in values.items() if getattr(settings, k) != v}

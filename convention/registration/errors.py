@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from convention.core.errors import Conflict, DomainError
 
 
 class SoldOut(Conflict):
     """No seat left for one of the chosen ticket types (or a quota over them)."""
 
-    def __init__(self, message: str = "Sorry, these tickets are sold out.", *, ticket_type_ids=()):
-        super().__init__(message)
+    def __init__(self, message: str | None = None, *, ticket_type_ids=()):
+        super().__init__(message or gettext("Sorry, these tickets are sold out."))
         self.ticket_type_ids = tuple(ticket_type_ids)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from convention.extensions import db
 from convention.registration.errors import SoldOut, VoucherRefused
@@ -149,7 +150,9 @@ def take_seats(type_counts: dict[int, int]) -> None:
 
 def _sold_out_message(type_ids) -> str:
     names = _ticket_type_names(type_ids)
-    return f"Sorry, {names} {'is' if len(type_ids) == 1 else 'are'} sold out (not enough seats left)."
+    if len(type_ids) == 1:
+        return gettext("Sorry, %(names)s is sold out (not enough seats left).", names=names)
+    return gettext("Sorry, %(names)s are sold out (not enough seats left).", names=names)
 
 
 def give_back_seats(type_counts: dict[int, int]) -> None:
@@ -188,7 +191,7 @@ def take_voucher_uses(voucher_id: int, uses: int) -> None:
     )
     _expire_used(Voucher, [voucher_id])
     if result.rowcount != 1:
-        raise VoucherRefused("This voucher has already been used as often as it allows.")
+        raise VoucherRefused(gettext("This voucher has already been used as often as it allows."))
 
 
 def give_back_voucher_uses(voucher_id: int, uses: int) -> None:

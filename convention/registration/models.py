@@ -11,6 +11,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from convention.core.codes import new_code, new_token
@@ -35,7 +36,15 @@ class TicketCategory(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"ticket": "Ticket", "speaker": "Speaker", "committee": "Committee", "staff": "Staff"}[self.value]
+        return _CATEGORY_LABELS[self.value]
+
+
+_CATEGORY_LABELS = {
+    "ticket": lazy_gettext("Ticket"),
+    "speaker": lazy_gettext("Speaker"),
+    "committee": lazy_gettext("Committee"),
+    "staff": lazy_gettext("Staff"),
+}
 
 
 class PaymentMethod(enum.StrEnum):
@@ -55,9 +64,15 @@ class VoucherKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"percent": "Percentage off", "fixed": "Fixed amount off", "free": "Free ticket", "unlock": "Access only"}[
-            self.value
-        ]
+        return _VOUCHER_LABELS[self.value]
+
+
+_VOUCHER_LABELS = {
+    "percent": lazy_gettext("Percentage off"),
+    "fixed": lazy_gettext("Fixed amount off"),
+    "free": lazy_gettext("Free ticket"),
+    "unlock": lazy_gettext("Access only"),
+}
 
 
 quota_ticket_types = sa.Table(

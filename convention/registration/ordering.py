@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from convention.audit.services import record_audit
 from convention.core.errors import Conflict, DomainError
@@ -43,14 +44,14 @@ class AttendeeData:
 
 def clean_attendees(attendees: list[AttendeeData], count: int) -> list[AttendeeData]:
     if len(attendees) != count:
-        raise DomainError("Enter one attendee per ticket.", field="attendees")
+        raise DomainError(gettext("Enter one attendee per ticket."), field="attendees")
     cleaned = []
     for number, attendee in enumerate(attendees, start=1):
         name = " ".join((attendee.name or "").split())
         if not name:
-            raise DomainError(f"Enter the name of attendee {number}.", field="attendees")
+            raise DomainError(gettext("Enter the name of attendee %(number)d.", number=number), field="attendees")
         if len(name) > NAME_MAX or len(attendee.organisation or "") > ORG_MAX or len(attendee.email or "") > EMAIL_MAX:
-            raise DomainError(f"Attendee {number}: a value is too long.", field="attendees")
+            raise DomainError(gettext("Attendee %(number)d: a value is too long.", number=number), field="attendees")
         cleaned.append(
             AttendeeData(name, (attendee.email or "").strip().lower(), " ".join((attendee.organisation or "").split()))
         )
@@ -59,9 +60,9 @@ def clean_attendees(attendees: list[AttendeeData], count: int) -> list[AttendeeD
 
 def check_consent(settings: RegistrationSettings, consent_version: str | None) -> None:
     if not consent_version:
-        raise DomainError("Please accept the privacy notice to register.", field="consent")
+        raise DomainError(gettext("Please accept the privacy notice to register."), field="consent")
     if consent_version != settings.privacy_version:
-        raise DomainError("The privacy notice has changed: please read it again and accept it.", field="consent")
+        raise DomainError(gettext("The privacy notice has changed: please read it again and accept it."), field="consent")
 
 
 def create_order(
@@ -98,13 +99,13 @@ def create_order(
     expire_due_reservations(now=now, edition_id=edition.id)
     quote = quote_selection(edition, selection, voucher_code=voucher_code, now=now)
     if expected_total_cents is None or int(expected_total_cents) != quote.total_cents:
-        raise PriceChanged("The total has changed since the page was loaded; please check the order again.")
+        raise PriceChanged(gettext("The total has changed since the page was loaded; please check the order again."))
     refuse_if_sold_out(quote)  # early and cheap; ``hold_quote`` decides
     people = clean_attendees(attendees, len(quote.lines))
     check_consent(settings, consent_version)
     email = (email or "").strip().lower()
     if not email or "@" not in email or len(email) > EMAIL_MAX:
-        raise DomainError("Enter the email address for the confirmation.", field="email")
+        raise DomainError(gettext("Enter the email address for the confirmation."), field="email")
     if quote.total_cents > 0:
         _refuse_too_many_open_orders(edition, email, now=now)
 
@@ -166,8 +167,8 @@ def _refuse_too_many_open_orders(edition: Edition, email: str, *, now: datetime)
     )
     if open_orders >= cap:
         raise Conflict(
-            f"This address already has {open_orders} order(s) awaiting payment. Pay or cancel one "
-            "(the links are in our emails) before placing another.",
+            gettext("This address already has %(num)d order(s) awaiting payment. Pay or cancel one "
+                    "(the links are in our emails) before placing another.", num=open_orders),
             field="email",
         )
 
@@ -178,7 +179,7 @@ def _order_for_key(edition: Edition, idempotency_key: str, email: str) -> Order 
     if existing is None:
         return None
     if existing.edition_id != edition.id or existing.email != (email or "").strip().lower():
-        raise Conflict("This form was already used. Go back to the shop and start again.")
+        raise Conflict(gettext("This form was already used. Go back to the shop and start again."))
     return existing
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from flask_babel import gettext, lazy_gettext
+
 from convention.audit.services import record_audit
 from convention.registration.errors import UnknownPaymentProvider
 from convention.registration.models import PaymentMethod
@@ -53,7 +55,7 @@ def get_provider(key: str) -> PaymentProvider:
     try:
         return _providers[key]
     except KeyError:
-        raise UnknownPaymentProvider(f"No payment provider {key!r}.") from None
+        raise UnknownPaymentProvider(gettext("No payment provider %(key)r.", key=key)) from None
 
 
 def available_providers(app: Flask) -> list[PaymentProvider]:
@@ -76,7 +78,7 @@ def choose_provider(app: Flask) -> PaymentProvider:
             return provider
     fallbacks = sorted((p for key, p in _providers.items() if key in _fallbacks), key=lambda p: p not in available)
     if not fallbacks:
-        raise UnknownPaymentProvider("No payment provider is available.")
+        raise UnknownPaymentProvider(gettext("No payment provider is available."))
     return fallbacks[0]
 
 
@@ -85,7 +87,7 @@ class BankTransferProvider:
     order stays reserved, for days, until an organizer marks it paid."""
 
     key = "bank_transfer"
-    label = "Bank transfer"
+    label = lazy_gettext("Bank transfer")
 
     def is_available(self, app: Flask) -> bool:
         return bool(app.config.get("BANK_TRANSFER_ENABLED", True))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from convention.core.errors import DomainError
 from convention.editions.models import Edition
@@ -78,16 +79,16 @@ def find_voucher(edition: Edition, code: str | None) -> Voucher | None:
         return None
     voucher = db.session.scalar(sa.select(Voucher).where(Voucher.edition_id == edition.id, Voucher.code == code))
     if voucher is None:
-        raise VoucherRefused("This voucher code is not valid for this convention.")
+        raise VoucherRefused(gettext("This voucher code is not valid for this convention."))
     return voucher
 
 
 def check_voucher(voucher: Voucher, now: datetime, *, freed_uses: int = 0) -> None:
     """``freed_uses``: uses held by reservations past their deadline, counted as free."""
     if not voucher.valid_at(now):
-        raise VoucherRefused("This voucher is not valid at this time.")
+        raise VoucherRefused(gettext("This voucher is not valid at this time."))
     if voucher.used - freed_uses >= voucher.max_uses:
-        raise VoucherRefused("This voucher has already been used as often as it allows.")
+        raise VoucherRefused(gettext("This voucher has already been used as often as it allows."))
 
 
 def voucher_applies(voucher: Voucher | None, ticket_type: TicketType) -> bool:
@@ -156,25 +157,25 @@ def quote_selection(
         check_voucher(voucher, now, freed_uses=freed_uses)
     wanted = {int(type_id): int(qty) for type_id, qty in selection.items() if int(qty) != 0}
     if not wanted:
-        raise DomainError("Choose at least one ticket.", field="tickets")
+        raise DomainError(gettext("Choose at least one ticket."), field="tickets")
     if any(qty < 0 for qty in wanted.values()):
-        raise DomainError("Quantities cannot be negative.", field="tickets")
+        raise DomainError(gettext("Quantities cannot be negative."), field="tickets")
     if sum(wanted.values()) > MAX_SEATS_PER_ORDER:
-        raise DomainError(f"At most {MAX_SEATS_PER_ORDER} tickets per order.", field="tickets")
+        raise DomainError(gettext("At most %(max)d tickets per order.", max=MAX_SEATS_PER_ORDER), field="tickets")
     available = {t.id: t for t in shop_ticket_types(edition, voucher=voucher)}
     if any(type_id not in available for type_id in wanted):
-        raise DomainError("One of the chosen tickets is not available.", field="tickets")
+        raise DomainError(gettext("One of the chosen tickets is not available."), field="tickets")
     quote = Quote(voucher=voucher)
     currencies = set()
     for ticket_type in sorted((available[i] for i in wanted), key=lambda t: (t.position, t.id)):
         qty = wanted[ticket_type.id]
         if not ticket_type.on_sale(now):
-            raise DomainError(f"{ticket_type.name} is not on sale at this time.", field="tickets")
+            raise DomainError(gettext("%(ticket)s is not on sale at this time.", ticket=ticket_type.name), field="tickets")
         if qty > ticket_type.max_per_order:
-            raise DomainError(f"At most {ticket_type.max_per_order} × {ticket_type.name} per order.", field="tickets")
+            raise DomainError(gettext("At most %(max)d × %(ticket)s per order.", max=ticket_type.max_per_order, ticket=ticket_type.name), field="tickets")
         applies = voucher_applies(voucher, ticket_type)
         if ticket_type.requires_voucher and not applies:
-            raise VoucherRefused(f"{ticket_type.name} needs a voucher.")
+            raise VoucherRefused(gettext("%(ticket)s needs a voucher.", ticket=ticket_type.name))
         price = discounted_price(ticket_type.price_cents, voucher) if applies else ticket_type.price_cents
         for _ in range(qty):
             quote.lines.append(QuoteLine(ticket_type, price, applies and price != ticket_type.price_cents))
@@ -182,17 +183,17 @@ def quote_selection(
             quote.voucher_uses += qty
         currencies.add(ticket_type.currency)
     if len(currencies) > 1:
-        raise DomainError("Tickets in different currencies cannot be ordered together.", field="tickets")
+        raise DomainError(gettext("Tickets in different currencies cannot be ordered together."), field="tickets")
     quote.currency = currencies.pop()
     if voucher is not None:
         if quote.voucher_uses == 0:
-            raise VoucherRefused("This voucher does not apply to the tickets you chose.")
+            raise VoucherRefused(gettext("This voucher does not apply to the tickets you chose."))
         remaining = voucher.remaining + freed_uses
         if quote.voucher_uses > remaining:
             raise VoucherRefused(
-                f"This voucher can be used for {remaining} more ticket(s) only."
+                gettext("This voucher can be used for %(num)d more ticket(s) only.", num=remaining)
                 if remaining
-                else "This voucher has already been used as often as it allows."
+                else gettext("This voucher has already been used as often as it allows.")
             )
     return quote
 
@@ -206,8 +207,9 @@ def refuse_if_sold_out(quote: Quote, *, overdue: OverdueHolds | None = None) -> 
         left = seats_left(ticket_type, overdue)
         if left is not None and quote.counts[ticket_type.id] > left:
             raise SoldOut(
-                f"Sorry, only {left} seat(s) left for {ticket_type.name}: sold out for this order." if left
-                else f"Sorry, {ticket_type.name} is sold out.",
+                gettext("Sorry, only %(num)d seat(s) left for %(ticket)s: sold out for this order.", num=left,
+                        ticket=ticket_type.name) if left
+                else gettext("Sorry, %(ticket)s is sold out.", ticket=ticket_type.name),
                 ticket_type_ids=[ticket_type.id],
             )
 

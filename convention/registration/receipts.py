@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flask_babel import format_date, gettext
+
 from convention.core.timeutil import to_local
 from convention.editions.models import Edition
 from convention.registration.models import Order, OrderState, RegistrationSettings
@@ -95,43 +97,51 @@ def _percent(rate_bp: int) -> str:
     return f"{whole}%" if not rest else f"{whole}.{rest:02d}".rstrip("0") + "%"
 
 
+def _payment_label(method: str) -> str:
+    labels = {"free": gettext("free"), "bank_transfer": gettext("bank transfer"), "complimentary": gettext("complimentary")}
+    return labels.get(method) or method.replace("_", " ")
+
+
 def receipt_pdf(order: Order, edition: Edition, settings: RegistrationSettings) -> bytes:
-    """A receipt for a paid (or later refunded) order."""
+    """A receipt for a paid (or later refunded) order, in the request's language."""
     seller_name = settings.seller_name or edition.name
     customer = f"{order.buyer_name} <{order.email}>" if order.buyer_name else order.email
     texts = [seller_name, settings.seller_address, edition.name, customer]
     texts += [text for attendee in order.attendees for text in (attendee.name, attendee.ticket_type.name)]
     pdf = _new_pdf(texts)
-    pdf.set_title(f"Receipt {order.code}")
+    pdf.set_title(gettext("Receipt %(code)s", code=order.code))
     pdf.set_author(seller_name)
     pdf.add_page()
     pdf.set_font(FONT, "B", 18)
-    pdf.cell(0, 10, "Receipt", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, gettext("Receipt"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 10)
     seller = [seller_name, settings.seller_address,
-              f"VAT {settings.seller_vat_number}" if settings.seller_vat_number else ""]
+              gettext("VAT %(number)s", number=settings.seller_vat_number) if settings.seller_vat_number else ""]
     for line in filter(None, seller):
         pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     paid_on = to_local(order.paid_at, edition.timezone) if order.paid_at else None
     facts = [
-        ("Order", order.code),
-        ("Event", edition.name),
-        ("Date of payment", paid_on.strftime("%d %B %Y") if paid_on else "-"),
-        ("Customer", customer),
-        ("Payment", order.payment_method.replace("_", " ")),
+        (gettext("Order number"), order.code),
+        (gettext("Event"), edition.name),
+        (gettext("Date of payment"), format_date(paid_on.date(), "dd MMMM y") if paid_on else "-"),
+        (gettext("Customer"), customer),
+        (gettext("Payment"), _payment_label(order.payment_method)),
     ]
+    pdf.set_font(FONT, "B", 10)
+    label_width = max(40, *(pdf.get_string_width(label) + 4 for label, _ in facts))  # translated labels vary
     for label, value in facts:
         pdf.set_font(FONT, "B", 10)
-        pdf.cell(40, 6, label)
+        pdf.cell(label_width, 6, label)
         pdf.set_font(FONT, "", 10)
         pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
     widths = (70, 50, 20, 25, 25)
     pdf.set_font(FONT, "B", 10)
-    for width, title in zip(widths, ("Ticket", "Attendee", "VAT", "VAT amount", "Price"), strict=True):
-        pdf.cell(width, 7, title, border="B", align="R" if title in ("VAT amount", "Price", "VAT") else "L")
+    titles = (gettext("Ticket"), gettext("Attendee"), gettext("VAT"), gettext("VAT amount"), gettext("Price"))
+    for column, (width, title) in enumerate(zip(widths, titles, strict=True)):
+        pdf.cell(width, 7, title, border="B", align="R" if column >= 2 else "L")
     pdf.ln()
     pdf.set_font(FONT, "", 10)
     vat_by_rate: dict[int, int] = defaultdict(int)
@@ -145,17 +155,19 @@ def receipt_pdf(order: Order, edition: Edition, settings: RegistrationSettings) 
         pdf.cell(widths[4], 6, _money(attendee.price_cents, order.currency), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     vat_total = sum(vat_by_rate.values())
-    totals = [("Total excluding VAT", order.total_cents - vat_total)]
-    totals += [(f"VAT {_percent(rate)}", amount) for rate, amount in sorted(vat_by_rate.items())]
-    totals.append(("Total paid", order.total_cents))
+    total_paid = gettext("Total paid")
+    totals = [(gettext("Total excluding VAT"), order.total_cents - vat_total)]
+    totals += [(gettext("VAT %(rate)s", rate=_percent(rate)), amount) for rate, amount in sorted(vat_by_rate.items())]
+    totals.append((total_paid, order.total_cents))
     if order.state is OrderState.REFUNDED or order.refunded_cents:
-        totals.append(("Refunded", -order.refunded_cents))
+        totals.append((gettext("Refunded"), -order.refunded_cents))
     for label, amount in totals:
-        bold = label.startswith("Total paid")
+        bold = label == total_paid
         pdf.set_font(FONT, "B" if bold else "", 10)
         pdf.cell(sum(widths[:4]), 6, label, align="R")
         pdf.cell(widths[4], 6, _money(amount, order.currency), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font(FONT, "I", 9)
-    pdf.multi_cell(0, 5, "Prices include VAT. This receipt was issued electronically and is valid without a signature.")
+    pdf.multi_cell(0, 5, gettext("Prices include VAT. This receipt was issued electronically and is valid without a "
+                                 "signature."))
     return bytes(pdf.output())

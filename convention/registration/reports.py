@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import format_date
 
 from convention.core.pagination import fetch_page, page_count
 from convention.core.timeutil import to_local
@@ -239,7 +240,7 @@ def build_chart(per_day: list[tuple[date, int, int]], *, width: int = 640, heigh
     ticks = 5 if span >= 5 else span
     for i in range(ticks + 1):
         offset = round(span * i / max(ticks, 1))
-        chart.labels.append((xy(offset, 0)[0], (first + timedelta(days=offset)).strftime("%d %b")))
+        chart.labels.append((xy(offset, 0)[0], format_date(first + timedelta(days=offset), "dd MMM")))
     return chart
 
 

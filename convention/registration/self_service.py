@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
+
 from convention.audit.services import record_audit
 from convention.core.errors import DomainError
 from convention.core.timeutil import utcnow
@@ -90,7 +92,7 @@ def cancel_own_order(order: Order, *, now: datetime | None = None) -> Order:
     settings = get_settings(edition_of(order))
     refund = self_cancel_terms(order, settings, now)
     if refund is None:
-        raise DomainError("This order can no longer be cancelled online; please contact the organizers.")
+        raise DomainError(gettext("This order can no longer be cancelled online; please contact the organizers."))
     if order.state is OrderState.RESERVED:
         return release_order(order, reason=RELEASE_CANCELLED)
     return cancel_paid_order(order, amount_cents=refund, reason="Cancelled by the attendee", actor=None)
@@ -107,10 +109,10 @@ def update_attendees(order: Order, changes: dict[int, AttendeeData], *, actor=No
     """Change attendee names (and email, organisation) until the organizers' cut-off."""
     settings = get_settings(edition_of(order))
     if actor is None and not names_editable(order, settings, now):
-        raise DomainError("Attendee details can no longer be changed.")
+        raise DomainError(gettext("Attendee details can no longer be changed."))
     by_id = {attendee.id: attendee for attendee in order.attendees}
     if set(changes) - set(by_id):
-        raise DomainError("Unknown attendee.")
+        raise DomainError(gettext("Unknown attendee."))
     cleaned = clean_attendees(list(changes.values()), len(changes))
     changed = {}
     for attendee_id, data in zip(changes, cleaned, strict=True):

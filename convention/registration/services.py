@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from convention.audit.services import record_audit
 from convention.core import signals
@@ -280,7 +281,7 @@ def cancel_order(order: Order, *, actor, refund: bool = True, reason: str = "Can
     if order.state is OrderState.RESERVED:
         return release_order(order, reason=RELEASE_CANCELLED, actor=actor)
     if order.state is not OrderState.PAID:
-        raise InvalidTransition(f"An order that is {order.state.label.lower()} cannot be cancelled.")
+        raise InvalidTransition(gettext("An order that is %(state)s cannot be cancelled.", state=order.state.label.lower()))
     return cancel_paid_order(order, amount_cents=order.total_cents - order.refunded_cents if refund else 0, reason=reason,
                         actor=actor)
 

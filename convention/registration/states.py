@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import gettext, lazy_gettext
+
 from convention.core.errors import InvalidTransition
 
 
@@ -20,18 +22,21 @@ class OrderState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "reserved": "Awaiting payment",
-            "paid": "Paid",
-            "expired": "Expired",
-            "cancelled": "Cancelled",
-            "refunded": "Refunded",
-        }[self.value]
+        """The state's name in the request's language (lazy: choice lists are built at import)."""
+        return _ORDER_LABELS[self.value]
 
     @property
     def holds_seats(self) -> bool:
         return self in (OrderState.RESERVED, OrderState.PAID)
 
+
+_ORDER_LABELS = {
+    "reserved": lazy_gettext("Awaiting payment"),
+    "paid": lazy_gettext("Paid"),
+    "expired": lazy_gettext("Expired"),
+    "cancelled": lazy_gettext("Cancelled"),
+    "refunded": lazy_gettext("Refunded"),
+}
 
 # The only moves an order can make; states never go back to RESERVED.
 ORDER_TRANSITIONS: dict[OrderState, frozenset[OrderState]] = {
@@ -47,7 +52,10 @@ ORDER_TRANSITIONS: dict[OrderState, frozenset[OrderState]] = {
 def check_order_move(current: OrderState, target: OrderState) -> None:
     """Raise InvalidTransition unless the table allows ``current`` -> ``target``."""
     if target not in ORDER_TRANSITIONS[current]:
-        raise InvalidTransition(f"An order that is {current.label.lower()} cannot become {target.value}.")
+        raise InvalidTransition(
+            gettext("An order that is %(current)s cannot become %(target)s.", current=current.label.lower(),
+                    target=target.label.lower())
+        )
 
 
 class WaitingState(enum.StrEnum):
@@ -60,4 +68,14 @@ class WaitingState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return _WAITING_LABELS[self.value]
+
+
+_WAITING_LABELS = {
+    "unconfirmed": lazy_gettext("Unconfirmed"),
+    "waiting": lazy_gettext("Waiting"),
+    "offered": lazy_gettext("Offered"),
+    "converted": lazy_gettext("Converted"),
+    "lapsed": lazy_gettext("Lapsed"),
+    "left": lazy_gettext("Left the list"),  # not "Left": that is the seats-left column
+}

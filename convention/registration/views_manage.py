@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Iterator
 
 from flask import Response, render_template, request, stream_with_context, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -110,15 +111,15 @@ def edit_ticket_type(edition, ticket_type):
         )
         return catalog.save_ticket_type(edition, data, actor=current_user, ticket_type=ticket_type)
 
-    return run_form(form, save, done="Ticket type saved.", back=url_for("registration.manage_tickets", slug=edition.slug),
-                    render=_manage_form(edition, form, "Ticket type" if ticket_type is None else ticket_type.name))
+    return run_form(form, save, done=gettext("Ticket type saved."), back=url_for("registration.manage_tickets", slug=edition.slug),
+                    render=_manage_form(edition, form, gettext("Ticket type") if ticket_type is None else ticket_type.name))
 
 
 @bp.post("/<slug>/manage/tickets/<int:ticket_type_id>/delete")
 @guarded(can_manage_edition, load=load_ticket_type)
 def delete_ticket_type(edition, ticket_type):
     return run_button(lambda: catalog.delete_ticket_type(edition, ticket_type, actor=current_user),
-                      done="Ticket type deleted.", back=url_for("registration.manage_tickets", slug=edition.slug))
+                      done=gettext("Ticket type deleted."), back=url_for("registration.manage_tickets", slug=edition.slug))
 
 
 @bp.route("/<slug>/manage/quotas/new", methods=["GET", "POST"])
@@ -133,9 +134,9 @@ def edit_quota(edition, quota):
         form,
         lambda: catalog.save_quota(edition, name=form.name.data, capacity=form.capacity.data,
                                    ticket_type_ids=form.ticket_types.data or [], actor=current_user, quota=quota),
-        done="Quota saved.",
+        done=gettext("Quota saved."),
         back=url_for("registration.manage_tickets", slug=edition.slug),
-        render=_manage_form(edition, form, "Quota" if quota is None else quota.name),
+        render=_manage_form(edition, form, gettext("Quota") if quota is None else quota.name),
     )
 
 
@@ -143,7 +144,7 @@ def edit_quota(edition, quota):
 @guarded(can_manage_edition, load=load_quota)
 def delete_quota(edition, quota):
     return run_button(lambda: catalog.delete_quota(edition, quota, actor=current_user),
-                      done="Quota deleted.", back=url_for("registration.manage_tickets", slug=edition.slug))
+                      done=gettext("Quota deleted."), back=url_for("registration.manage_tickets", slug=edition.slug))
 
 
 # -- vouchers ---------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def delete_quota(edition, quota):
 @guarded(can_manage_edition, load=load_edition)
 def manage_vouchers(edition):
     form = VoucherForm()
-    form.ticket_type.choices = [SelectChoice(0, "Any ticket type")] + [
+    form.ticket_type.choices = [SelectChoice(0, gettext("Any ticket type"))] + [
         SelectChoice(t.id, t.name) for t in catalog.list_ticket_types(edition) if t.category is TicketCategory.TICKET
     ]
 
@@ -191,7 +192,7 @@ def vouchers_csv(edition):
 @guarded(can_manage_edition, load=load_voucher)
 def delete_voucher(edition, voucher):
     return run_button(lambda: catalog.delete_voucher(edition, voucher, actor=current_user),
-                      done="Voucher deleted.", back=url_for("registration.manage_vouchers", slug=edition.slug))
+                      done=gettext("Voucher deleted."), back=url_for("registration.manage_vouchers", slug=edition.slug))
 
 
 # -- orders -----------------------------------------------------------------------------
@@ -255,7 +256,7 @@ def mark_paid(edition, order):
                                          method=PaymentMethod.BANK_TRANSFER.value,
                                          reference=form.reference.data or None, actor=current_user),
         form=form,
-        done=f"Order {order.code} is marked as paid; the buyer gets the confirmation.",
+        done=gettext("Order %(code)s is marked as paid; the buyer gets the confirmation.", code=order.code),
         back=_order_back(edition, order),
     )
 
@@ -264,7 +265,8 @@ def mark_paid(edition, order):
 @guarded(can_manage_edition, load=load_order_by_code)
 def cancel(edition, order):
     return run_button(lambda: services.cancel_order(order, actor=current_user),
-                      done=lambda cancelled: f"Order {cancelled.code} is {cancelled.state.label.lower()}.",
+                      done=lambda cancelled: gettext("Order %(code)s is %(state)s.", code=cancelled.code,
+                                                    state=cancelled.state.label.lower()),
                       back=_order_back(edition, order))
 
 
@@ -272,7 +274,7 @@ def cancel(edition, order):
 @guarded(can_manage_edition, load=load_order_by_code)
 def resend(edition, order):
     return run_button(lambda: services.resend_confirmation(order, actor=current_user),
-                      done="The email is sent again.", back=_order_back(edition, order))
+                      done=gettext("The email is sent again."), back=_order_back(edition, order))
 
 
 # -- figures, waiting list, settings ----------------------------------------------------
@@ -309,7 +311,7 @@ def registration_settings(edition):
         return catalog.update_registration_settings(settings, values, actor=current_user)
 
     return run_form(
-        form, save, done="Registration settings saved.",
+        form, save, done=gettext("Registration settings saved."),
         back=url_for("registration.registration_settings", slug=edition.slug),
-        render=_manage_form(edition, form, "Registration settings"),
+        render=_manage_form(edition, form, gettext("Registration settings")),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from convention.core.codes import new_token
@@ -36,9 +37,18 @@ from convention.registration.views import bp
 # Rate limits (Flask-Limiter; counters in Redis with REDIS_URL, never in the database):
 # placing orders and joining waiting lists per client address and per typed email,
 # voucher lookups per client address (one bucket for the shop and the checkout page).
-TOO_MANY_ORDERS = "Too many orders from here in a short time. Wait a few minutes and try again."
-TOO_MANY_WAITING = "Too many waiting-list sign-ups in a short time. Try again later."
-TOO_MANY_VOUCHERS = "Too many voucher codes tried in a short time. Wait a few minutes and try again."
+# The messages are callables (Flask-Limiter calls them) so that each refusal speaks the
+# request's language; they keep the names of the constants they were.
+def TOO_MANY_ORDERS() -> str:
+    return gettext("Too many orders from here in a short time. Wait a few minutes and try again.")
+
+
+def TOO_MANY_WAITING() -> str:
+    return gettext("Too many waiting-list sign-ups in a short time. Try again later.")
+
+
+def TOO_MANY_VOUCHERS() -> str:
+    return gettext("Too many voucher codes tried in a short time. Wait a few minutes and try again.")
 
 
 def _checkout_limit() -> str:
@@ -166,7 +176,7 @@ def place_order(edition):
     try:
         selection = parse_selection(form.selection.data or "")
     except ValueError:
-        return _render_shop(edition, error=DomainError("The ticket selection is not valid."))
+        return _render_shop(edition, error=DomainError(gettext("The ticket selection is not valid.")))
 
     def refused(status: int, sold_out=None):
         """Show the form again with what the server says the order costs now."""
@@ -237,7 +247,7 @@ def join_waiting_list(edition, ticket_type):
         form,
         lambda: waiting_list.join_waiting_list(edition, ticket_type, name=form.name.data, email=form.email.data,
                                                quantity=form.quantity.data, consent_version=form.privacy_version.data),
-        done="Almost there: we sent you an email. Follow its link to confirm your place on the waiting list.",
+        done=gettext("Almost there: we sent you an email. Follow its link to confirm your place on the waiting list."),
         back=url_for("registration.shop", slug=edition.slug),
         render=lambda: render_template("registration/waiting_join.html", edition=edition, ticket_type=ticket_type,
                                        form=form, settings=settings),
@@ -250,7 +260,7 @@ def confirm_waiting_list(edition, entry):
     """The emailed link opens a page with a button: mail scanners open links, a GET never writes."""
     form = ActionForm()
     if perform_button(lambda: waiting_list.confirm_waiting_entry(entry), form=form,
-                      done="Confirmed: you are on the waiting list. We will email you as soon as seats come free."):
+                      done=gettext("Confirmed: you are on the waiting list. We will email you as soon as seats come free.")):
         return redirect(url_for("registration.confirm_waiting_list", slug=edition.slug, secret=entry.secret))
     return render_template("registration/waiting_confirm.html", edition=edition, entry=entry, form=form,
                            awaits_confirmation=waiting_list.awaits_confirmation(entry),
@@ -269,7 +279,7 @@ def leave_waiting_list(edition, entry):
     if form.validate_on_submit():
         back = url_for("registration.shop", slug=edition.slug)
         return run_action(lambda: waiting_list.leave_waiting_list(entry),
-                          done=lambda _: _flash_and_go("You have left the waiting list.", "info", back),
+                          done=lambda _: _flash_and_go(gettext("You have left the waiting list."), "info", back),
                           refused=lambda error: _flash_and_go(error.message, "danger", back))
     return render_template("registration/waiting_leave.html", edition=edition, entry=entry, form=form,
                            can_leave=waiting_list.can_leave(entry))
@@ -325,17 +335,17 @@ def update_attendees(edition, order):
                 for entry in form.attendees.entries
             }
         except (ValueError, TypeError):
-            raise DomainError("The form is not valid; reload the page and try again.") from None
+            raise DomainError(gettext("The form is not valid; reload the page and try again.")) from None
         return self_service.update_attendees(order, changes)
 
-    return run_form(form, save, done="Attendee details saved.", back=_back_to_order(edition, order),
+    return run_form(form, save, done=gettext("Attendee details saved."), back=_back_to_order(edition, order),
                     render=lambda: _order_page(edition, order, names_form=form))
 
 
 @bp.post("/<slug>/orders/<secret>/cancel")
 @guarded(holds_order_link, load=load_order)
 def cancel_order(edition, order):
-    return run_button(lambda: self_service.cancel_own_order(order), done="Your order is cancelled.",
+    return run_button(lambda: self_service.cancel_own_order(order), done=gettext("Your order is cancelled."),
                       back=_back_to_order(edition, order))
 
 
@@ -355,8 +365,8 @@ def confirm_order(edition, order):
         return redirect(back)
     return run_action(
         lambda: services.confirm_offer(order),
-        done=lambda confirmed: _flash_and_go("Your registration is confirmed.", "success", back) if confirmed
-        else _flash_and_go("This offer has expired.", "warning", back),
+        done=lambda confirmed: _flash_and_go(gettext("Your registration is confirmed."), "success", back) if confirmed
+        else _flash_and_go(gettext("This offer has expired."), "warning", back),
         refused=lambda error: _flash_and_go(error.message, "danger", back),
     )
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from convention.audit.services import record_audit
 from convention.core.errors import DomainError
@@ -39,17 +40,17 @@ def join_waiting_list(
     as waiting, only once the address is confirmed (anyone can type anyone's address)."""
     settings = get_settings(edition)
     if ticket_type.edition_id != edition.id or ticket_type.category is not TicketCategory.TICKET or ticket_type.hidden:
-        raise DomainError("There is no waiting list for this ticket.")
+        raise DomainError(gettext("There is no waiting list for this ticket."))
     name = " ".join((name or "").split())
     email = (email or "").strip().lower()
     if not name:
-        raise DomainError("Enter your name.", field="name")
+        raise DomainError(gettext("Enter your name."), field="name")
     if not email or "@" not in email:
-        raise DomainError("Enter your email address.", field="email")
+        raise DomainError(gettext("Enter your email address."), field="email")
     if not 1 <= int(quantity) <= min(10, ticket_type.max_per_order):
-        raise DomainError(f"Ask for 1 to {min(10, ticket_type.max_per_order)} tickets.", field="quantity")
+        raise DomainError(gettext("Ask for 1 to %(max)d tickets.", max=min(10, ticket_type.max_per_order)), field="quantity")
     if consent_version != settings.privacy_version:
-        raise DomainError("Please accept the privacy notice.", field="consent")
+        raise DomainError(gettext("Please accept the privacy notice."), field="consent")
     entry = WaitingListEntry(
         edition_id=edition.id,
         ticket_type_id=ticket_type.id,
