@@ -41,8 +41,7 @@ def build(talks: int, rooms: int, days: int, seed: int) -> Problem:
     breaks = tuple(iv for d in dates for iv in (
         Interval(_at(d, 10, 30), _at(d, 10, 45)), Interval(_at(d, 12, 30), _at(d, 13, 30)),
         Interval(_at(d, 15, 30), _at(d, 15, 45))))
-    capacities = sorted((rng.choice([80, 120, 150, 200, 250, 300, 400]) for _ in range(rooms - 2)), reverse=True)
-    capacities[0] = 800  # the main hall
+    capacities = [800] + sorted((rng.choice([150, 200, 250, 300, 400]) for _ in range(rooms - 3)), reverse=True)
     room_rows = [Room(i + 1, cap, frozenset({TALK})) for i, cap in enumerate(capacities)]
     room_rows += [Room(rooms - 1, 40, frozenset({TALK, WORKSHOP})), Room(rooms, 30, frozenset({TALK, WORKSHOP}))]
     themes = list(range(1, 11))
@@ -55,7 +54,7 @@ def build(talks: int, rooms: int, days: int, seed: int) -> Problem:
         duration = rng.choice([90, 105, 120]) if is_workshop else rng.choices([30, 40, 45], [50, 25, 25])[0]
         people = rng.sample(speakers, 2 if rng.random() < 0.15 else 1)
         popularity = round(rng.uniform(0, 10), 2)
-        audience = min(30, int(5 + popularity * 3)) if is_workshop else int(20 + popularity ** 2 * 5 + rng.uniform(0, 40))
+        audience = min(30, int(5 + popularity * 3)) if is_workshop else int(15 + popularity * 20 + rng.uniform(0, 30))
         pinned = None
         if talk_id <= days:  # a keynote opens each day in the main hall
             duration, popularity, audience = 45, 10.0, 700

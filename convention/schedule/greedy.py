@@ -1,23 +1,25 @@
 """A fast first schedule: the solver's starting point and its fallback.
 
-Most constrained talks first (pinned, then fewest possible starts and rooms, then the
-longest), each put where it leaves the least idle time in its room, preferring a room its
-theme already uses that day and a time when no talk of its theme runs. Every hard rule is
-kept as it goes, so whatever it places is a valid partial schedule; CP-SAT then improves
-it (and places what it could not).
+Each theme first gets "home" room-days (`theme_homes`). Then the most constrained talks
+go first (pinned, then fewest possible starts and rooms, then the longest), each put
+where it leaves the least idle time in its room, preferring its theme's home, a room its
+theme already uses that day and a time when no talk of its theme runs; a second pass
+moves talks that run in parallel with their theme to a clash-free place where one exists.
+Every hard rule is kept as it goes, so whatever it places is a valid partial schedule;
+CP-SAT then improves it (and places what it could not).
 """
 
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from convention.schedule.problem import Grid, Placement, Problem, Span, Talk, popularity_ranks, subtract
 
 
 class _Busy:
-    """Sorted, non-overlapping occupied spans."""
+    """Occupied spans, sorted by start; `overlapping` spans (a theme's) are allowed."""
 
     def __init__(self) -> None:
         self.spans: list[Span] = []
@@ -28,8 +30,86 @@ class _Busy:
             return False
         return index == len(self.spans) or self.spans[index][0] >= end
 
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.spans)
+
     def add(self, start: int, end: int) -> None:
         bisect.insort(self.spans, (start, end))
+
+    def remove(self, start: int, end: int) -> None:
+        self.spans.remove((start, end))
+
+
+class _Board:
+    """The grid being filled: who is busy when, and where each theme already runs."""
+
+    def __init__(self, problem: Problem, grid: Grid, homes: set[tuple]) -> None:
+        self.problem, self.grid, self.homes = problem, grid, homes
+        self.rooms: dict[int, _Busy] = defaultdict(_Busy)
+        self.speakers: dict[int, _Busy] = defaultdict(_Busy)
+        self.themes: dict[int, _Busy] = defaultdict(_Busy)
+        self.theme_rooms: Counter[tuple] = Counter()
+        self.at: dict[int, tuple[int, int]] = {}  # talk id -> room id, start minute
+        self.max_capacity = max((room.capacity for room in problem.rooms), default=1) or 1
+        self.ranks = popularity_ranks(talk for talk in problem.talks if talk.pinned is None)
+
+    def _each(self, talk: Talk, room_id: int, start: int):
+        end = start + talk.duration
+        yield self.rooms[room_id], (start, end)
+        for speaker in set(talk.speaker_ids):
+            yield self.speakers[speaker], (start, end)
+        if talk.theme_id is not None:
+            yield self.themes[talk.theme_id], (start, end)
+
+    def book(self, talk: Talk, room_id: int, start: int) -> None:
+        for busy, span in self._each(talk, room_id, start):
+            busy.add(*span)
+        self.theme_rooms[(talk.theme_id, room_id, self.grid.day_index(start))] += 1
+        self.at[talk.id] = (room_id, start)
+
+    def unbook(self, talk: Talk) -> None:
+        room_id, start = self.at.pop(talk.id)
+        for busy, span in self._each(talk, room_id, start):
+            busy.remove(*span)
+        self.theme_rooms[(talk.theme_id, room_id, self.grid.day_index(start))] -= 1
+
+    def clashes(self, talk: Talk) -> bool:
+        room_id, start = self.at[talk.id]
+        spans = self.themes[talk.theme_id].spans if talk.theme_id is not None else []
+        return sum(1 for s, e in spans if s < start + talk.duration and start < e) > 1
+
+    def fits(self, talk: Talk, room_id: int, start: int) -> bool:
+        """Free room and speakers, and no talk of its theme at the same time."""
+        end = start + talk.duration
+        return (self.rooms[room_id].free(start, end) and all(self.speakers[s].free(start, end) for s in talk.speaker_ids)
+                and (talk.theme_id is None or not self.themes[talk.theme_id].overlaps(start, end)))
+
+    def best(self, talk: Talk, starts: list[int], rooms: list, *, allow_clash: bool = True):
+        """The lowest-cost (score, room id, start) that breaks no hard rule, or None."""
+        best = None
+        for room in rooms:
+            size = self.ranks[talk.id] * (1 - room.capacity / self.max_capacity) * 10
+            size += 40 if talk.audience > room.capacity else 0
+            for gap_start, gap_end in subtract(self.grid.free, self.rooms[room.id].spans):
+                first = bisect.bisect_left(starts, gap_start)
+                for start in starts[first:first + 60]:
+                    end = start + talk.duration
+                    if end > gap_end:
+                        break
+                    if not all(self.speakers[s].free(start, end) for s in talk.speaker_ids):
+                        continue
+                    clash = talk.theme_id is not None and self.themes[talk.theme_id].overlaps(start, end)
+                    if clash and not allow_clash:
+                        continue
+                    key = (talk.theme_id, room.id, self.grid.day_index(start))
+                    fresh = talk.theme_id is not None and not self.theme_rooms[key]
+                    away = talk.theme_id is not None and key not in self.homes
+                    score = (start - gap_start) + 200 * clash + 25 * fresh + 60 * away + size
+                    if best is None or score < best[0]:
+                        best = (score, room.id, start)
+                    if not clash:
+                        break
+        return best
 
 
 def greedy_schedule(problem: Problem, grid: Grid | None = None,
@@ -37,61 +117,58 @@ def greedy_schedule(problem: Problem, grid: Grid | None = None,
     """Place as many talks as a single pass can, never breaking a hard rule among them."""
     grid = grid or Grid(problem)
     skipped = set(skip)
-    rooms: dict[int, _Busy] = defaultdict(_Busy)
-    speakers: dict[int, _Busy] = defaultdict(_Busy)
-    themes: dict[int, _Busy] = defaultdict(_Busy)
-    theme_rooms: set[tuple] = set()
-    placements: dict[int, Placement] = {}
-    max_capacity = max((room.capacity for room in problem.rooms), default=1) or 1
-    ranks = popularity_ranks(talk for talk in problem.talks if talk.pinned is None)
-
-    def book(talk: Talk, room_id: int, start: int) -> None:
-        end = start + talk.duration
-        rooms[room_id].add(start, end)
-        for speaker in set(talk.speaker_ids):
-            speakers[speaker].add(start, end)
-        if talk.theme_id is not None:
-            themes[talk.theme_id].add(start, end)
-            theme_rooms.add((talk.theme_id, room_id, grid.day_index(start)))
-        placements[talk.id] = Placement(room_id, grid.timeline.at(start))
-
-    for talk in problem.talks:
-        if talk.pinned is not None:
-            book(talk, talk.pinned.room_id, grid.timeline.minute(talk.pinned.start))
     options = {}
     for talk in problem.talks:
         if talk.pinned is None and talk.id not in skipped:
             options[talk.id] = (grid.windows(talk).starts, problem.rooms_for(talk))
-    homes = theme_homes(problem, grid, options)
-    order = sorted(options, key=lambda i: (len(options[i][0]) * len(options[i][1]), -problem.talk(i).duration,
-                                           problem.talk(i).theme_id or 0, -problem.talk(i).popularity, i))
+    board = _Board(problem, grid, theme_homes(problem, grid, options))
+    for talk in problem.talks:
+        if talk.pinned is not None:
+            board.book(talk, talk.pinned.room_id, grid.timeline.minute(talk.pinned.start))
+    def urgency(talk_id: int) -> tuple:
+        talk, (starts, rooms) = problem.talk(talk_id), options[talk_id]
+        open_starts = len(grid.starts_within(grid.free, talk.duration))
+        limited = len(rooms) < len(problem.rooms) or len(starts) < open_starts
+        return (not limited, len(starts) * len(rooms) if limited else 0, talk.theme_id or 0, -talk.duration,
+                -talk.popularity, talk_id)
+
+    order = sorted(options, key=urgency)
     for talk_id in order:
         talk = problem.talk(talk_id)
-        starts, allowed_rooms = options[talk_id]
-        best = None
-        for room in allowed_rooms:
-            size = ranks[talk.id] * (1 - room.capacity / max_capacity) * 10
-            size += 40 if talk.audience > room.capacity else 0
-            for gap_start, gap_end in subtract(grid.free, rooms[room.id].spans):
-                first = bisect.bisect_left(starts, gap_start)
-                for start in starts[first:first + 60]:
-                    end = start + talk.duration
-                    if end > gap_end:
-                        break
-                    if not all(speakers[s].free(start, end) for s in talk.speaker_ids):
-                        continue
-                    clash = talk.theme_id is not None and not themes[talk.theme_id].free(start, end)
-                    key = (talk.theme_id, room.id, grid.day_index(start))
-                    fresh = talk.theme_id is not None and key not in theme_rooms
-                    away = talk.theme_id is not None and key not in homes
-                    score = (start - gap_start) + 200 * clash + 25 * fresh + 60 * away + size
-                    if best is None or score < best[0]:
-                        best = (score, room.id, start)
-                    if not clash:
-                        break
-        if best is not None:
-            book(talk, best[1], best[2])
-    return placements
+        found = board.best(talk, *options[talk_id])
+        if found is not None:
+            board.book(talk, found[1], found[2])
+    for talk_id in order:  # second pass: move talks out of their theme's way where a clash-free place exists
+        talk = problem.talk(talk_id)
+        if talk_id in board.at and board.clashes(talk):
+            was = board.at[talk_id]
+            board.unbook(talk)
+            found = board.best(talk, *options[talk_id], allow_clash=False)
+            board.book(talk, *(found[1:] if found is not None else was))
+            if found is None:
+                _swap_out_of_clash(board, talk, options)
+    return {talk_id: Placement(room_id, grid.timeline.at(start)) for talk_id, (room_id, start) in board.at.items()}
+
+
+def _swap_out_of_clash(board: _Board, talk: Talk, options: dict[int, tuple[list[int], list]]) -> None:
+    """Trade places with a talk of the same length and another theme if that ends both clashes."""
+    problem = board.problem
+    mine = board.at[talk.id]
+    my_starts, my_rooms = set(options[talk.id][0]), {room.id for room in options[talk.id][1]}
+    for other_id, theirs in list(board.at.items()):
+        other = problem.talk(other_id)
+        if (other_id not in options or other.duration != talk.duration or other.theme_id == talk.theme_id
+                or theirs[1] not in my_starts or theirs[0] not in my_rooms
+                or mine[1] not in options[other_id][0] or mine[0] not in {r.id for r in options[other_id][1]}):
+            continue
+        board.unbook(talk)
+        board.unbook(other)
+        if board.fits(talk, *theirs) and board.fits(other, *mine):
+            board.book(talk, *theirs)
+            board.book(other, *mine)
+            return
+        board.book(talk, *mine)
+        board.book(other, *theirs)
 
 
 def theme_homes(problem: Problem, grid: Grid, options: dict[int, tuple[list[int], list]]) -> set[tuple]:

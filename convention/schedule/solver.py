@@ -3,7 +3,7 @@
 The model (after EMF Camp's slotmachine, see ../shared/design/ALGORITHMS.md): one start
 per talk whose domain is precomputed from the opening hours, the breaks and its speakers'
 availability, so those rules cost nothing in the search; one optional interval per
-(talk, room that hosts its format), exactly one chosen; `AddNoOverlap` per room and per
+(talk, room that hosts its format), exactly one chosen; `add_no_overlap` per room and per
 speaker. Pinned talks have a single start and room.
 
 Soft goals, weighted in `Weights`:
@@ -173,16 +173,16 @@ class _Model:
         for groups in (self.room_intervals, self.speaker_intervals, self.theme_intervals):
             for intervals in groups.values():
                 if len(intervals) > 1:
-                    self.model.AddNoOverlap(intervals)
+                    self.model.add_no_overlap(intervals)
         self._add_theme_rooms()
         if mode == "fill":
             self.costs += [weights.unscheduled * (1 - placed) for placed in self.placed.values()]
         elif mode == "core":  # multi-threaded search ignores assumptions: only for explaining
-            self.model.AddAssumptions([self.placed[t.id] for t in self.talks if t.pinned is None])
+            self.model.add_assumptions([self.placed[t.id] for t in self.talks if t.pinned is None])
         else:
             for placed in self.placed.values():
-                self.model.Add(placed == 1)
-        self.model.Minimize(cp_model.LinearExpr.Sum(self.costs))
+                self.model.add(placed == 1)
+        self.model.minimize(cp_model.LinearExpr.sum(self.costs))
 
     def _add_talk(self, talk: Talk, rank: float, max_capacity: int) -> None:
         m, cp_model, weights = self.model, self.cp_model, self.weights
@@ -192,32 +192,32 @@ class _Model:
         else:
             starts = self.grid.windows(talk).starts
             rooms = self.problem.rooms_for(talk)
-        start = m.NewIntVarFromDomain(cp_model.Domain.FromValues(starts), f"start_{talk.id}")
-        placed = m.NewBoolVar(f"placed_{talk.id}")
+        start = m.new_int_var_from_domain(cp_model.Domain.from_values(starts), f"start_{talk.id}")
+        placed = m.new_bool_var(f"placed_{talk.id}")
         if talk.pinned is not None:
-            m.Add(placed == 1)
+            m.add(placed == 1)
         self.start[talk.id], self.placed[talk.id] = start, placed
         presence = {}
         for room in rooms:
-            lit = placed if len(rooms) == 1 else m.NewBoolVar(f"in_{talk.id}_{room.id}")
+            lit = placed if len(rooms) == 1 else m.new_bool_var(f"in_{talk.id}_{room.id}")
             presence[room.id] = lit
             self.room_intervals[room.id].append(
-                m.NewOptionalFixedSizeIntervalVar(start, talk.duration, lit, f"at_{talk.id}_{room.id}"))
+                m.new_optional_fixed_size_interval_var(start, talk.duration, lit, f"at_{talk.id}_{room.id}"))
             cost = round(weights.popularity * rank * (1 - room.capacity / max_capacity))
             cost += weights.overflow if talk.audience > room.capacity else 0
             if cost and talk.pinned is None:
                 self.costs.append(cost * lit)
         if len(rooms) > 1:
-            m.Add(sum(presence.values()) == placed)
+            m.add(sum(presence.values()) == placed)
         self.presence[talk.id] = presence
-        whole = m.NewOptionalFixedSizeIntervalVar(start, talk.duration, placed, f"talk_{talk.id}")
+        whole = m.new_optional_fixed_size_interval_var(start, talk.duration, placed, f"talk_{talk.id}")
         for speaker in set(talk.speaker_ids):
             self.speaker_intervals[speaker].append(whole)
         if talk.theme_id in self.shared_themes:
-            apart = m.NewBoolVar(f"apart_{talk.id}")
-            m.AddImplication(apart, placed)
+            apart = m.new_bool_var(f"apart_{talk.id}")
+            m.add_implication(apart, placed)
             self.theme_intervals[talk.theme_id].append(
-                m.NewOptionalFixedSizeIntervalVar(start, talk.duration, apart, f"theme_{talk.id}"))
+                m.new_optional_fixed_size_interval_var(start, talk.duration, apart, f"theme_{talk.id}"))
             self.costs.append(weights.theme_clash * (placed - apart))
             self.apart[talk.id] = apart
 
@@ -229,9 +229,9 @@ class _Model:
             for room_id, in_room in self.presence[talk.id].items():
                 key = (talk.theme_id, room_id)
                 if key not in self.uses:
-                    self.uses[key] = self.model.NewBoolVar(f"uses_{key}")
+                    self.uses[key] = self.model.new_bool_var(f"uses_{key}")
                     self.costs.append(self.weights.theme_room * self.uses[key])
-                self.model.AddImplication(in_room, self.uses[key])
+                self.model.add_implication(in_room, self.uses[key])
 
     def add_hint(self, hint: Mapping[int, Placement]) -> None:
         """Start the search from these placements (every variable hinted, so it is used at once)."""
@@ -244,25 +244,25 @@ class _Model:
         for talk in self.talks:
             room_id, start = hinted.get(talk.id, (None, None))
             if start is not None:
-                self.model.AddHint(self.start[talk.id], start)
-            self.model.AddHint(self.placed[talk.id], start is not None)
+                self.model.add_hint(self.start[talk.id], start)
+            self.model.add_hint(self.placed[talk.id], start is not None)
             for other, lit in self.presence[talk.id].items():
                 if lit is not self.placed[talk.id]:
-                    self.model.AddHint(lit, other == room_id)
+                    self.model.add_hint(lit, other == room_id)
             if talk.id in self.apart:
                 if start is None:
-                    self.model.AddHint(self.apart[talk.id], False)
+                    self.model.add_hint(self.apart[talk.id], False)
                 else:
                     themed[talk.theme_id].append((start, start + talk.duration, talk.id))
         for spans in themed.values():  # a non-overlapping set of each theme's talks is "apart"
             last_end = None
             for start, end, talk_id in sorted(spans, key=lambda s: (s[1], s[0])):
                 keep = last_end is None or start >= last_end
-                self.model.AddHint(self.apart[talk_id], keep)
+                self.model.add_hint(self.apart[talk_id], keep)
                 last_end = end if keep else last_end
         used = {(self.problem.talk(t).theme_id, room) for t, (room, _start) in hinted.items()}
         for key, lit in self.uses.items():
-            self.model.AddHint(lit, key in used)
+            self.model.add_hint(lit, key in used)
 
     def run(self, *, time_limit: float, on_progress, workers: int, seed: int):
         cp_model = self.cp_model
@@ -272,23 +272,23 @@ class _Model:
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
         callback = _callback(cp_model, on_progress) if on_progress else None
-        code = solver.Solve(self.model, callback)
+        code = solver.solve(self.model, callback)
         status = {cp_model.OPTIMAL: Status.OPTIMAL, cp_model.FEASIBLE: Status.FEASIBLE,
                   cp_model.INFEASIBLE: Status.INFEASIBLE}.get(code, Status.TIMEOUT)
         if code == cp_model.MODEL_INVALID:
-            raise RuntimeError(f"invalid scheduling model: {self.model.Validate()}")
+            raise RuntimeError(f"invalid scheduling model: {self.model.validate()}")
         if status == Status.INFEASIBLE and self.mode == "core":
-            by_index = {self.placed[talk.id].Index(): talk.id for talk in self.talks}
-            self.core = [by_index[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in by_index]
+            by_index = {self.placed[talk.id].index: talk.id for talk in self.talks}
+            self.core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
         if status in (Status.INFEASIBLE, Status.TIMEOUT):
             return status, {}, None, None
         placements = {}
         for talk in self.talks:
-            if not solver.BooleanValue(self.placed[talk.id]):
+            if not solver.boolean_value(self.placed[talk.id]):
                 continue
-            room_id = next(r for r, lit in self.presence[talk.id].items() if solver.BooleanValue(lit))
-            placements[talk.id] = Placement(room_id, self.grid.timeline.at(solver.Value(self.start[talk.id])))
-        return status, placements, solver.ObjectiveValue(), solver.BestObjectiveBound()
+            room_id = next(r for r, lit in self.presence[talk.id].items() if solver.boolean_value(lit))
+            placements[talk.id] = Placement(room_id, self.grid.timeline.at(solver.value(self.start[talk.id])))
+        return status, placements, solver.objective_value, solver.best_objective_bound
 
 
 def _callback(cp_model, on_progress: Callable[[Progress], None]):
@@ -299,6 +299,6 @@ def _callback(cp_model, on_progress: Callable[[Progress], None]):
 
         def on_solution_callback(self) -> None:
             self.solutions += 1
-            on_progress(Progress(self.solutions, self.ObjectiveValue(), self.BestObjectiveBound(), self.WallTime()))
+            on_progress(Progress(self.solutions, self.objective_value, self.best_objective_bound, self.wall_time))
 
     return _Reporter()

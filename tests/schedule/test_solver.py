@@ -185,3 +185,18 @@ def test_the_greedy_start_keeps_every_hard_rule():
         assert len(first) == len(p.talks)
         assert hard_conflicts(p, first) == []
 
+
+
+def test_nothing_to_place_is_an_empty_optimal_schedule():
+    result = solve(problem([]), time_limit=LIMIT)
+    assert (result.status, dict(result.placements), result.unscheduled, result.blockers) == (Status.OPTIMAL, {}, (), ())
+
+
+def test_a_stale_hint_is_only_a_starting_point():
+    # The old grid put the workshop in a room that no longer hosts it and knows a withdrawn talk 99.
+    p = problem([talk(1, 60, format_id=WORKSHOP), talk(2)], rooms=[room(1, formats={1}), room(2)])
+    hint = {1: placed(1, 11), 2: placed(2, 11, 30), 99: placed(1, 9)}
+    result = solve(p, time_limit=LIMIT, hint=hint)
+    assert result.status == Status.OPTIMAL
+    assert result.placements[1].room_id == 2
+    assert hard_conflicts(p, result.placements) == []
