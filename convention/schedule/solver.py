@@ -62,7 +62,7 @@ class Status(StrEnum):
 @dataclass(frozen=True)
 class Weights:
     unscheduled: int = 1000  # fill mode: a talk left out
-    theme_clash: int = 20  # a talk running in parallel with another of its theme
+    theme_clash: int = 30  # a talk running in parallel with another of its theme
     theme_room: int = 8  # each (theme, room) used
     popularity: int = 4  # a popular talk in a small room (scaled by rank and size)
     overflow: int = 15  # a room smaller than the talk's expected audience

@@ -172,7 +172,7 @@ def test_progress_is_reported_with_objective_and_bound():
 
 def test_a_random_conference_is_scheduled_without_hard_conflicts():
     p = random_problem(seed=3)
-    result = solve(p, time_limit=LIMIT, workers=2)
+    result = solve(p, time_limit=3, workers=2)  # a feasible answer within the limit is the contract
     assert result.complete
     assert hard_conflicts(p, result.placements) == []
     assert result.theme_clashes == soft_counts(p, result.placements).theme_clashes
