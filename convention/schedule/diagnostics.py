@@ -124,10 +124,12 @@ def room_minute_blockers(problem: Problem, grid: Grid, talks: Iterable[Talk]) ->
         available = room_free * len(group)
         if demanded > available:
             formats = _ids({talk.format_id for talk in inside})
+            who = (f"the {len(inside)} talks" if len(group) == len(problem.rooms)
+                   else f"the {len(inside)} talks that can only use rooms {_ids(group)} (formats {formats})")
             out.append(Blocker(
                 BlockKind.ROOM_MINUTES,
-                f"the {len(inside)} talks that can only use rooms {_ids(group)} (formats {formats}) need "
-                f"{demanded} min, those rooms offer {available} min outside breaks",
+                f"{who} need {demanded} min, {'those' if len(group) < len(problem.rooms) else 'all'} rooms "
+                f"offer {available} min outside breaks",
                 tuple(sorted(talk.id for talk in inside)), tuple(sorted(group)),
                 demanded=demanded, available=available))
     return out

@@ -157,6 +157,7 @@ class _Model:
         self.placed: dict[int, object] = {}
         self.presence: dict[int, dict[int, object]] = {}
         self.apart: dict[int, object] = {}
+        self.first_start: dict[int, int] = {}
         self.uses: dict[tuple[int, int], object] = {}
         self.costs: list = []
         self.room_intervals: dict[int, list] = defaultdict(list)
@@ -197,6 +198,7 @@ class _Model:
         if talk.pinned is not None:
             m.add(placed == 1)
         self.start[talk.id], self.placed[talk.id] = start, placed
+        self.first_start[talk.id] = starts[0]
         presence = {}
         for room in rooms:
             lit = placed if len(rooms) == 1 else m.new_bool_var(f"in_{talk.id}_{room.id}")
@@ -243,8 +245,8 @@ class _Model:
         themed: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         for talk in self.talks:
             room_id, start = hinted.get(talk.id, (None, None))
-            if start is not None:
-                self.model.add_hint(self.start[talk.id], start)
+            # a talk left out still needs a start in the hint for it to be complete
+            self.model.add_hint(self.start[talk.id], self.first_start[talk.id] if start is None else start)
             self.model.add_hint(self.placed[talk.id], start is not None)
             for other, lit in self.presence[talk.id].items():
                 if lit is not self.placed[talk.id]:

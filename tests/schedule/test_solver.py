@@ -200,3 +200,12 @@ def test_a_stale_hint_is_only_a_starting_point():
     assert result.status == Status.OPTIMAL
     assert result.placements[1].room_id == 2
     assert hard_conflicts(p, result.placements) == []
+
+
+def test_workshops_that_overflow_their_rooms_are_named_with_those_rooms():
+    p = problem([talk(1, 120, format_id=WORKSHOP), talk(2, 90, format_id=WORKSHOP), talk(3)],
+                rooms=[room(1, formats={1}), room(2, formats={1, WORKSHOP})])
+    result = solve(p, time_limit=LIMIT)
+    assert [(b.kind, b.message) for b in result.blockers] == [
+        (BlockKind.ROOM_MINUTES, "the 2 talks that can only use rooms 2 (formats 2) need 210 min, "
+                                 "those rooms offer 180 min outside breaks")]
