@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from convention.schedule.problem import Grid, Placement, Problem, Span, Talk, popularity_ranks, subtract
 
@@ -112,9 +112,13 @@ class _Board:
         return best
 
 
-def greedy_schedule(problem: Problem, grid: Grid | None = None,
-                    skip: Iterable[int] = ()) -> dict[int, Placement]:
-    """Place as many talks as a single pass can, never breaking a hard rule among them."""
+def greedy_schedule(problem: Problem, grid: Grid | None = None, skip: Iterable[int] = (),
+                    keep: Mapping[int, Placement] | None = None) -> dict[int, Placement]:
+    """Place as many talks as a single pass can, never breaking a hard rule among them.
+
+    `keep` (e.g. the current grid) is kept wherever it breaks no hard rule; the rest is
+    placed around it.
+    """
     grid = grid or Grid(problem)
     skipped = set(skip)
     options = {}
@@ -125,6 +129,16 @@ def greedy_schedule(problem: Problem, grid: Grid | None = None,
     for talk in problem.talks:
         if talk.pinned is not None:
             board.book(talk, talk.pinned.room_id, grid.timeline.minute(talk.pinned.start))
+    for talk_id, placement in (keep or {}).items():
+        if talk_id not in options:
+            continue
+        talk, (starts, rooms) = problem.talk(talk_id), options[talk_id]
+        start = grid.timeline.minute(placement.start)
+        end = start + talk.duration
+        allowed = placement.room_id in {room.id for room in rooms} and start in set(starts)
+        if allowed and board.rooms[placement.room_id].free(start, end) \
+                and all(board.speakers[s].free(start, end) for s in talk.speaker_ids):
+            board.book(talk, placement.room_id, start)
     def urgency(talk_id: int) -> tuple:
         talk, (starts, rooms) = problem.talk(talk_id), options[talk_id]
         open_starts = len(grid.starts_within(grid.free, talk.duration))
@@ -134,6 +148,8 @@ def greedy_schedule(problem: Problem, grid: Grid | None = None,
 
     order = sorted(options, key=urgency)
     for talk_id in order:
+        if talk_id in board.at:
+            continue
         talk = problem.talk(talk_id)
         found = board.best(talk, *options[talk_id])
         if found is not None:

@@ -16,10 +16,10 @@ Soft goals, weighted in `Weights`:
   holds fewer than its expected audience (a hard rule instead with
   `Problem.capacity_is_hard`).
 
-The search starts from `greedy.greedy_schedule` (or the caller's hint, e.g. the current
-grid), given as a complete hint so CP-SAT has a schedule at once and spends its time
-limit improving it; if the search finds nothing in time, the greedy schedule is the
-answer when it is complete (or in fill mode).
+The search starts from `greedy.greedy_schedule`, which keeps the caller's hint (e.g. the
+current grid) wherever it breaks no hard rule; it is given as a complete hint, so CP-SAT
+has a schedule at once and spends its time limit improving it. If the search finds
+nothing in time, the greedy schedule is the answer when it is complete (or in fill mode).
 
 Complete mode places every talk or says why it cannot: impossible inputs are caught
 before the search (`diagnostics.static_blockers`); when the search proves the talks
@@ -103,7 +103,7 @@ class Result:
 def solve(problem: Problem, *, time_limit: float = 30.0, fill: bool = False,
           hint: Mapping[int, Placement] | None = None, on_progress: Callable[[Progress], None] | None = None,
           weights: Weights = Weights(), workers: int = 0, seed: int = 0) -> Result:  # noqa: B008 - frozen
-    """Place the talks; `hint` (e.g. the current grid) is where the search starts from."""
+    """Place the talks; `hint` (e.g. the current grid) is kept in the starting schedule where it is valid."""
     started = time.perf_counter()
     grid = Grid(problem)
     every = tuple(talk.id for talk in problem.talks if talk.pinned is None)
@@ -116,9 +116,9 @@ def solve(problem: Problem, *, time_limit: float = 30.0, fill: bool = False,
             return Result(Status.INFEASIBLE, {}, every, seconds=time.perf_counter() - started,
                           blockers=tuple(blocked))
     skipped = {talk.id for talk in problem.talks if talk_blockers(problem, grid, talk)}
-    first = greedy_schedule(problem, grid, skip=skipped)
+    first = greedy_schedule(problem, grid, skip=skipped, keep=hint)
     model = _Model(problem, grid, weights, mode="fill" if fill else "complete", skipped=skipped)
-    model.add_hint(hint or first)
+    model.add_hint(first)
     left = time_limit - (time.perf_counter() - started)
     status, placements, objective, bound = model.run(time_limit=max(0.1, left), on_progress=on_progress,
                                                      workers=workers, seed=seed)

@@ -196,6 +196,8 @@ def test_a_stale_hint_is_only_a_starting_point():
     # The old grid put the workshop in a room that no longer hosts it and knows a withdrawn talk 99.
     p = problem([talk(1, 60, format_id=WORKSHOP), talk(2)], rooms=[room(1, formats={1}), room(2)])
     hint = {1: placed(1, 11), 2: placed(2, 11, 30), 99: placed(1, 9)}
+    start = greedy_schedule(p, keep=hint)
+    assert start[2] == hint[2] and start[1].room_id == 2 and 99 not in start
     result = solve(p, time_limit=LIMIT, hint=hint)
     assert result.status == Status.OPTIMAL
     assert result.placements[1].room_id == 2
