@@ -1,10 +1,12 @@
 """A fast first schedule: the solver's starting point and its fallback.
 
-Each theme first gets "home" room-days (`theme_homes`). Then the most constrained talks
-go first (pinned, then fewest possible starts and rooms, then the longest), each put
+Each theme first gets "home" room-days (`theme_homes`). Pinned talks and the caller's
+kept placements go in first; then the talks with limits (a few rooms, or speakers'
+availability), fewest possibilities first; then the rest by theme, longest first. Each is put
 where it leaves the least idle time in its room, preferring its theme's home, a room its
 theme already uses that day and a time when no talk of its theme runs; a second pass
-moves talks that run in parallel with their theme to a clash-free place where one exists.
+moves talks that run in parallel with their theme to a clash-free place where one exists,
+or trades places with a talk of the same length and another theme when that ends the clash.
 Every hard rule is kept as it goes, so whatever it places is a valid partial schedule;
 CP-SAT then improves it (and places what it could not).
 """
@@ -139,6 +141,7 @@ def greedy_schedule(problem: Problem, grid: Grid | None = None, skip: Iterable[i
         if allowed and board.rooms[placement.room_id].free(start, end) \
                 and all(board.speakers[s].free(start, end) for s in talk.speaker_ids):
             board.book(talk, placement.room_id, start)
+
     def urgency(talk_id: int) -> tuple:
         talk, (starts, rooms) = problem.talk(talk_id), options[talk_id]
         open_starts = len(grid.starts_within(grid.free, talk.duration))
