@@ -1,9 +1,11 @@
 """Template filters and globals: templates receive ready values and format them."""
 
+from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
 from babel.dates import parse_pattern
+from babel.numbers import format_currency
 from flask import Flask, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
@@ -47,13 +49,22 @@ def format_day(value, fmt: str = "%d %b %Y") -> str:
     return _pattern(fmt).apply(value, get_locale() or Locale.parse(DEFAULT_LANGUAGE))
 
 
+def format_money_local(cents: int, currency: str = "EUR") -> str:
+    """``core.money.format_money`` in English ("€12.50"); Babel's notation in the page's
+    other languages ("€ 12,50" in Dutch, "12,50 €" in French)."""
+    locale = get_locale()
+    if locale is None or locale.language == DEFAULT_LANGUAGE:
+        return format_money(cents, currency)
+    return format_currency(Decimal(int(cents)) / 100, currency.upper(), locale=locale)
+
+
 def format_local(value, tz_name: str = "Europe/Brussels", fmt: str = "%a %d %b %Y, %H:%M") -> str:
     local = to_local(value, tz_name)
     return format_day(local, fmt) + f" ({local.tzname()})" if local else "—"
 
 
 def init_templating(app: Flask) -> None:
-    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["money"] = format_money_local
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.globals.update(edition_nav=edition_nav, edition_actions=edition_actions, manage_nav=manage_nav,

@@ -10,7 +10,7 @@ import pytest
 from flask_babel import refresh
 
 from convention.core.i18n import LANGUAGE_COOKIE
-from convention.site.templating import format_day, format_local
+from convention.site.templating import format_day, format_local, format_money_local
 from tests.conftest import post_form
 
 
@@ -45,6 +45,13 @@ def test_switcher_never_leaves_the_site(client, target):
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
     assert _cookie(client) == "fr"  # the choice still counts; only the target is refused
+
+
+def test_switcher_links_go_back_to_the_page_path_only(client):
+    page = client.get("/login?next=/account&_method=POST").get_data(as_text=True)
+    assert 'href="/language/nl?next=/login"' in page and 'href="/language/fr?next=/login"' in page
+    assert "_method" not in page
+    assert 'lang="en" aria-current="true"' in page
 
 
 def test_switcher_without_next_goes_home(client):
@@ -144,4 +151,16 @@ def test_english_dates_are_what_strftime_wrote(app):
         refresh()
         for fmt in ("%a %d %b %Y, %H:%M", "%A %d %B %Y", "%d %b %H:%M", "%d %b %Y"):
             assert format_day(moment, fmt) == moment.strftime(fmt)
+    refresh()
+
+
+@pytest.mark.parametrize(("language", "amounts"), [
+    ("en", ["€1,234.56", "-€5.00"]),
+    ("nl", ["€\xa01.234,56", "€\xa0-5,00"]),
+    ("fr", ["1\u202f234,56\xa0€", "-5,00\xa0€"]),
+])
+def test_amounts_are_written_in_the_language(app, language, amounts):
+    with app.test_request_context(headers={"Accept-Language": language}):
+        refresh()
+        assert [format_money_local(123456, "EUR"), format_money_local(-500, "eur")] == amounts
     refresh()
