@@ -6,6 +6,7 @@ import importlib
 import logging
 
 from flask import Flask
+from flask_babel import lazy_gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from convention.config import check_production_safety, load_config, production_warnings
@@ -113,7 +114,8 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = lazy_gettext("Please sign in to continue.")
+    login_manager.localize_callback = str  # read in the request's language when flashed
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user_from_session)

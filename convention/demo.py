@@ -40,6 +40,12 @@ DOMAIN_SEEDERS: tuple[str, ...] = (
     "convention.payments.demo:seed",
 )
 
+# Demo content, not interface text: it is stored in the edition and stays English.
+DEMO_DESCRIPTION = (
+    "Two days of talks, workshops and panels on defending small companies, "
+    "meeting NIS2 and the Cybersecurity Act, and keeping the Internet running."
+)
+
 
 def demo_logins() -> list[tuple[str, str, str]]:
     return [(role, email, password) for role, _key, _name, email, password in DEMO_PEOPLE]
@@ -64,10 +70,7 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
             slug=DEMO_SLUG,
             name=f"Cyber Security Convention {starts.year}",
             tagline="The national convention for people who defend networks, code and companies.",
-            description=(
-                "Two days of talks, workshops and panels on defending small companies, "
-                "meeting NIS2 and the Cybersecurity Act, and keeping the Internet running."
-            ),
+            description=DEMO_DESCRIPTION,
             starts_on=starts,
             ends_on=ends,
             venue_name="Brussels Expo, Hall 5",

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
@@ -7,39 +8,42 @@ from convention.accounts.passwords import PASSWORD_MAX, password_problems
 from convention.core.forms import strip
 from convention.core.text import HumanText
 
+NAME_MISSING = lazy_gettext("Please enter your name.")
 
-def _email_field(label: str = "Email", *, check_format: bool = True) -> EmailField:
-    validators = [DataRequired(message="Please enter your email address."), Length(max=EMAIL_MAX)]
+
+def _email_field(label=None, *, check_format: bool = True) -> EmailField:
+    validators = [DataRequired(message=lazy_gettext("Please enter your email address.")), Length(max=EMAIL_MAX)]
     if check_format:
-        validators.append(Email(message="This is not a valid email address."))
-    return EmailField(label, filters=[strip], validators=validators, render_kw={"autocomplete": "email"})
+        validators.append(Email(message=lazy_gettext("This is not a valid email address.")))
+    return EmailField(label or lazy_gettext("Email"), filters=[strip], validators=validators,
+                      render_kw={"autocomplete": "email"})
 
 
 def _name_field() -> StringField:
     return StringField(
-        "Full name",
+        lazy_gettext("Full name"),
         filters=[strip],
         validators=[
-            DataRequired(message="Please enter your name."),
-            Length(max=NAME_MAX, message=f"Names are limited to {NAME_MAX} characters."),
-            HumanText("Your name contains characters that cannot be shown.", empty="Please enter your name."),
+            DataRequired(message=NAME_MISSING),
+            Length(max=NAME_MAX, message=lazy_gettext("Names are limited to %(num)d characters.", num=NAME_MAX)),
+            HumanText(lazy_gettext("Your name contains characters that cannot be shown."), empty=NAME_MISSING),
         ],
         render_kw={"autocomplete": "name"},
     )
 
 
-def _new_password_fields(label: str) -> tuple[PasswordField, PasswordField]:
+def _new_password_fields(label) -> tuple[PasswordField, PasswordField]:
     password = PasswordField(
         label,
-        validators=[DataRequired(message="Please choose a password."), Length(max=PASSWORD_MAX)],
-        description="At least 10 characters; a few unrelated words make a good password.",
+        validators=[DataRequired(message=lazy_gettext("Please choose a password.")), Length(max=PASSWORD_MAX)],
+        description=lazy_gettext("At least 10 characters; a few unrelated words make a good password."),
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "Repeat the password",
+        lazy_gettext("Repeat the password"),
         validators=[
-            DataRequired(message="Please repeat the password."),
-            EqualTo("password", message="The passwords differ."),
+            DataRequired(message=lazy_gettext("Please repeat the password.")),
+            EqualTo("password", message=lazy_gettext("The passwords differ.")),
         ],
         render_kw={"autocomplete": "new-password"},
     )
@@ -60,42 +64,42 @@ class NewPasswordChecks:
 class SignupForm(NewPasswordChecks, FlaskForm):
     name = _name_field()
     email = _email_field()
-    password, confirm = _new_password_fields("Password")
-    submit = SubmitField("Create account")
+    password, confirm = _new_password_fields(lazy_gettext("Password"))
+    submit = SubmitField(lazy_gettext("Create account"))
 
 
 class LoginForm(FlaskForm):
     # No format check: a malformed address simply fails like any wrong credential.
     email = _email_field(check_format=False)
     password = PasswordField(
-        "Password",
-        validators=[DataRequired(message="Please enter your password."), Length(max=PASSWORD_MAX)],
+        lazy_gettext("Password"),
+        validators=[DataRequired(message=lazy_gettext("Please enter your password.")), Length(max=PASSWORD_MAX)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField("Keep me signed in on this device")
-    submit = SubmitField("Sign in")
+    remember = BooleanField(lazy_gettext("Keep me signed in on this device"))
+    submit = SubmitField(lazy_gettext("Sign in"))
 
 
 class ForgotPasswordForm(FlaskForm):
     email = _email_field()
-    submit = SubmitField("Send reset link")
+    submit = SubmitField(lazy_gettext("Send reset link"))
 
 
 class ResetPasswordForm(NewPasswordChecks, FlaskForm):
-    password, confirm = _new_password_fields("New password")
-    submit = SubmitField("Set new password")
+    password, confirm = _new_password_fields(lazy_gettext("New password"))
+    submit = SubmitField(lazy_gettext("Set new password"))
 
 
 class ProfileForm(FlaskForm):
     name = _name_field()
-    submit = SubmitField("Save profile")
+    submit = SubmitField(lazy_gettext("Save profile"))
 
 
 class ChangePasswordForm(NewPasswordChecks, FlaskForm):
     current_password = PasswordField(
-        "Current password",
-        validators=[DataRequired(message="Please enter your current password."), Length(max=PASSWORD_MAX)],
+        lazy_gettext("Current password"),
+        validators=[DataRequired(message=lazy_gettext("Please enter your current password.")), Length(max=PASSWORD_MAX)],
         render_kw={"autocomplete": "current-password"},
     )
-    password, confirm = _new_password_fields("New password")
-    submit = SubmitField("Change password")
+    password, confirm = _new_password_fields(lazy_gettext("New password"))
+    submit = SubmitField(lazy_gettext("Change password"))

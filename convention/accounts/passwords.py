@@ -7,6 +7,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+from flask_babel import gettext
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
@@ -65,13 +66,13 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     """Why a password is too weak (an empty list means it is fine)."""
     problems = []
     if len(password) < PASSWORD_MIN:
-        problems.append(f"Use at least {PASSWORD_MIN} characters.")
+        problems.append(gettext("Use at least %(num)d characters.", num=PASSWORD_MIN))
     if len(password) > PASSWORD_MAX:
-        problems.append(f"Use at most {PASSWORD_MAX} characters.")
+        problems.append(gettext("Use at most %(num)d characters.", num=PASSWORD_MAX))
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
-        problems.append("This password is too easy to guess.")
+        problems.append(gettext("This password is too easy to guess."))
     local_part = email.split("@")[0].lower()
     if len(local_part) >= 4 and local_part in lowered:
-        problems.append("Do not use your email address in your password.")
+        problems.append(gettext("Do not use your email address in your password."))
     return problems

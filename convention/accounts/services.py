@@ -6,6 +6,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext, lazy_gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from convention.accounts.models import NAME_MAX, User
@@ -36,17 +37,18 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-NAME_UNSHOWABLE = "Your name contains characters that cannot be shown."
+NAME_UNSHOWABLE = lazy_gettext("Your name contains characters that cannot be shown.")
+NAME_MISSING = lazy_gettext("Please enter your name.")
 
 
 def clean_name(name: str) -> str:
     """Collapse runs of white space; refuse what the one text rule (core.text) refuses."""
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError("Please enter your name.", field="name")
-    check_text(name, field="name", message=NAME_UNSHOWABLE, empty="Please enter your name.")
+        raise DomainError(NAME_MISSING, field="name")
+    check_text(name, field="name", message=NAME_UNSHOWABLE, empty=NAME_MISSING)
     if len(name) > NAME_MAX:
-        raise DomainError(f"Names are limited to {NAME_MAX} characters.", field="name")
+        raise DomainError(gettext("Names are limited to %(num)d characters.", num=NAME_MAX), field="name")
     return name
 
 
@@ -66,7 +68,7 @@ def register_user(*, name: str, email: str, password: str, is_admin: bool = Fals
     if problems:
         raise DomainError(" ".join(problems), field="password")
     if find_user_by_email(email) is not None:
-        raise Conflict("An account with this email address already exists.", field="email")
+        raise Conflict(gettext("An account with this email address already exists."), field="email")
     user = User(name=name, email=email, password_hash=hash_password(password), is_admin=is_admin)
     if confirmed:
         user.email_confirmed_at = utcnow()
@@ -75,7 +77,7 @@ def register_user(*, name: str, email: str, password: str, is_admin: bool = Fals
         with db.session.begin_nested():
             db.session.flush()
     except sa.exc.IntegrityError as exc:  # a parallel sign-up won the race
-        raise Conflict("An account with this email address already exists.", field="email") from exc
+        raise Conflict(gettext("An account with this email address already exists."), field="email") from exc
     record_audit("account.create", actor=user, target=user)
     if not confirmed:
         send_confirmation(user)
@@ -128,12 +130,12 @@ def user_for_confirm_token(token: str) -> User:
     try:
         data = _serializer(CONFIRM_SALT).loads(token, max_age=current_app.config["EMAIL_CONFIRM_MAX_AGE"])
     except SignatureExpired as exc:
-        raise InvalidLink("This confirmation link has expired. Sign in to get a new one.") from exc
+        raise InvalidLink(gettext("This confirmation link has expired. Sign in to get a new one.")) from exc
     except BadSignature as exc:
-        raise InvalidLink("This confirmation link is not valid.") from exc
+        raise InvalidLink(gettext("This confirmation link is not valid.")) from exc
     user = db.session.get(User, data.get("id"))
     if user is None or user.email != data.get("email"):
-        raise InvalidLink("This confirmation link is not valid.")
+        raise InvalidLink(gettext("This confirmation link is not valid."))
     return user
 
 
@@ -179,12 +181,12 @@ def user_for_reset_token(token: str) -> User:
     try:
         data = _serializer(RESET_SALT).loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
     except SignatureExpired as exc:
-        raise InvalidLink("This reset link has expired. Ask for a new one.") from exc
+        raise InvalidLink(gettext("This reset link has expired. Ask for a new one.")) from exc
     except BadSignature as exc:
-        raise InvalidLink("This reset link is not valid.") from exc
+        raise InvalidLink(gettext("This reset link is not valid.")) from exc
     user = db.session.get(User, data.get("id"))
     if user is None or data.get("fp") != _reset_fingerprint(user):
-        raise InvalidLink("This reset link has already been used or is no longer valid.")
+        raise InvalidLink(gettext("This reset link has already been used or is no longer valid."))
     return user
 
 
@@ -216,7 +218,7 @@ def set_password(user: User, new_password: str) -> None:
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
     if not verify_password(user.password_hash, current_password):
-        raise DomainError("Your current password is not correct.", field="current_password")
+        raise DomainError(gettext("Your current password is not correct."), field="current_password")
     set_password(user, new_password)
     record_audit("account.change_password", actor=user, target=user)
 

@@ -1,4 +1,5 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_user, logout_user
 
 from convention.accounts import services
@@ -19,7 +20,7 @@ from convention.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
 
-LOGIN_FAILED = "Invalid email or password."
+LOGIN_FAILED = lazy_gettext("Invalid email or password.")
 
 
 def _next_url(default_endpoint: str = "main.index") -> str:
@@ -36,8 +37,17 @@ def _submitted_email_key() -> str:
     return "email:" + services.normalize_email(request.form.get("email", ""))[:254]
 
 
-TOO_MANY_LOGINS = "Too many sign-in attempts. Wait a minute and try again."
-TOO_MANY_ATTEMPTS = "Too many attempts from here. Wait a minute and try again."
+TOO_MANY_LOGINS = lazy_gettext("Too many sign-in attempts. Wait a minute and try again.")
+TOO_MANY_ATTEMPTS = lazy_gettext("Too many attempts from here. Wait a minute and try again.")
+
+
+# The limiter calls these when it refuses, so the message is in the request's language.
+def _too_many_logins() -> str:
+    return str(TOO_MANY_LOGINS)
+
+
+def _too_many_attempts() -> str:
+    return str(TOO_MANY_ATTEMPTS)
 
 
 def _sign_in(user, *, remember: bool = False) -> None:
@@ -58,7 +68,7 @@ def _flash_and_go(message: str, category: str, endpoint: str):
     """``done`` for an action that ends with a message and another page."""
 
     def done(_result):
-        flash(message, category)
+        flash(str(message), category)
         return redirect(url_for(endpoint))
 
     return done
@@ -71,7 +81,7 @@ def _invalid_link(error: DomainError, kind: str):
 def _signed_in_again(user, message: str, endpoint: str):
     """After a password change the session token changed: sign this session in again."""
     _sign_in(user)
-    flash(message, "success")
+    flash(str(message), "success")
     return redirect(url_for(endpoint))
 
 
@@ -80,15 +90,17 @@ def _refused_form(form, error: DomainError, page):
     return page(), 422
 
 
-SIGNED_UP = "Thank you. We sent an email to that address: follow its link to confirm it, then sign in here."
+SIGNED_UP = lazy_gettext(
+    "Thank you. We sent an email to that address: follow its link to confirm it, then sign in here."
+)
 
 
 # The same answer whether or not the address already has an account (its owner gets an
 # email instead), so the form tells nobody who has an account. Hence no sign-in here.
 @bp.route("/signup", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email_key, error_message=TOO_MANY_ATTEMPTS)
+@limiter.limit(_login_limit, methods=["POST"], error_message=_too_many_attempts)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email_key, error_message=_too_many_attempts)
 def signup():
     if current_user.is_authenticated:
         return redirect(_next_url())
@@ -107,8 +119,8 @@ def signup():
 # guessing one account's password from many addresses is slowed down as well.
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY_LOGINS)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email_key, error_message=TOO_MANY_LOGINS)
+@limiter.limit(_login_limit, methods=["POST"], error_message=_too_many_logins)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email_key, error_message=_too_many_logins)
 def login():
     if current_user.is_authenticated:
         return redirect(_next_url())
@@ -162,7 +174,7 @@ def _end_sessions() -> None:
 
 def _signed_out(_result):
     logout_user()
-    flash("You are signed out.", "info")
+    flash(gettext("You are signed out."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -179,7 +191,7 @@ def confirm_email(token):
     if form.validate_on_submit():
         return run_action(
             lambda: services.confirm_email(token),
-            done=_flash_and_go("Thank you, your email address is confirmed.", "success",
+            done=_flash_and_go(gettext("Thank you, your email address is confirmed."), "success",
                                "accounts.profile" if current_user.is_authenticated else "accounts.login"),
             refused=lambda error: _invalid_link(error, "confirm"),
         )
@@ -194,7 +206,7 @@ def resend_confirmation():
     if ActionForm().validate_on_submit() and not current_user.email_confirmed:
         return run_action(
             lambda: services.send_confirmation(current_user),
-            done=_flash_and_go("We sent a new confirmation email.", "info", "accounts.profile"),
+            done=_flash_and_go(gettext("We sent a new confirmation email."), "info", "accounts.profile"),
             refused=_raise,
         )
     return redirect(url_for("accounts.profile"))
@@ -202,14 +214,14 @@ def resend_confirmation():
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email_key, error_message=TOO_MANY_ATTEMPTS)
+@limiter.limit(_login_limit, methods=["POST"], error_message=_too_many_attempts)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email_key, error_message=_too_many_attempts)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         return run_action(
             lambda: services.request_password_reset(form.email.data),
-            done=_flash_and_go("If an account exists for that address, a reset link is on its way.", "info",
+            done=_flash_and_go(gettext("If an account exists for that address, a reset link is on its way."), "info",
                                "accounts.login"),
             refused=_raise,
         )
@@ -231,7 +243,7 @@ def reset_password(token):
     if form.validate_on_submit():
         return run_action(
             lambda: services.reset_password(token, form.password.data),
-            done=lambda user: _signed_in_again(user, "Your password is changed.", "main.index"),
+            done=lambda user: _signed_in_again(user, gettext("Your password is changed."), "main.index"),
             refused=lambda error: _refused_form(form, error, page),
         )
     return page(), 422 if form.errors else 200
@@ -252,7 +264,7 @@ def profile():
     if profile_form.submit.data and profile_form.validate_on_submit():
         return run_action(
             lambda: services.update_profile(user, name=profile_form.name.data),
-            done=_flash_and_go("Profile saved.", "success", "accounts.profile"),
+            done=_flash_and_go(gettext("Profile saved."), "success", "accounts.profile"),
             refused=lambda error: _refused_form(profile_form, error, page),
         )
     if password_form.submit.data and password_form.validate_on_submit():
@@ -261,7 +273,7 @@ def profile():
                 user, current_password=password_form.current_password.data, new_password=password_form.password.data
             ),
             # The other sessions are over; this one signs in again.
-            done=lambda _none: _signed_in_again(user, "Password changed. Other devices have been signed out.",
+            done=lambda _none: _signed_in_again(user, gettext("Password changed. Other devices have been signed out."),
                                                 "accounts.profile"),
             refused=lambda error: _refused_form(password_form, error, page),
         )

@@ -1,4 +1,9 @@
-"""Domain errors: services raise them, views turn them into a form message or a 4xx."""
+"""Domain errors: services raise them, views turn them into a form message or a 4xx.
+
+The message is read by a person: services pass ``gettext(...)`` (or a module-level
+``lazy_gettext`` constant), and the error keeps it as a plain string in the request's
+language.
+"""
 
 
 class DomainError(Exception):
@@ -7,6 +12,7 @@ class DomainError(Exception):
     status_code = 400
 
     def __init__(self, message: str, *, field: str | None = None):
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.field = field

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urljoin, urlsplit
 
 from flask import Flask, abort, current_app, request
+from flask_babel import gettext
 
 BASE_POLICY = {
     "default-src": ["'self'"],
@@ -65,7 +66,7 @@ def refuse_nul_characters():
     if request.mimetype in FORM_MIMETYPES:
         pairs += request.form.items(multi=True)
     if any("\x00" in key or "\x00" in value for key, value in pairs):
-        abort(400, description="The request contained a character that is not allowed (NUL).")
+        abort(400, description=gettext("The request contained a character that is not allowed (NUL)."))
 
 
 def init_security(app: Flask) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from flask_babel import lazy_gettext
 from wtforms.validators import ValidationError
 
 from convention.core.errors import DomainError
@@ -34,9 +35,9 @@ _INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc", "Mn", "Me"})
 _UNSHOWABLE_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn"})
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
 
-NOTHING_VISIBLE = "This text has nothing visible in it."
-DIRECTION_CONTROLS = "Remove the text-direction control characters (such as right-to-left override)."
-UNSHOWABLE = "This text contains characters that cannot be shown."
+NOTHING_VISIBLE = lazy_gettext("This text has nothing visible in it.")
+DIRECTION_CONTROLS = lazy_gettext("Remove the text-direction control characters (such as right-to-left override).")
+UNSHOWABLE = lazy_gettext("This text contains characters that cannot be shown.")
 
 
 def is_visible(ch: str) -> bool:
@@ -58,7 +59,7 @@ def text_problem(value: str | None) -> str | None:
 
 
 def _wording(problem: str, message: str | None, empty: str | None) -> str:
-    if problem == NOTHING_VISIBLE:
+    if problem is NOTHING_VISIBLE:
         return empty or message or problem
     return message or problem
 
@@ -87,4 +88,4 @@ class HumanText:
         data = field.data if isinstance(field.data, str) else None
         problem = text_problem(data)
         if problem:
-            raise ValidationError(_wording(problem, self.message, self.empty))
+            raise ValidationError(str(_wording(problem, self.message, self.empty)))

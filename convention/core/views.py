@@ -29,7 +29,9 @@ def run_action(action, *, done, refused):
 
 
 def _message(done, result) -> str:
-    return done(result) if callable(done) else done
+    # str(): a lazy_gettext constant is read now, in this request's language (the session
+    # that carries the flash message cannot store a lazy string).
+    return str(done(result) if callable(done) else done)
 
 
 def perform_button(action, *, done, form=None) -> bool:

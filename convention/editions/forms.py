@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -24,51 +25,51 @@ def lower(value):
 
 
 class EditionForm(FlaskForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired(message="A name is required."), Length(max=160), HumanText()])
+    name = StringField(lazy_gettext("Name"), filters=[strip], validators=[DataRequired(message=lazy_gettext("A name is required.")), Length(max=160), HumanText()])
     slug = StringField(
-        "Address",
+        lazy_gettext("Address"),
         filters=[strip, lower],
-        validators=[DataRequired(message="Choose the address of the edition's pages."), Length(max=40)],
-        description="Lowercase letters, digits and dashes; the edition's pages live at /<address>/.",
+        validators=[DataRequired(message=lazy_gettext("Choose the address of the edition's pages.")), Length(max=40)],
+        description=lazy_gettext("Lowercase letters, digits and dashes; the edition's pages live at /<address>/."),
     )
-    tagline = StringField("Tagline", filters=[strip], validators=[Optional(), Length(max=255), HumanText()])
+    tagline = StringField(lazy_gettext("Tagline"), filters=[strip], validators=[Optional(), Length(max=255), HumanText()])
     description = TextAreaField(
-        "Description", filters=[strip], validators=[Optional(), Length(max=20000), HumanText()], render_kw={"rows": 5}
+        lazy_gettext("Description"), filters=[strip], validators=[Optional(), Length(max=20000), HumanText()], render_kw={"rows": 5}
     )
-    starts_on = DateField("First day", validators=[InputRequired(message="Enter the first day.")])
-    ends_on = DateField("Last day", validators=[InputRequired(message="Enter the last day.")])
+    starts_on = DateField(lazy_gettext("First day"), validators=[InputRequired(message=lazy_gettext("Enter the first day."))])
+    ends_on = DateField(lazy_gettext("Last day"), validators=[InputRequired(message=lazy_gettext("Enter the last day."))])
     timezone = StringField(
-        "Time zone",
+        lazy_gettext("Time zone"),
         default=DEFAULT_TIMEZONE,
         filters=[strip],
-        validators=[DataRequired(message="Enter a time zone such as Europe/Brussels."), Length(max=64)],
-        description="An IANA time zone such as Europe/Brussels; times below are in this zone.",
+        validators=[DataRequired(message=lazy_gettext("Enter a time zone such as Europe/Brussels.")), Length(max=64)],
+        description=lazy_gettext("An IANA time zone such as Europe/Brussels; times below are in this zone."),
     )
-    venue_name = StringField("Venue", filters=[strip], validators=[Optional(), Length(max=160), HumanText()])
-    venue_address = StringField("Venue address", filters=[strip], validators=[Optional(), Length(max=255), HumanText()])
+    venue_name = StringField(lazy_gettext("Venue"), filters=[strip], validators=[Optional(), Length(max=160), HumanText()])
+    venue_address = StringField(lazy_gettext("Venue address"), filters=[strip], validators=[Optional(), Length(max=255), HumanText()])
     cfp_opens_at = DateTimeLocalField(
-        "Call for papers opens", format="%Y-%m-%dT%H:%M", validators=[Optional()], description="In the edition's time zone"
+        lazy_gettext("Call for papers opens"), format="%Y-%m-%dT%H:%M", validators=[Optional()], description=lazy_gettext("In the edition's time zone")
     )
     cfp_closes_at = DateTimeLocalField(
-        "Call for papers closes", format="%Y-%m-%dT%H:%M", validators=[Optional()], description="In the edition's time zone"
+        lazy_gettext("Call for papers closes"), format="%Y-%m-%dT%H:%M", validators=[Optional()], description=lazy_gettext("In the edition's time zone")
     )
-    submit = SubmitField("Save edition")
+    submit = SubmitField(lazy_gettext("Save edition"))
 
 
 def _item_name(kind: str) -> StringField:
     return StringField(
-        "Name",
+        lazy_gettext("Name"),
         filters=[strip],
-        validators=[DataRequired(message="A name is required."), Length(max=ITEM_KINDS[kind].name_max), HumanText()],
+        validators=[DataRequired(message=lazy_gettext("A name is required.")), Length(max=ITEM_KINDS[kind].name_max), HumanText()],
     )
 
 
 def _item_description() -> TextAreaField:
-    return TextAreaField("Description", filters=[strip], validators=[Optional(), Length(max=5000), HumanText()],
+    return TextAreaField(lazy_gettext("Description"), filters=[strip], validators=[Optional(), Length(max=5000), HumanText()],
                          render_kw={"rows": 3})
 
 
-def _item_number(kind: str, field: str, label: str, *, required: str | None = None, **options) -> IntegerField:
+def _item_number(kind: str, field: str, label, *, required=None, **options) -> IntegerField:
     """An integer field whose range and message come from the service's rule (ITEM_KINDS)."""
     bound = next(b for b in ITEM_KINDS[kind].bounds if b.field == field)
     presence = InputRequired(message=required) if required else Optional()
@@ -79,23 +80,23 @@ def _item_number(kind: str, field: str, label: str, *, required: str | None = No
 class ThemeForm(FlaskForm):
     name = _item_name("themes")
     description = _item_description()
-    position = _item_number("themes", "position", "Order", default=0, description="Lower numbers come first.")
-    submit = SubmitField("Save theme")
+    position = _item_number("themes", "position", lazy_gettext("Display order"), default=0, description=lazy_gettext("Lower numbers come first."))
+    submit = SubmitField(lazy_gettext("Save theme"))
 
 
 class FormatForm(FlaskForm):
     name = _item_name("formats")
-    duration_minutes = _item_number("formats", "duration_minutes", "Duration (minutes)",
-                                    required="Enter the duration in minutes.")
+    duration_minutes = _item_number("formats", "duration_minutes", lazy_gettext("Duration (minutes)"),
+                                    required=lazy_gettext("Enter the duration in minutes."))
     description = _item_description()
-    submit = SubmitField("Save format")
+    submit = SubmitField(lazy_gettext("Save format"))
 
 
 class RoomForm(FlaskForm):
     name = _item_name("rooms")
-    capacity = _item_number("rooms", "capacity", "Capacity (seats)", required="Enter the number of seats.")
-    position = _item_number("rooms", "position", "Order", default=0, description="Lower numbers come first.")
-    submit = SubmitField("Save room")
+    capacity = _item_number("rooms", "capacity", lazy_gettext("Capacity (seats)"), required=lazy_gettext("Enter the number of seats."))
+    position = _item_number("rooms", "position", lazy_gettext("Display order"), default=0, description=lazy_gettext("Lower numbers come first."))
+    submit = SubmitField(lazy_gettext("Save room"))
 
 
 ITEM_FORMS = {"themes": ThemeForm, "formats": FormatForm, "rooms": RoomForm}
@@ -103,15 +104,15 @@ ITEM_FORMS = {"themes": ThemeForm, "formats": FormatForm, "rooms": RoomForm}
 
 class GrantRoleForm(FlaskForm):
     email = EmailField(
-        "Email of an existing account",
+        lazy_gettext("Email of an existing account"),
         filters=[strip],
-        validators=[DataRequired(message="Enter the person's email address."), Email(), Length(max=254)],
+        validators=[DataRequired(message=lazy_gettext("Enter the person's email address.")), Email(), Length(max=254)],
     )
     # The least powerful role first, so that a slip does not hand out the whole edition.
     role = SelectField(
-        "Role",
+        lazy_gettext("Role"),
         choices=[SelectChoice(r.value, r.label) for r in (Role.REVIEWER, Role.CHECKIN, Role.ORGANIZER)],
         default=Role.REVIEWER.value,
         validators=[DataRequired()],
     )
-    submit = SubmitField("Add to team")
+    submit = SubmitField(lazy_gettext("Add to team"))

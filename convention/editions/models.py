@@ -4,6 +4,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from convention.core.timeutil import DEFAULT_TIMEZONE, UTCDateTime, utcnow
@@ -18,10 +19,17 @@ class Role(enum.StrEnum):
     CHECKIN = "checkin"
 
     @property
-    def label(self) -> str:
-        return {"organizer": "Organizer", "reviewer": "Committee member", "checkin": "Check-in staff"}[
-            self.value
-        ]
+    def label(self):
+        """The role's name for people, in the interface language (lazy: form choices
+        are built at import time)."""
+        return ROLE_LABELS[self.value]
+
+
+ROLE_LABELS = {
+    "organizer": lazy_gettext("Organizer"),
+    "reviewer": lazy_gettext("Committee member"),
+    "checkin": lazy_gettext("Check-in staff"),
+}
 
 
 class EditionScoped:

@@ -2,7 +2,7 @@
 
 A domain's views module calls ``register_link`` once at import time, for example the
 call for papers adds "Call for papers" to the public menu and "Proposals" to the
-organizer tabs. Templates call ``edition_nav``, ``edition_actions`` and ``manage_nav``.
+organizer tabs; the label is a ``lazy_gettext`` string, read in each request's language. Templates call ``edition_nav``, ``edition_actions`` and ``manage_nav``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ MENUS = ("public", "action", "manage")
 
 @dataclass(frozen=True)
 class Link:
-    label: str
+    label: str  # lazy_gettext("Tickets"): read in each request's language
     endpoint: str
     order: int
     visible: Callable | None  # (user, edition) -> bool; None: everyone
@@ -48,7 +48,7 @@ def register_link(
 
 def _items(menu: str, edition) -> list[NavItem]:
     user = current_user if current_user.is_authenticated else None
-    links = sorted(_links[menu].values(), key=lambda link: (link.order, link.label))
+    links = sorted(_links[menu].values(), key=lambda link: (link.order, str(link.label)))
     shown = [link for link in links if link.visible is None or link.visible(user, edition)]
     urls = [url_for(link.endpoint, slug=edition.slug) for link in shown]
     # The link whose address (or section path) is the longest start of the current path
@@ -60,7 +60,7 @@ def _items(menu: str, edition) -> list[NavItem]:
         for prefix in (url, *(f"/{edition.slug}/{part}" for part in link.section)):
             if path.startswith(prefix) and len(prefix) > best:
                 best, active = len(prefix), index
-    return [NavItem(link.label, url, index == active) for index, (link, url) in enumerate(zip(shown, urls, strict=True))]
+    return [NavItem(str(link.label), url, index == active) for index, (link, url) in enumerate(zip(shown, urls, strict=True))]
 
 
 def edition_nav(edition) -> list[NavItem]:

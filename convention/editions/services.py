@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from flask_babel import gettext, lazy_gettext
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
@@ -77,7 +78,8 @@ def _flush_or_conflict(message: str, *, field: str) -> None:
         raise Conflict(message, field=field) from exc
 
 
-SLUG_TAKEN = "Another edition already uses this address."
+SLUG_TAKEN = lazy_gettext("Another edition already uses this address.")
+NAME_REQUIRED = lazy_gettext("A name is required.")
 
 
 def reserved_slugs() -> set[str]:
@@ -93,24 +95,25 @@ def reserved_slugs() -> set[str]:
 
 def _validate(data: EditionData, *, current: Edition | None = None) -> None:
     if not data.name.strip():
-        raise DomainError("A name is required.", field="name")
+        raise DomainError(NAME_REQUIRED, field="name")
     for key in ("name", "tagline", "description", "venue_name", "venue_address"):
         check_text(getattr(data, key), field=key)
     if len(data.name) > EDITION_NAME_MAX:
-        raise DomainError(f"Use at most {EDITION_NAME_MAX} characters.", field="name")
+        raise DomainError(gettext("Use at most %(num)d characters.", num=EDITION_NAME_MAX), field="name")
     if not SLUG_PATTERN.match(data.slug):
         raise DomainError(
-            "Use 1 to 40 lowercase letters, digits and dashes, not starting or ending with a dash.",
+            gettext("Use 1 to 40 lowercase letters, digits and dashes, not starting or ending with a dash."),
             field="slug",
         )
     if data.slug in reserved_slugs():
-        raise DomainError(f"“{data.slug}” is reserved by the site; choose another address.", field="slug")
+        raise DomainError(gettext("“%(slug)s” is reserved by the site; choose another address.", slug=data.slug),
+                          field="slug")
     if data.ends_on < data.starts_on:
-        raise DomainError("The last day cannot come before the first day.", field="ends_on")
+        raise DomainError(gettext("The last day cannot come before the first day."), field="ends_on")
     if not is_valid_timezone(data.timezone):
-        raise DomainError("Unknown time zone.", field="timezone")
+        raise DomainError(gettext("Unknown time zone."), field="timezone")
     if data.cfp_opens_at and data.cfp_closes_at and data.cfp_closes_at <= data.cfp_opens_at:
-        raise DomainError("The call must close after it opens.", field="cfp_closes_at")
+        raise DomainError(gettext("The call must close after it opens."), field="cfp_closes_at")
     taken = db.session.scalar(sa.select(Edition.id).where(Edition.slug == data.slug))
     if taken is not None and (current is None or taken != current.id):
         raise Conflict(SLUG_TAKEN, field="slug")
@@ -135,7 +138,8 @@ def create_edition(data: EditionData, *, actor: User, seed_defaults: bool = True
 def set_edition_published(edition: Edition, published: bool, *, actor: User) -> Edition:
     """Publish a draft edition (its pages become public) or take it back to draft."""
     if edition.published == published:
-        raise Conflict("This edition is already published." if published else "This edition is already a draft.")
+        raise Conflict(gettext("This edition is already published.") if published
+                       else gettext("This edition is already a draft."))
     edition.published = published
     db.session.flush()
     record_audit("edition.publish" if published else "edition.unpublish", actor=actor, edition_id=edition.id,
@@ -163,7 +167,24 @@ class Bound:
     field: str
     low: int
     high: int
-    message: str
+    message: str  # lazy_gettext: forms read it at import time
+
+
+@dataclass(frozen=True)
+class ItemTexts:
+    """What people read about a kind of item, whole sentences per kind (the words for
+    theme, format and room differ in gender and article from one language to another).
+    All lazy_gettext; ``in_use_by`` takes ``%(uses)s``."""
+
+    title: str
+    add: str
+    new: str
+    edit: str
+    saved: str
+    deleted: str
+    name_taken: str
+    in_use_by: str
+    in_use: str
 
 
 @dataclass(frozen=True)
@@ -172,21 +193,38 @@ class ItemKind:
 
     key: str
     model: type
-    label: str
+    label: str  # machine word, in audit action names ("theme.create")
     fields: tuple[str, ...]
     name_max: int
+    texts: ItemTexts
     bounds: tuple[Bound, ...] = ()
     defaults: tuple[tuple[str, object], ...] = (("description", ""), ("position", 0))
 
 
+ORDER_BOUND = lazy_gettext("Use an order between 0 and 1000.")
 ITEM_KINDS = {
-    "themes": ItemKind("themes", Theme, "theme", ("name", "description", "position"), 120,
-                       (Bound("position", 0, 1000, "Use an order between 0 and 1000."),)),
-    "formats": ItemKind("formats", SessionFormat, "format", ("name", "duration_minutes", "description"), 80,
-                        (Bound("duration_minutes", 5, 720, "A session lasts between 5 and 720 minutes."),)),
-    "rooms": ItemKind("rooms", Room, "room", ("name", "capacity", "position"), 80,
-                      (Bound("capacity", 1, 100000, "A room holds between 1 and 100000 people."),
-                       Bound("position", 0, 1000, "Use an order between 0 and 1000."))),
+    "themes": ItemKind("themes", Theme, "theme", ("name", "description", "position"), 120, ItemTexts(
+        lazy_gettext("Themes"), lazy_gettext("Add theme"), lazy_gettext("New theme"), lazy_gettext("Edit theme"),
+        lazy_gettext("The theme is saved."), lazy_gettext("The theme is deleted."),
+        lazy_gettext("This edition already has a theme with that name."),
+        lazy_gettext("This theme is in use by %(uses)s and cannot be deleted."),
+        lazy_gettext("This theme is in use and cannot be deleted.")),
+        (Bound("position", 0, 1000, ORDER_BOUND),)),
+    "formats": ItemKind("formats", SessionFormat, "format", ("name", "duration_minutes", "description"), 80, ItemTexts(
+        lazy_gettext("Formats"), lazy_gettext("Add format"), lazy_gettext("New format"), lazy_gettext("Edit format"),
+        lazy_gettext("The format is saved."), lazy_gettext("The format is deleted."),
+        lazy_gettext("This edition already has a format with that name."),
+        lazy_gettext("This format is in use by %(uses)s and cannot be deleted."),
+        lazy_gettext("This format is in use and cannot be deleted.")),
+        (Bound("duration_minutes", 5, 720, lazy_gettext("A session lasts between 5 and 720 minutes.")),)),
+    "rooms": ItemKind("rooms", Room, "room", ("name", "capacity", "position"), 80, ItemTexts(
+        lazy_gettext("Rooms"), lazy_gettext("Add room"), lazy_gettext("New room"), lazy_gettext("Edit room"),
+        lazy_gettext("The room is saved."), lazy_gettext("The room is deleted."),
+        lazy_gettext("This edition already has a room with that name."),
+        lazy_gettext("This room is in use by %(uses)s and cannot be deleted."),
+        lazy_gettext("This room is in use and cannot be deleted.")),
+        (Bound("capacity", 1, 100000, lazy_gettext("A room holds between 1 and 100000 people.")),
+         Bound("position", 0, 1000, ORDER_BOUND))),
 }
 
 
@@ -198,10 +236,10 @@ def _clean_item_values(kind: ItemKind, values: dict) -> dict:
             cleaned[key] = default
     cleaned["name"] = " ".join(str(cleaned.get("name") or "").split())
     if not cleaned["name"]:
-        raise DomainError("A name is required.", field="name")
+        raise DomainError(NAME_REQUIRED, field="name")
     check_text(cleaned["name"], field="name")
     if len(cleaned["name"]) > kind.name_max:
-        raise DomainError(f"Use at most {kind.name_max} characters.", field="name")
+        raise DomainError(gettext("Use at most %(num)d characters.", num=kind.name_max), field="name")
     for bound in kind.bounds:
         value = cleaned.get(bound.field)
         if not isinstance(value, int) or isinstance(value, bool) or not bound.low <= value <= bound.high:
@@ -216,7 +254,7 @@ def _check_unique_name(edition: Edition, kind: ItemKind, name: str, *, current=N
         sa.select(kind.model.id).where(kind.model.edition_id == edition.id, kind.model.name == name)
     )
     if clash is not None and (current is None or clash != current.id):
-        raise Conflict(f"This edition already has a {kind.label} with that name.", field="name")
+        raise Conflict(kind.texts.name_taken, field="name")
 
 
 def save_item(edition: Edition, kind: ItemKind, values: dict, *, actor: User, item=None):
@@ -229,7 +267,7 @@ def save_item(edition: Edition, kind: ItemKind, values: dict, *, actor: User, it
         db.session.add(item)
     for key, value in values.items():
         setattr(item, key, value)
-    _flush_or_conflict(f"This edition already has a {kind.label} with that name.", field="name")
+    _flush_or_conflict(kind.texts.name_taken, field="name")
     record_audit(f"{kind.label}.{action}", actor=actor, edition_id=edition.id, target=item, data={"name": item.name})
     return item
 
@@ -239,14 +277,21 @@ def delete_item(edition: Edition, kind: ItemKind, item, *, actor: User) -> None:
     uses = [use for use in item_in_use.send(
         ItemInUse(edition_id=edition.id, kind=kind.key, item_id=item.id, actor_id=actor.id)) if use]
     if uses:
-        raise Conflict(f"This {kind.label} is in use by {' and '.join(uses)} and cannot be deleted.")
+        raise Conflict(kind.texts.in_use_by % {"uses": _and_list(uses)})
     record_audit(f"{kind.label}.delete", actor=actor, edition_id=edition.id, target=item, data={"name": item.name})
     db.session.delete(item)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except sa.exc.IntegrityError as exc:
-        raise Conflict(f"This {kind.label} is in use and cannot be deleted.") from exc
+        raise Conflict(kind.texts.in_use) from exc
+
+
+def _and_list(words: list[str]) -> str:
+    """"a", "a and b", "a, b and c", in the request's language."""
+    if len(words) == 1:
+        return words[0]
+    return gettext("%(items)s and %(last)s", items=", ".join(words[:-1]), last=words[-1])
 
 
 # -- the team ---------------------------------------------------------------------------
@@ -289,9 +334,10 @@ def grant_role(edition: Edition, user: User, role: Role, *, actor: User) -> Edit
 def grant_role_by_email(edition: Edition, email: str, role: Role, *, actor: User) -> EditionRole:
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise DomainError("No account uses this email address; ask the person to sign up first.", field="email")
+        raise DomainError(gettext("No account uses this email address; ask the person to sign up first."), field="email")
     if role in _roles_held(edition, user):
-        raise Conflict(f"{user.name} is already {role.label.lower()} of this edition.", field="email")
+        raise Conflict(gettext("%(name)s is already %(role)s of this edition.", name=user.name, role=str(role.label).lower()),
+                       field="email")
     return grant_role(edition, user, role, actor=actor)
 
 
@@ -305,7 +351,7 @@ def _roles_held(edition: Edition, user: User) -> set[Role]:
 
 def revoke_role(edition: Edition, grant: EditionRole, *, actor: User) -> None:
     if grant.edition_id != edition.id:
-        raise NotFound("This role belongs to another edition.")
+        raise NotFound(gettext("This role belongs to another edition."))
     if grant.role is Role.ORGANIZER:
         organizers = db.session.scalar(
             sa.select(sa.func.count(EditionRole.id)).where(
@@ -313,7 +359,7 @@ def revoke_role(edition: Edition, grant: EditionRole, *, actor: User) -> None:
             )
         )
         if organizers <= 1:
-            raise DomainError("An edition keeps at least one organizer: add another organizer first.")
+            raise DomainError(gettext("An edition keeps at least one organizer: add another organizer first."))
     record_audit("role.revoke", actor=actor, edition_id=edition.id, target=grant, data={"user_id": grant.user_id, "role": grant.role.value})
     db.session.delete(grant)
     db.session.flush()

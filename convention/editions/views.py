@@ -1,4 +1,5 @@
 from flask import Blueprint, render_template, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
 from convention.core.forms import ActionForm
@@ -48,8 +49,8 @@ def create():
     return run_form(
         form,
         lambda: services.create_edition(_edition_data(form), actor=current_user),
-        done=lambda edition: (f"{edition.name} is created as a draft, with the default themes and formats: "
-                              "only its team sees it until you publish it."),
+        done=lambda edition: gettext("%(name)s is created as a draft, with the default themes and formats: "
+                                     "only its team sees it until you publish it.", name=edition.name),
         back=lambda edition: url_for("editions.manage", slug=edition.slug),
         render=lambda: render_template("editions/edition_form.html", form=form, edition=None),
     )
@@ -65,7 +66,7 @@ def manage(edition):
     return run_form(
         form,
         lambda: services.update_edition(edition, _edition_data(form), actor=current_user),
-        done="Edition saved.",
+        done=gettext("Edition saved."),
         back=lambda saved: url_for("editions.manage", slug=saved.slug),
         render=lambda: render_template(
             "editions/manage.html", edition=edition, form=form, kinds=services.ITEM_KINDS, action_form=ActionForm()
@@ -83,7 +84,7 @@ def _local_naive(value, tz_name):
 def publish(edition):
     return run_button(
         lambda: services.set_edition_published(edition, True, actor=current_user),
-        done=f"{edition.name} is published: its pages are public.",
+        done=gettext("%(name)s is published: its pages are public.", name=edition.name),
         back=url_for("editions.manage", slug=edition.slug),
     )
 
@@ -93,7 +94,7 @@ def publish(edition):
 def unpublish(edition):
     return run_button(
         lambda: services.set_edition_published(edition, False, actor=current_user),
-        done=f"{edition.name} is a draft again: only its team sees it.",
+        done=gettext("%(name)s is a draft again: only its team sees it.", name=edition.name),
         back=url_for("editions.manage", slug=edition.slug),
     )
 
@@ -115,7 +116,7 @@ def _item_form(edition, kind, *, item):
     return run_form(
         form,
         lambda: services.save_item(edition, kind, form.data, actor=current_user, item=item),
-        done=f"The {kind.label} is saved.",
+        done=kind.texts.saved,
         back=url_for("editions.manage", slug=edition.slug, _anchor=kind.key),
         render=lambda: render_template("editions/item_form.html", edition=edition, kind=kind, item=item, form=form),
     )
@@ -126,7 +127,7 @@ def _item_form(edition, kind, *, item):
 def delete_item(edition, kind, item):
     return run_button(
         lambda: services.delete_item(edition, kind, item, actor=current_user),
-        done=f"The {kind.label} is deleted.",
+        done=kind.texts.deleted,
         back=url_for("editions.manage", slug=edition.slug, _anchor=kind.key),
     )
 
@@ -138,9 +139,9 @@ def team(edition):
     return run_form(
         form,
         lambda: services.grant_role_by_email(edition, form.email.data, Role(form.role.data), actor=current_user),
-        done=lambda grant: "Team member added." if grant.user.email_confirmed else (
-            f"Team member added. {grant.user.name} has not confirmed their email address yet: "
-            "the role takes effect once they do."),
+        done=lambda grant: gettext("Team member added.") if grant.user.email_confirmed else gettext(
+            "Team member added. %(name)s has not confirmed their email address yet: "
+            "the role takes effect once they do.", name=grant.user.name),
         back=url_for("editions.team", slug=edition.slug),
         render=lambda: render_template(
             "editions/team.html", edition=edition, form=form, team=services.list_team(edition), action_form=ActionForm()
@@ -153,12 +154,12 @@ def team(edition):
 def revoke(edition, grant):
     return run_button(
         lambda: services.revoke_role(edition, grant, actor=current_user),
-        done="Role removed.",
+        done=gettext("Role removed."),
         back=url_for("editions.team", slug=edition.slug),
     )
 
 
 
-register_link("public", "Organizer area", "editions.manage", order=90, visible=can_manage_edition)
-register_link("manage", "Settings", "editions.manage", order=0)
-register_link("manage", "Team", "editions.team", order=90)
+register_link("public", lazy_gettext("Organizer area"), "editions.manage", order=90, visible=can_manage_edition)
+register_link("manage", lazy_gettext("Settings"), "editions.manage", order=0)
+register_link("manage", lazy_gettext("Team"), "editions.team", order=90)

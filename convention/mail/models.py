@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from convention.core.timeutil import UTCDateTime, utcnow
@@ -15,6 +16,19 @@ class MessageStatus(enum.StrEnum):
     SENT = "sent"  # handed to the SMTP server
     KEPT = "kept"  # no SMTP server configured: kept for admins to read
     FAILED = "failed"  # gave up after the last retry; an admin can retry it
+
+    @property
+    def label(self):
+        """The status as the outbox page names it, in the interface language."""
+        return STATUS_LABELS[self.value]
+
+
+STATUS_LABELS = {
+    "queued": lazy_gettext("queued"),
+    "sent": lazy_gettext("sent"),
+    "kept": lazy_gettext("kept"),
+    "failed": lazy_gettext("failed"),
+}
 
 
 # Every move a message can make. Delivery attempts move queued messages (with a

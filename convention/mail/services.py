@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -112,9 +113,9 @@ def _log_kept(message: OutboxMessage) -> None:
 def retry_message(message: OutboxMessage, *, actor) -> OutboxMessage:
     """Queue a failed (or kept) message for an immediate attempt, by an admin's hand."""
     if message.status not in RETRYABLE:
-        raise Conflict("This message was already sent.")
+        raise Conflict(gettext("This message was already sent."))
     if message.status is MessageStatus.KEPT and not current_app.config.get("MAIL_SERVER"):
-        raise DomainError("No mail server is configured (MAIL_SERVER), so kept messages cannot be sent.")
+        raise DomainError(gettext("No mail server is configured (MAIL_SERVER), so kept messages cannot be sent."))
     previous = message.status
     message.status = MessageStatus.QUEUED
     message.next_attempt_at = utcnow()
@@ -298,12 +299,17 @@ class DueReport:
     enqueued: bool = False
 
     def summary(self) -> str:
+        """For the admin's flash message and the CLI (English outside a request)."""
         if self.enqueued:
-            return f"Handed {self.tried} due message(s) to the worker."
+            return gettext("Handed %(num)d due message(s) to the worker.", num=self.tried)
         if not self.tried:
-            return "No message was due."
-        parts = ", ".join(f"{count} {status}" for status, count in sorted(self.outcomes.items()))
-        return f"Tried {self.tried} due message(s): {parts}."
+            return gettext("No message was due.")
+        parts = ", ".join(f"{count} {_outcome_label(status)}" for status, count in sorted(self.outcomes.items()))
+        return gettext("Tried %(num)d due message(s): %(parts)s.", num=self.tried, parts=parts)
+
+
+def _outcome_label(status: str) -> str:
+    return str(MessageStatus(status).label) if status in MessageStatus.__members__.values() else gettext("skipped")
 
 
 def send_due_messages(*, now: datetime | None = None, limit: int = 100, inline: bool = True) -> DueReport:

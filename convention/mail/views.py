@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from convention.core.forms import ActionForm
@@ -65,7 +66,8 @@ def retry(message):
         return redirect(back)
     # The commit dispatches: sent inline, or handed to the worker; the message says which.
     return run_action(lambda: retry_message(message, actor=current_user),
-                      done=lambda _: _flash_and_go(f"Retried: the message is now {message.status.value}.", "info", back),
+                      done=lambda _: _flash_and_go(gettext("Retried: the message is now %(status)s.", status=message.status.label),
+                                                    "info", back),
                       refused=lambda error: _flash_and_go(error.message, "danger", back))
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from convention.audit.services import record_audit
 from convention.core.errors import DomainError, InvalidTransition, NotFound
@@ -53,7 +54,7 @@ def order_line_items(order: Order) -> list[LineItem]:
     lines = [LineItem(name=name, unit_amount_cents=unit, quantity=n) for (name, unit), n in counts.items()]
     if lines and sum(line.unit_amount_cents * line.quantity for line in lines) == order.total_cents:
         return lines
-    return [LineItem(name=f"Order {order.code}", unit_amount_cents=order.total_cents, quantity=1)]
+    return [LineItem(name=gettext("Order %(code)s", code=order.code), unit_amount_cents=order.total_cents, quantity=1)]
 
 
 def start_checkout(order: Order, *, success_url: str, cancel_url: str, now: datetime | None = None) -> StripeCheckout:
@@ -65,11 +66,11 @@ def start_checkout(order: Order, *, success_url: str, cancel_url: str, now: date
     now = now or utcnow()
     order = lock_order(order)  # a double click waits here, then reuses the session the first one made
     if order.state is not OrderState.RESERVED:
-        raise InvalidTransition("This order is not waiting for a payment.")
+        raise InvalidTransition(gettext("This order is not waiting for a payment."))
     if order.total_cents <= 0:
-        raise InvalidTransition("This order has nothing to pay.")
+        raise InvalidTransition(gettext("This order has nothing to pay."))
     if order.expires_at is not None and order.expires_at <= now:
-        raise InvalidTransition("This reservation has expired; please order again.")
+        raise InvalidTransition(gettext("This reservation has expired; please order again."))
     checkouts = checkouts_of(order)
     for checkout in checkouts:
         if checkout.is_usable(now):
@@ -89,11 +90,11 @@ def start_checkout(order: Order, *, success_url: str, cancel_url: str, now: date
             attempt += 1
         except GatewayError as error:
             log.warning("Stripe checkout for order %s failed: %s", order.code, error)
-            raise PaymentUnavailable(
+            raise PaymentUnavailable(gettext(
                 "Card payment is not available at the moment. Your seats stay reserved; please try again in a minute."
-            ) from error
+            )) from error
     else:
-        raise PaymentUnavailable("Card payment is not available at the moment; please try again in a minute.")
+        raise PaymentUnavailable(gettext("Card payment is not available at the moment; please try again in a minute."))
     checkout = StripeCheckout(
         order_id=order.id,
         attempt=attempt,
@@ -145,9 +146,9 @@ def refund_stripe_payment(order: Order, *, amount_cents: int, reason: str = "") 
     """
     checkout = paid_checkout(order)
     if checkout is None:
-        raise NotFound("This order has no card payment to refund.")
+        raise NotFound(gettext("This order has no card payment to refund."))
     if amount_cents <= 0 or amount_cents > checkout.amount_cents - order.refunded_cents:
-        raise DomainError("The refund must be more than zero and at most what was paid and not yet refunded.",
+        raise DomainError(gettext("The refund must be more than zero and at most what was paid and not yet refunded."),
                           field="amount")
     try:
         refund = gateway_for().refund(
@@ -156,7 +157,8 @@ def refund_stripe_payment(order: Order, *, amount_cents: int, reason: str = "") 
         )
     except GatewayError as error:
         log.warning("Stripe refund for order %s failed: %s", order.code, error)
-        raise PaymentUnavailable("Stripe could not make the refund right now; nothing was changed. Try again later.") from error
+        raise PaymentUnavailable(
+            gettext("Stripe could not make the refund right now; nothing was changed. Try again later.")) from error
     record_audit(
         "payment.refund_requested",
         edition_id=order.edition_id,

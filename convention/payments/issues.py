@@ -4,6 +4,7 @@ refunded), and the log of recent Stripe events."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from convention.audit.services import record_audit
 from convention.core.errors import DomainError, InvalidTransition, NotFound
@@ -58,7 +59,7 @@ def get_payment_issue(edition, issue_id: int) -> PaymentIssue:
     """The edition's issue ``issue_id``; NotFound for none (or another edition's)."""
     issue = db.session.get(PaymentIssue, issue_id)
     if issue is None or issue.edition_id != edition.id:
-        raise NotFound("There is no such payment issue.")
+        raise NotFound(gettext("There is no such payment issue."))
     return issue
 
 
@@ -70,10 +71,10 @@ def split_issues(issues: list[PaymentIssue]) -> tuple[list[PaymentIssue], list[P
 def resolve_payment_issue(issue: PaymentIssue, *, actor, note: str) -> PaymentIssue:
     """An organizer has dealt with the issue (refunded by hand, contacted the buyer, ...) and says how."""
     if IssueState.RESOLVED not in ISSUE_TRANSITIONS[issue.state]:
-        raise InvalidTransition("This issue is already resolved.")
+        raise InvalidTransition(gettext("This issue is already resolved."))
     note = (note or "").strip()
     if not note:
-        raise DomainError("Say what was done before marking the issue resolved.", field="note")
+        raise DomainError(gettext("Say what was done before marking the issue resolved."), field="note")
     issue.state = IssueState.RESOLVED
     issue.resolved_at = utcnow()
     issue.resolved_by_id = actor.id

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from convention.core.timeutil import UTCDateTime, utcnow
@@ -26,6 +27,19 @@ class EventOutcome(enum.StrEnum):
     IGNORED = "ignored"  # an event type or an order we do not handle
     MISMATCH = "mismatch"  # amount or currency differ: flagged, order not paid
     REFUNDED_NO_SEAT = "refunded_no_seat"  # paid too late, no seat left: refunded at Stripe
+
+    @property
+    def label(self):
+        return OUTCOME_LABELS[self.value]
+
+
+OUTCOME_LABELS = {
+    "applied": lazy_gettext("applied"),
+    "no_change": lazy_gettext("no change"),
+    "ignored": lazy_gettext("ignored"),
+    "mismatch": lazy_gettext("mismatch"),
+    "refunded_no_seat": lazy_gettext("refunded, no seat"),
+}
 
 
 class StripeEvent(db.Model):
@@ -87,12 +101,15 @@ class IssueKind(enum.StrEnum):
     DUPLICATE_PAYMENT = "duplicate_payment"
 
     @property
-    def label(self) -> str:
-        return {
-            "amount_mismatch": "Amount or currency differ from the order",
-            "refunded_no_seat": "Paid after the reservation ended, no seat left: refunded",
-            "duplicate_payment": "Paid twice",
-        }[self.value]
+    def label(self):
+        return ISSUE_LABELS[self.value]
+
+
+ISSUE_LABELS = {
+    "amount_mismatch": lazy_gettext("Amount or currency differ from the order"),
+    "refunded_no_seat": lazy_gettext("Paid after the reservation ended, no seat left: refunded"),
+    "duplicate_payment": lazy_gettext("Paid twice"),
+}
 
 
 class PaymentIssue(EditionScoped, db.Model):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import Session
 
 from convention.core.signals import OrderReleased, order_released
@@ -24,7 +25,7 @@ class StripeProvider:
     """Paid orders go to Stripe Checkout; the webhook, never the return, makes them paid."""
 
     key = STRIPE
-    label = "Card (Stripe)"
+    label = lazy_gettext("Card (Stripe)")
 
     def is_available(self, app: Flask) -> bool:
         return is_configured(app.config)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -144,10 +145,10 @@ def resolve_issue(edition, issue):
     form = ResolveIssueForm()
     back = url_for("payments.manage", slug=edition.slug)
     if not form.validate_on_submit():
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "danger")
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
         return redirect(back)
     return run_action(lambda: issues.resolve_payment_issue(issue, actor=current_user, note=form.note.data or ""),
-                      done=lambda _: _flash_and_go("The payment issue is marked resolved.", "success", back),
+                      done=lambda _: _flash_and_go(gettext("The payment issue is marked resolved."), "success", back),
                       refused=lambda error: _flash_and_go(error.message, "warning", back))
 
 
@@ -156,4 +157,4 @@ def _flash_and_go(message: str, category: str, back: str):
     return redirect(back)
 
 
-register_link("manage", "Payments", "payments.manage", order=65)
+register_link("manage", lazy_gettext("Payments"), "payments.manage", order=65)

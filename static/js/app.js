@@ -1,10 +1,11 @@
 // Small progressive enhancements; every page works without them.
 // Forms marked .js-confirm ask before they post (delete, withdraw, cancel...); the question
-// is the clicked button's data-confirm when it has one (one form shared by a table's rows).
+// is the clicked button's data-confirm when it has one (one form shared by a table's rows),
+// else the form's, else the page's generic question (base.html's <body data-text-confirm>).
 document.addEventListener("submit", (event) => {
   const form = event.target.closest("form.js-confirm");
   const question = (event.submitter && event.submitter.dataset.confirm) || (form && form.dataset.confirm);
-  if (form && !window.confirm(question || "Are you sure?")) {
+  if (form && !window.confirm(question || document.body.dataset.textConfirm || "Are you sure?")) {
     event.preventDefault();
   }
 });
