@@ -55,9 +55,13 @@ def assign(proposal: Proposal, user: User, *, actor, source: AssignmentSource = 
         Assignment.proposal_id == proposal.id, Assignment.user_id == user.id))
     if existing is not None:
         raise Conflict(gettext("%(name)s already reviews this proposal.", name=user.name), field="reviewer")
-    row = Assignment(edition_id=proposal.edition_id, proposal_id=proposal.id, user_id=user.id, source=source)
-    db.session.add(row)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same assignment made twice at once: refused, not a 500
+            row = Assignment(edition_id=proposal.edition_id, proposal_id=proposal.id, user_id=user.id, source=source)
+            db.session.add(row)
+            db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        raise Conflict(gettext("%(name)s already reviews this proposal.", name=user.name), field="reviewer") from exc
     record_audit("review.assign", actor=actor, edition_id=proposal.edition_id, target=row,
                  data={"proposal": proposal.code, "reviewer": user.id, "source": source.value})
     return row

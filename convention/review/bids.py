@@ -11,7 +11,7 @@ from flask_babel import gettext
 
 from convention.audit.services import record_audit
 from convention.cfp.models import Proposal
-from convention.core.errors import DomainError
+from convention.core.errors import Conflict, DomainError
 from convention.core.pagination import Page, fetch_page
 from convention.editions.models import Edition, SessionFormat, Theme
 from convention.extensions import db
@@ -59,27 +59,31 @@ def set_bids(edition: Edition, levels: dict[str, str], *, actor) -> int:
     current = {bid.proposal_id: bid for bid in db.session.scalars(sa.select(Bid).where(
         Bid.user_id == actor.id, Bid.proposal_id.in_([p.id for p in proposals.values()])))}
     changed = 0
-    for code, word in levels.items():
-        proposal = proposals.get(code)
-        if proposal is None:
-            raise DomainError(gettext("Unknown proposal: %(code)s.", code=code))
-        try:
-            level = BidLevel(word) if word else None
-        except ValueError:
-            raise DomainError(gettext("Unknown bid: %(word)s.", word=word)) from None
-        bid = current.get(proposal.id)
-        if level == (bid.level if bid else None):
-            continue
-        changed += 1
-        if level is BidLevel.CONFLICT:
-            declare_conflict(proposal, actor=actor)
-        elif level is None:
-            db.session.delete(bid)
-        elif bid is None:
-            db.session.add(Bid(edition_id=edition.id, proposal_id=proposal.id, user_id=actor.id, level=level))
-        else:
-            bid.level = level
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two windows saving at once: refused, not a 500
+            for code, word in levels.items():
+                proposal = proposals.get(code)
+                if proposal is None:
+                    raise DomainError(gettext("Unknown proposal: %(code)s.", code=code))
+                try:
+                    level = BidLevel(word) if word else None
+                except ValueError:
+                    raise DomainError(gettext("Unknown bid: %(word)s.", word=word)) from None
+                bid = current.get(proposal.id)
+                if level == (bid.level if bid else None):
+                    continue
+                changed += 1
+                if level is BidLevel.CONFLICT:
+                    declare_conflict(proposal, actor=actor)
+                elif level is None:
+                    db.session.delete(bid)
+                elif bid is None:
+                    db.session.add(Bid(edition_id=edition.id, proposal_id=proposal.id, user_id=actor.id, level=level))
+                else:
+                    bid.level = level
+            db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        raise Conflict(gettext("Your bids were just saved from another window: reload the page.")) from exc
     if changed:
         record_audit("review.bids", actor=actor, edition_id=edition.id, data={"changed": changed})
     return changed

@@ -20,6 +20,7 @@ from convention.accounts.models import User
 from convention.audit.services import record_audit
 from convention.cfp.models import Proposal, ProposalSpeaker, SpeakerProfile
 from convention.core.errors import DomainError
+from convention.core.pagination import fetch_page
 from convention.editions.models import Edition, EditionRole, Role
 from convention.extensions import db
 from convention.review.models import Bid, BidLevel, Conflict, ConflictSource
@@ -174,3 +175,17 @@ def declared_conflicts(user, edition: Edition) -> list[tuple[Conflict, str, str]
         sa.select(Conflict, Proposal.code, Proposal.title).join(Proposal, Proposal.id == Conflict.proposal_id)
         .where(Conflict.user_id == user.id, Conflict.edition_id == edition.id,
                Conflict.source == ConflictSource.DECLARED).order_by(Proposal.title))]
+
+
+CONFLICTS_PER_PAGE = 50
+
+
+def conflict_page(edition: Edition, *, page: int = 1):
+    """One page of the stored conflicts of ``edition`` for the organizers: (reviewer name,
+    proposal code, title, source), by reviewer then title."""
+    query = (
+        sa.select(User.name, Proposal.code, Proposal.title, Conflict.source)
+        .join(User, User.id == Conflict.user_id).join(Proposal, Proposal.id == Conflict.proposal_id)
+        .where(Conflict.edition_id == edition.id).order_by(User.name, Proposal.title, Conflict.id)
+    )
+    return fetch_page(query, page, CONFLICTS_PER_PAGE)

@@ -131,19 +131,25 @@ def save_review(edition: Edition, proposal: Proposal, data: ReviewData, *, actor
         raise DomainError(gettext("At most %(max)d characters.", max=FEEDBACK_MAX), field="feedback")
     now = utcnow()
     review = review_of(actor, proposal)
-    if review is None:
-        review = Review(edition_id=edition.id, proposal_id=proposal.id, user_id=actor.id)
-        db.session.add(review)
-    review.comment, review.feedback, review.updated_at = comment, feedback, now
-    review.submitted_at = review.submitted_at or now
-    by_criterion = {score.criterion_id: score for score in review.scores}
-    for criterion in criteria:
-        score = by_criterion.get(criterion.id)
-        if score is None:
-            review.scores.append(Score(criterion_id=criterion.id, value=data.scores[criterion.id]))
-        else:
-            score.value = data.scores[criterion.id]
-    db.session.flush()
+    try:
+        # A double click sends the first review twice at once: the second one meets the
+        # unique (proposal, reviewer) in its SAVEPOINT and is refused, not a 500.
+        with db.session.begin_nested():
+            if review is None:
+                review = Review(edition_id=edition.id, proposal_id=proposal.id, user_id=actor.id)
+                db.session.add(review)
+            review.comment, review.feedback, review.updated_at = comment, feedback, now
+            review.submitted_at = review.submitted_at or now
+            by_criterion = {score.criterion_id: score for score in review.scores}
+            for criterion in criteria:
+                score = by_criterion.get(criterion.id)
+                if score is None:
+                    review.scores.append(Score(criterion_id=criterion.id, value=data.scores[criterion.id]))
+                else:
+                    score.value = data.scores[criterion.id]
+            db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        raise Conflict(gettext("This review was just saved from another window: reload the page.")) from exc
     record_audit("review.save", actor=actor, edition_id=edition.id, target=review,
                  data={"proposal": proposal.code, "scores": {str(k): v for k, v in data.scores.items()}})
     return review

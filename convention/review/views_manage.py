@@ -189,9 +189,17 @@ def unassign(edition, assignment):
                       back=url_for("review_manage.assignments", slug=edition.slug))
 
 
+@bp.get("/<slug>/manage/review/conflicts")
+@guarded(can_manage_review, load=load_edition)
+def conflict_list(edition):
+    return render_template("review/manage/conflicts.html", edition=edition,
+                           page=conflicts.conflict_page(edition, page=page_arg()), pager_args={"slug": edition.slug},
+                           action_form=ActionForm())
+
+
 @bp.post("/<slug>/manage/review/conflicts/refresh")
 @guarded(can_manage_review, load=load_edition)
 def refresh_conflicts(edition):
     return run_button(lambda: conflicts.refresh_automatic_conflicts(edition, actor=current_user),
                       done=lambda n: gettext("Conflicts checked: %(count)d found by the rules.", count=n),
-                      back=url_for("review_manage.assignments", slug=edition.slug))
+                      back=url_for("review_manage.conflict_list", slug=edition.slug))
