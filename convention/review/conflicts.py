@@ -93,11 +93,6 @@ def conflicted_proposal_ids(user, edition: Edition) -> sa.Select:
     return sa.union(stored, live)
 
 
-def is_conflicted(user, proposal: Proposal) -> bool:
-    ids = conflicted_proposal_ids(user, proposal.edition).subquery()
-    return db.session.scalar(sa.select(ids.c[0]).where(ids.c[0] == proposal.id).limit(1)) is not None
-
-
 def conflict_reasons(user, proposal: Proposal) -> list[ConflictSource]:
     """Why ``user`` may not review ``proposal`` (empty: no conflict)."""
     reasons = set(db.session.scalars(sa.select(Conflict.source).where(

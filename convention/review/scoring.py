@@ -57,6 +57,14 @@ class Queue:
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
+    def next_to_do(self, after_code: str | None = None) -> str | None:
+        """The next proposal still to review after ``after_code`` (going round), or None."""
+        start = next((i + 1 for i, item in enumerate(self.items) if item.code == after_code), 0)
+        for item in self.items[start:] + self.items[:start]:
+            if not item.done and item.code != after_code:
+                return item.code
+        return None
+
 
 def queue_of(user, edition: Edition) -> Queue:
     """The proposals assigned to ``user`` that they may open, by title, with their own
@@ -75,12 +83,7 @@ def queue_of(user, edition: Edition) -> Queue:
 def next_to_review(user, edition: Edition, after_code: str | None = None) -> str | None:
     """The code of the next proposal of the queue still to review (after ``after_code``,
     going round), or None when everything is reviewed."""
-    items = queue_of(user, edition).items
-    start = next((i + 1 for i, item in enumerate(items) if item.code == after_code), 0)
-    for item in items[start:] + items[:start]:
-        if not item.done and item.code != after_code:
-            return item.code
-    return None
+    return queue_of(user, edition).next_to_do(after_code)
 
 
 def review_of(user, proposal: Proposal) -> Review | None:

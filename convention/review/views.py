@@ -40,7 +40,7 @@ def landing(edition):
     settings, phase = _phase(edition)
     queue = scoring.queue_of(current_user, edition)
     return render_template("review/landing.html", edition=edition, settings=settings, phase=phase, queue=queue,
-                           next_code=scoring.next_to_review(current_user, edition),
+                           next_code=queue.next_to_do(),
                            has_criteria=bool(criteria_of(edition)))
 
 
