@@ -30,6 +30,7 @@ SIGNAL_RECEIVERS = (
     "convention.cfp.manage_services",
     "convention.registration.complimentary",
     "convention.payments.provider",
+    "convention.review.assignment",
 )
 
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.

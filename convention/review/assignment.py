@@ -15,6 +15,7 @@ from convention.audit.services import record_audit
 from convention.cfp.models import Proposal
 from convention.core.errors import Conflict, DomainError
 from convention.core.pagination import Page, fetch_page
+from convention.core.signals import RoleRevoked, role_revoked
 from convention.editions.models import Edition, EditionRole, Role
 from convention.extensions import db
 from convention.review.conflicts import conflict_reasons
@@ -127,3 +128,27 @@ def loads(edition: Edition) -> list[tuple[User, int, int]]:
     return [tuple(row) for row in db.session.execute(
         sa.select(User, assigned, written).join(EditionRole, EditionRole.user_id == User.id)
         .where(EditionRole.edition_id == edition.id, EditionRole.role == Role.REVIEWER).order_by(User.name))]
+
+
+def drop_unreviewed_assignments(edition_id: int, user_id: int, *, actor_id: int | None = None) -> int:
+    """A person leaves the committee: the proposals they had not reviewed leave their queue
+    (their written reviews stay and count). Returns how many assignments went."""
+    reviewed = sa.select(Review.proposal_id).where(Review.user_id == user_id)
+    ids = list(db.session.scalars(sa.select(Assignment.id).where(
+        Assignment.edition_id == edition_id, Assignment.user_id == user_id,
+        Assignment.proposal_id.not_in(reviewed))))
+    if ids:
+        db.session.execute(sa.delete(Assignment).where(Assignment.id.in_(ids)))
+        record_audit("review.unassign.left_committee", actor=db.session.get(User, actor_id) if actor_id else None,
+                     edition_id=edition_id, data={"reviewer": user_id, "assignments": len(ids)})
+    return len(ids)
+
+
+def _on_role_revoked(event: RoleRevoked) -> None:
+    if event.role == Role.REVIEWER.value:
+        drop_unreviewed_assignments(event.edition_id, event.user_id, actor_id=event.actor_id)
+
+
+def connect_receivers() -> None:
+    """Called by the app factory (connecting twice changes nothing)."""
+    role_revoked.connect(_on_role_revoked)

@@ -8,10 +8,12 @@ import sqlalchemy as sa
 from convention.cfp.speaker_services import ProfileData, update_speaker_profile
 from convention.core.errors import Conflict as Refused
 from convention.core.errors import DomainError
+from convention.editions.models import EditionRole
+from convention.editions.services import revoke_role
 from convention.extensions import db as _db
 from convention.review import bids, conflicts, expertise
 from convention.review.assignment import assign, eligible, unassign
-from convention.review.models import Bid, BidLevel, Conflict, ConflictSource
+from convention.review.models import Assignment, Bid, BidLevel, Conflict, ConflictSource
 from convention.review.permissions import can_open_review_proposal, team_theme_limit
 from tests.conftest import Auth, csrf_token_from
 from tests.review.helpers import assigned, review_edition, reviewer, score, speaker_with_profile, submitted
@@ -145,3 +147,17 @@ def test_organizer_assigns_through_the_page(setup, client, db):
     assert ok.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "Rita Reviewer" in page and proposal.title in page
+
+
+def test_leaving_the_committee_empties_the_queue_but_keeps_the_reviews(setup, db):
+    edition, organizer, (relevance, quality), rita, zeb, proposal = setup
+    other = submitted(edition, zeb, title="Other")
+    assigned(proposal, rita, organizer)
+    assigned(other, rita, organizer)
+    score(edition, proposal, rita, {relevance.id: 2, quality.id: 2})
+    grant = db.session.scalar(sa.select(EditionRole).where(
+        EditionRole.user_id == rita.id, EditionRole.edition_id == edition.id))
+    revoke_role(edition, grant, actor=organizer)
+    db.session.commit()
+    left = db.session.scalars(sa.select(Assignment.proposal_id).where(Assignment.user_id == rita.id)).all()
+    assert left == [proposal.id]
