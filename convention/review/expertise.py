@@ -10,6 +10,7 @@ from flask_babel import gettext
 from convention.accounts.models import User
 from convention.audit.services import record_audit
 from convention.core.errors import DomainError
+from convention.core.inputs import DB_INT_MAX
 from convention.editions.models import Edition, Theme
 from convention.extensions import db
 from convention.review.conflicts import reviewer_users
@@ -18,6 +19,8 @@ from convention.review.models import TEAM_NAME_MAX, ReviewerTheme, ReviewTeam, R
 
 def _edition_theme_ids(edition: Edition, theme_ids) -> set[int]:
     wanted = {int(t) for t in theme_ids}
+    if any(not 0 < t <= DB_INT_MAX for t in wanted):  # a forged id beyond the column's range
+        raise DomainError(gettext("Choose themes of this edition."), field="themes")
     known = set(db.session.scalars(sa.select(Theme.id).where(Theme.edition_id == edition.id, Theme.id.in_(wanted))))
     if wanted - known:
         raise DomainError(gettext("Choose themes of this edition."), field="themes")

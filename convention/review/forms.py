@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from convention.core.forms import strip
+from convention.core.inputs import DB_INT_MAX
 from convention.review.models import CRITERION_NAME_MAX, TEAM_NAME_MAX
 from convention.review.scoring import COMMENT_MAX, FEEDBACK_MAX, score_field
 from convention.review.settings import REVIEWS_PER_PROPOSAL_MAX, SCALE_LIMIT, WEIGHT_MAX
@@ -78,7 +79,7 @@ class ThemesForm(FlaskForm):
 class AssignForm(FlaskForm):
     code = StringField(lazy_gettext("Proposal code"), filters=[strip], validators=[DataRequired(), Length(max=12)])
     reviewer = SelectField(lazy_gettext("Reviewer"), coerce=int, validate_choice=False,
-                           validators=[InputRequired()])
+                           validators=[InputRequired(), NumberRange(1, DB_INT_MAX)])
     submit = SubmitField(lazy_gettext("Assign"))
 
 

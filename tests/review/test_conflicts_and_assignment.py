@@ -161,3 +161,22 @@ def test_leaving_the_committee_empties_the_queue_but_keeps_the_reviews(setup, db
     db.session.commit()
     left = db.session.scalars(sa.select(Assignment.proposal_id).where(Assignment.user_id == rita.id)).all()
     assert left == [proposal.id]
+
+
+def test_forged_ids_get_a_message_not_a_500(setup, client, db):
+    edition, organizer, _criteria, rita, _zeb, proposal = setup
+    huge = "99999999999999999999"
+    assert Auth(client).login(organizer.email).status_code == 302
+    url = f"/{edition.slug}/manage/review/assignments"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    assert client.post(url, data={"csrf_token": token, "code": proposal.code, "reviewer": huge}).status_code == 422
+    answer = client.post(f"/{edition.slug}/manage/review/teams",
+                         data={"csrf_token": token, "name": "Team", "themes": [huge, "2147483648"]})
+    assert answer.status_code == 422
+    Auth(client).logout()
+    assert Auth(client).login(rita.email).status_code == 302
+    url = f"/{edition.slug}/review/themes"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    assert client.post(url, data={"csrf_token": token, "themes": [huge]}).status_code == 422
+    answer = client.post(f"/{edition.slug}/review/bids", data={"csrf_token": token, f"bid-{proposal.code}": "x" * 50})
+    assert answer.status_code == 302
