@@ -21,6 +21,8 @@ BLUEPRINT_MODULES = (
     "convention.cfp.views_manage",
     "convention.registration.views",
     "convention.payments.views",
+    "convention.review.views",
+    "convention.review.views_manage",
 )
 
 # Domains that receive signals (convention.core.signals): each module's
@@ -29,6 +31,7 @@ SIGNAL_RECEIVERS = (
     "convention.cfp.manage_services",
     "convention.registration.complimentary",
     "convention.payments.provider",
+    "convention.review.assignment",
 )
 
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.
@@ -40,6 +43,7 @@ MODEL_MODULES = (
     "convention.cfp.models",
     "convention.registration.models",
     "convention.payments.models",
+    "convention.review.models",
 )
 
 

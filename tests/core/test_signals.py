@@ -95,7 +95,7 @@ def test_the_app_factory_connects_one_receiving_function_per_domain(app):
         "talk_confirmed": {"convention.registration.complimentary"},
         "talk_cancelled": {"convention.registration.complimentary"},
         "role_granted": {"convention.registration.complimentary"},
-        "role_revoked": {"convention.registration.complimentary"},
+        "role_revoked": {"convention.registration.complimentary", "convention.review.assignment"},
         "item_in_use": {"convention.cfp.manage_services"},
         "order_released": {"convention.payments.provider"},
     }
