@@ -10,8 +10,9 @@ What is fed to the solver:
 * reviewers: the people with the edition role ``reviewer`` (confirmed address), the themes
   they marked as known, and their team limits: a reviewer whose teams are all limited to
   themes is only given proposals of those themes (one team without themes lifts the limit);
-* forbidden pairs: every recorded conflict (declared or found), a ``conflict`` bid, and —
-  checked here again, whatever the conflict rows say — being a speaker of the proposal;
+* forbidden pairs: every conflict (declared, or found by the rules of ``conflicts.py``,
+  refreshed as rows first), a ``conflict`` bid, and — checked here again, whatever the rows
+  say — being a speaker of the proposal;
 * bids as preferences; existing assignments and reviews as fixed pairs (kept, counted).
 """
 
@@ -34,6 +35,7 @@ from convention.core.errors import DomainError
 from convention.editions.models import Edition, EditionRole, Role
 from convention.extensions import db
 from convention.review import assignment_solver as solver
+from convention.review.conflicts import refresh_automatic_conflicts
 from convention.review.models import (
     Assignment,
     AssignmentSource,
@@ -47,9 +49,10 @@ from convention.review.models import (
     ReviewTeamMember,
     ReviewTeamTheme,
 )
+from convention.review.settings import REVIEWS_PER_PROPOSAL_MAX, get_settings
 
 AUDIT_ACTION = "review.auto_assign"
-REVIEWS_MIN, REVIEWS_MAX = 1, 20  # as the review_settings check constraint
+REVIEWS_MIN, REVIEWS_MAX = 1, REVIEWS_PER_PROPOSAL_MAX  # as the review_settings check constraint
 UNMET_KEPT = 200  # unmet proposals named in the audit entry (the count is always there)
 UNMET_REASONS = {
     solver.UNMET_TOO_FEW_ELIGIBLE: lazy_gettext("Too few reviewers may review it (conflicts, team themes)."),
@@ -116,6 +119,7 @@ def run_automatic_assignment(edition: Edition, actor, *, reviews_per_proposal: i
     if reviews_per_proposal is not None:
         settings.reviews_per_proposal = reviews_per_proposal
     n = settings.reviews_per_proposal
+    refresh_automatic_conflicts(edition, actor=actor)  # the rules' conflicts, stored as rows, as of now
     inputs = _solver_inputs(edition)
     result = solver.solve_assignment(inputs.proposals, inputs.reviewers, reviews_per_proposal=n,
                                      conflicts=inputs.conflicts, bids=inputs.bids, existing=inputs.existing)
@@ -254,9 +258,7 @@ SHORT_SHOWN = 50
 def assignment_overview(edition: Edition) -> Overview:
     """The page's figures, in a fixed number of queries: the settings' N, each reviewer's
     load (manual / automatic / reviewed), the assignable proposals still below N, the last run."""
-    settings = db.session.scalar(sa.select(ReviewSettings).where(ReviewSettings.edition_id == edition.id)) \
-        or ReviewSettings.with_defaults(edition.id)
-    n = settings.reviews_per_proposal
+    n = get_settings(edition).reviews_per_proposal
     ids = reviewer_ids(edition)
     counts = defaultdict(int)
     for user_id, source, count in db.session.execute(

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
-from flask_babel import lazy_gettext, ngettext
+from flask_babel import ngettext
 from flask_login import current_user
 
 from convention.core.permissions import guarded
 from convention.core.views import run_form
 from convention.editions.loaders import load_edition
-from convention.editions.navigation import register_link
 from convention.editions.permissions import can_manage_edition
 from convention.review.auto_assignment import assignment_overview, run_automatic_assignment
 from convention.review.forms_assignment import AutoAssignmentForm
 
 bp = Blueprint("review_assign", __name__)
-
-register_link("manage", lazy_gettext("Assignment"), "review_assign.automatic", order=32)
 
 
 @bp.route("/<slug>/manage/review/assignment/automatic", methods=["GET", "POST"])

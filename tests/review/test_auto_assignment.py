@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
 import pytest
@@ -13,7 +14,12 @@ from convention.cfp.states import ProposalState
 from convention.core.errors import DomainError
 from convention.editions.models import Role
 from convention.extensions import db
-from convention.review.auto_assignment import AUDIT_ACTION, assignment_overview, run_automatic_assignment
+from convention.review.auto_assignment import (
+    AUDIT_ACTION,
+    assignment_overview,
+    run_automatic_assignment,
+    settings_row,
+)
 from convention.review.models import (
     Assignment,
     AssignmentSource,
@@ -110,8 +116,7 @@ def test_conflicts_conflict_bids_and_own_proposals_are_never_assigned(edition, o
     r1, r2, r3, r4 = reviewers
     db.session.add_all([
         Conflict(edition_id=edition.id, proposal_id=proposals[0].id, user_id=r1.id, source=ConflictSource.DECLARED),
-        Conflict(edition_id=edition.id, proposal_id=proposals[1].id, user_id=r2.id,
-                 source=ConflictSource.ORGANISATION),
+        Conflict(edition_id=edition.id, proposal_id=proposals[1].id, user_id=r2.id, source=ConflictSource.DECLARED),
         Bid(edition_id=edition.id, proposal_id=proposals[2].id, user_id=r3.id, level=BidLevel.CONFLICT),
     ])
     own = make_proposal(edition, r4, state=ProposalState.SUBMITTED, organizer=organizer, title="By a reviewer")
@@ -123,6 +128,19 @@ def test_conflicts_conflict_bids_and_own_proposals_are_never_assigned(edition, o
     forbidden = {(proposals[0].id, r1.id), (proposals[1].id, r2.id), (proposals[2].id, r3.id), (own.id, r4.id)}
     assert pairs.isdisjoint(forbidden)
     assert Counter(p for p, _ in pairs) == {p.id: 3 for p in [*proposals, own]}  # the three others each
+
+
+def test_conflicts_found_by_the_rules_are_refreshed_and_respected(edition, organizer, reviewers):
+    colleague = make_user(name="Cora Colleague", email="cora@acme.be")
+    give_role(edition, colleague, Role.REVIEWER)
+    speaker = make_user(name="Sam Speaker", email="sam@acme.be")  # the same company's address
+    proposals = _submitted(edition, speaker, organizer, 3)
+
+    _run(edition, organizer, reviews_per_proposal=4)
+
+    assert colleague.id not in {u for _, u in _pairs(edition)}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Conflict).where(
+        Conflict.user_id == colleague.id, Conflict.source == ConflictSource.EMAIL_DOMAIN)) == len(proposals)
 
 
 def test_bids_and_known_themes_are_preferred(edition, organizer, reviewers, speaker):
@@ -193,7 +211,7 @@ def test_rerunning_keeps_manual_assignments_and_reviews_and_only_fills_gaps(edit
 def test_a_proposal_nobody_may_review_is_reported(edition, organizer, reviewers, speaker):
     lonely, fine = _submitted(edition, speaker, organizer, 2)
     db.session.add_all([Conflict(edition_id=edition.id, proposal_id=lonely.id, user_id=u.id,
-                                 source=ConflictSource.EMAIL_DOMAIN) for u in reviewers[:3]])
+                                 source=ConflictSource.DECLARED) for u in reviewers[:3]])
     db.session.commit()
 
     report = _run(edition, organizer)
@@ -295,3 +313,51 @@ def test_reviewers_and_speakers_cannot_run_it(client, auth, edition, organizer, 
         auth.logout()
     assert _pairs(edition) == set()
 
+
+RUNS = 4
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("settings_exist", [True, False], ids=["settings-row", "no-settings-row"])
+def test_parallel_runs_assign_each_pair_once(app, client, auth, edition, organizer, reviewers, speaker,
+                                             settings_exist):
+    """Organizers who press "run" at the same moment: the runs queue up (a row lock on the
+    settings), nothing is assigned twice. Only meaningful on PostgreSQL (SQLite lets one
+    writer in at a time): each run is a thread with its own client, released by a barrier."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs DATABASE_URL pointing to PostgreSQL: SQLite serialises writers and would hide the race")
+    proposals = _submitted(edition, speaker, organizer, 5)
+    assert auth.login("olivia@example.org").status_code == 302
+    token = csrf_token_from(client.get(PAGE).get_data(as_text=True))
+    if settings_exist:
+        settings_row(edition)
+        db.session.commit()
+    clients = []
+    for _ in range(RUNS):
+        twin = app.test_client()
+        twin.set_cookie("session", client.get_cookie("session").value)
+        clients.append(twin)
+    barrier = threading.Barrier(RUNS, timeout=60)
+    outcomes: list = [None] * RUNS
+
+    def run(i):
+        try:
+            barrier.wait()
+            response = clients[i].post(PAGE, data={"csrf_token": token, "reviews_per_proposal": "3"})
+            outcomes[i] = response.status_code
+        except Exception as exc:  # noqa: BLE001 - reported by the assertions
+            outcomes[i] = repr(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(RUNS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    db.session.expire_all()
+    assert outcomes == [302] * RUNS
+    pairs = list(db.session.execute(sa.select(Assignment.proposal_id, Assignment.user_id)))
+    assert Counter(p for p, _ in pairs) == {p.id: 3 for p in proposals}
+    created = [entry.data["created"] for entry in db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == AUDIT_ACTION).order_by(AuditEntry.id))]
+    assert sorted(created) == [0] * (RUNS - 1) + [15]  # the first run did it all, the others found nothing to do
