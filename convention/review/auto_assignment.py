@@ -274,8 +274,14 @@ def assignment_overview(edition: Edition) -> Overview:
                           counts[(uid, AssignmentSource.AUTOMATIC)], reviewed.get(uid, 0)) for uid in ids]
     loads.sort(key=lambda load: (load.name.casefold(), load.user_id))
 
+    # The reviewers a proposal has, as the solver counts them: its assignments, and reviews
+    # written without one.
+    with_assignment = sa.select(Assignment.id).where(Assignment.proposal_id == Review.proposal_id,
+                                                     Assignment.user_id == Review.user_id).exists()
     assigned = (sa.select(sa.func.count()).select_from(Assignment)
-                .where(Assignment.proposal_id == Proposal.id).scalar_subquery())
+                .where(Assignment.proposal_id == Proposal.id).correlate(Proposal).scalar_subquery()
+                + sa.select(sa.func.count()).select_from(Review)
+                .where(Review.proposal_id == Proposal.id, ~with_assignment).correlate(Proposal).scalar_subquery())
     proposals = db.session.scalar(sa.select(sa.func.count()).select_from(Proposal).where(assignable_proposals(edition)))
     short_query = sa.select(Proposal.code, Proposal.title, assigned.label("assigned"), sa.func.count().over()) \
         .where(assignable_proposals(edition), assigned < n).order_by(assigned, Proposal.id).limit(SHORT_SHOWN)

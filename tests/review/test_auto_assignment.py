@@ -143,6 +143,35 @@ def test_conflicts_found_by_the_rules_are_refreshed_and_respected(edition, organ
         Conflict.user_id == colleague.id, Conflict.source == ConflictSource.EMAIL_DOMAIN)) == len(proposals)
 
 
+def test_every_automatic_pair_passes_the_manual_assignment_rule(edition, organizer, reviewers, speaker):
+    """The automatic assignment gives nobody what review-core's ``eligible`` would refuse by hand."""
+    from convention.accounts.models import User
+    from convention.cfp.models import Proposal
+    from convention.review.assignment import eligible
+
+    security, other = edition.themes[0], edition.themes[1]
+    proposals = (_submitted(edition, speaker, organizer, 4, theme_id=security.id)
+                 + _submitted(edition, speaker, organizer, 4, theme_id=other.id))
+    team = ReviewTeam(edition_id=edition.id, name="Security only")
+    team.members.append(ReviewTeamMember(user_id=reviewers[0].id))
+    team.themes.append(ReviewTeamTheme(theme_id=security.id))
+    db.session.add_all([team,
+                        Conflict(edition_id=edition.id, proposal_id=proposals[0].id, user_id=reviewers[1].id,
+                                 source=ConflictSource.DECLARED),
+                        Bid(edition_id=edition.id, proposal_id=proposals[5].id, user_id=reviewers[2].id,
+                            level=BidLevel.CONFLICT)])
+    db.session.commit()
+
+    _run(edition, organizer, reviews_per_proposal=3)
+
+    pairs = _pairs(edition)
+    # 8 proposals x 3, but proposal 5 (theme "other") has only two reviewers left: reviewer 0's
+    # team is limited to security and reviewer 2 bid "conflict".
+    assert len(pairs) == 23
+    for proposal_id, user_id in pairs:
+        assert eligible(db.session.get(User, user_id), db.session.get(Proposal, proposal_id)) is None
+
+
 def test_bids_and_known_themes_are_preferred(edition, organizer, reviewers, speaker):
     security, other = edition.themes[0], edition.themes[1]
     on_security = _submitted(edition, speaker, organizer, 2, theme_id=security.id)
@@ -202,6 +231,7 @@ def test_rerunning_keeps_manual_assignments_and_reviews_and_only_fills_gaps(edit
                                                                  Assignment.proposal_id == proposals[0].id)) == "manual"
     assert (proposals[1].id, r2.id) not in pairs  # the review counts, no assignment is added for it
     assert Counter(p for p, _ in pairs)[proposals[1].id] == 1
+    assert assignment_overview(edition).short == []  # nor does the page count it as missing
 
     third = _run(edition, organizer, reviews_per_proposal=3)  # raising N tops up
     assert third.created == 3
