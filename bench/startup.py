@@ -25,7 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LAZY = ("fpdf", "stripe", "PIL", "pypdf", "alembic", "flask_migrate")
+LAZY = ("fpdf", "stripe", "PIL", "pypdf", "alembic", "flask_migrate", "ortools", "numpy")
 
 CHILD = f"""
 import json, sys, time

@@ -23,6 +23,7 @@ BLUEPRINT_MODULES = (
     "convention.payments.views",
     "convention.review.views",
     "convention.review.views_manage",
+    "convention.review.views_auto_assignment",
 )
 
 # Domains that receive signals (convention.core.signals): each module's
