@@ -20,6 +20,7 @@ BLUEPRINT_MODULES = (
     "convention.cfp.views_manage",
     "convention.registration.views",
     "convention.payments.views",
+    "convention.review.views_decisions",
 )
 
 # Domains that receive signals (convention.core.signals): each module's

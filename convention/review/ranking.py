@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
 from convention.cfp.models import Proposal
 from convention.cfp.states import ProposalState
@@ -151,3 +152,40 @@ def ranking_page(edition: Edition, flt: RankingFilter, *, page: int = 1, per_pag
         for row in result.items
     ]
     return Page(items, result.total, result.page, result.per_page)
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    reviewer: str
+    submitted: bool
+    total: float | None
+    scores: list[tuple[str, int | None]]  # (criterion, value) in the criteria's order
+    comment: str
+    feedback: str
+
+
+def proposal_reviews(proposal: Proposal) -> list[ReviewLine]:
+    """Every review of ``proposal`` for the organizers: scores per criterion, total, texts (two queries)."""
+    criteria = db.session.scalars(
+        sa.select(Criterion).where(Criterion.edition_id == proposal.edition_id).order_by(Criterion.position, Criterion.id)
+    ).all()
+    reviews = db.session.scalars(
+        sa.select(Review).where(Review.proposal_id == proposal.id)
+        .options(selectinload(Review.scores), joinedload(Review.user))
+        .order_by(Review.submitted_at.is_(None), Review.id)
+    ).all()
+    weights = {c.id: c.weight for c in criteria}
+    lines = []
+    for review in reviews:
+        values = {score.criterion_id: score.value for score in review.scores}
+        weight = sum(weights.get(cid, 0) for cid in values)
+        total = sum(v * weights.get(cid, 0) for cid, v in values.items()) / weight if weight else None
+        lines.append(ReviewLine(
+            reviewer=review.user.name, submitted=review.submitted_at is not None, total=total,
+            scores=[(c.name, values.get(c.id)) for c in criteria], comment=review.comment, feedback=review.feedback,
+        ))
+    return lines
+
+
+def decision_of(proposal: Proposal) -> Decision | None:
+    return db.session.scalar(sa.select(Decision).where(Decision.proposal_id == proposal.id))

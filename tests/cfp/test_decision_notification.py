@@ -9,9 +9,12 @@ import sqlalchemy as sa
 
 from convention.audit.models import AuditEntry
 from convention.cfp import submission
+from convention.cfp.models import Proposal
 from convention.cfp.states import ProposalState
 from convention.core.signals import TalkCancelled, talk_cancelled
+from convention.extensions import db as _db
 from tests.cfp.helpers import emails_to, make_proposal
+from tests.conftest import csrf_token_from
 
 S = ProposalState
 
@@ -60,3 +63,27 @@ def test_the_rules_still_apply_with_a_notification(db, edition, organizer, speak
     with pytest.raises(Exception, match="cannot become"):
         submission.set_proposal_state(proposal, S.ACCEPTED, actor=organizer, notification=_words)
     assert emails_to(speaker.email, "cfp_decision") == []
+
+
+def test_organizer_page_links_to_the_review_decision(client, auth, edition, organizer, speaker):
+    proposal = make_proposal(edition, speaker, state=S.SUBMITTED)
+    auth.login(organizer.email)
+    page = client.get(f"/cfp-test/manage/proposals/{proposal.code}").get_data(as_text=True)
+    assert f'href="/cfp-test/manage/review/decisions/{proposal.code}"' in page
+    assert "/state/accept" not in page and "/state/reject" not in page
+    # The old immediate move is gone: the committee decides, and tells the speakers later.
+    for word in ("accept", "reject"):
+        response = client.post(f"/cfp-test/manage/proposals/{proposal.code}/state/{word}",
+                               data={"csrf_token": csrf_token_from(page)})
+        assert response.status_code == 404
+    _db.session.expire_all()
+    assert _db.session.get(Proposal, proposal.id).state is S.SUBMITTED
+    assert emails_to(speaker.email, "cfp_accepted") == []
+
+
+def test_no_decision_link_once_decided_but_cancel_stays(client, auth, edition, organizer, speaker):
+    proposal = make_proposal(edition, speaker, state=S.CONFIRMED, organizer=organizer)
+    auth.login(organizer.email)
+    page = client.get(f"/cfp-test/manage/proposals/{proposal.code}").get_data(as_text=True)
+    assert "/manage/review/decisions/" not in page
+    assert f"/cfp-test/manage/proposals/{proposal.code}/state/cancel" in page
