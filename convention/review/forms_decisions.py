@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from convention.cfp.states import ProposalState
 from convention.core.forms import strip
 from convention.review.models import SUBJECT_MAX
 from convention.review.notifications import BODY_MAX
+from convention.review.quotas import QUOTA_MAX
 from convention.review.ranking import DECISION_FILTERS, RANKED_STATES
 
 
@@ -66,3 +67,26 @@ class NotificationTemplateForm(FlaskForm):
                          render_kw={"rows": 14})
     preview = SubmitField(lazy_gettext("Preview"))
     submit = SubmitField(lazy_gettext("Save"))
+
+
+class _QuotaForm(FlaskForm):
+    submit = SubmitField(lazy_gettext("Save"))
+    theme_fields: list[tuple[int, str]] = []
+
+    def quotas(self) -> dict[int, int | None]:
+        return {theme_id: self[name].data for theme_id, name in self.theme_fields}
+
+
+def quota_form_class(edition) -> type[_QuotaForm]:
+    """A form with one optional number per theme of ``edition`` (field ``t_<theme id>``)."""
+
+    class QuotaForm(_QuotaForm):
+        pass
+
+    fields = []
+    for theme in edition.themes:
+        name = f"t_{theme.id}"
+        setattr(QuotaForm, name, IntegerField(theme.name, validators=[Optional(), NumberRange(min=0, max=QUOTA_MAX)]))
+        fields.append((theme.id, name))
+    QuotaForm.theme_fields = fields
+    return QuotaForm

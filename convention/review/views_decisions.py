@@ -14,8 +14,13 @@ from convention.core.permissions import guarded
 from convention.core.views import perform_button, run_button, run_form
 from convention.editions.loaders import get_edition_or_404, load_edition
 from convention.editions.navigation import register_link
-from convention.review import dashboard, decisions, notifications, ranking
-from convention.review.forms_decisions import BulkDecisionForm, NotificationTemplateForm, RankingFilterForm
+from convention.review import dashboard, decisions, notifications, quotas, ranking
+from convention.review.forms_decisions import (
+    BulkDecisionForm,
+    NotificationTemplateForm,
+    RankingFilterForm,
+    quota_form_class,
+)
 from convention.review.models import Outcome
 from convention.review.permissions import can_decide
 
@@ -61,7 +66,7 @@ def ranking_view(edition):
         sort_labels=SORT_LABELS,
         bulk_url=url_for("review_decisions.bulk", slug=edition.slug, **args, **query_args("page")),
         bulk_form=BulkDecisionForm(),
-        themes=dashboard.theme_counts(edition),
+        themes=dashboard.theme_counts(edition, quotas.get_quotas(edition)),
         formats=dashboard.format_counts(edition),
         reviewers=dashboard.reviewer_progress(edition),
         histogram=dashboard.score_histogram(edition),
@@ -124,6 +129,22 @@ def decide(edition, proposal, word):
                        title=proposal.title, outcome=outcome.label.lower())
     return run_button(action, done=done,
                       back=url_for("review_decisions.proposal", slug=edition.slug, code=proposal.code))
+
+
+@bp.route("/<slug>/manage/review/quotas", methods=["GET", "POST"])
+@guarded(can_decide, load=load_edition)
+def quotas_view(edition):
+    saved = quotas.get_quotas(edition)
+    form = quota_form_class(edition)(data={name: saved.get(theme_id) for theme_id, name in
+                                           quota_form_class(edition).theme_fields})
+    back = url_for("review_decisions.ranking_view", slug=edition.slug)
+    return run_form(
+        form,
+        lambda: quotas.save_quotas(edition, form.quotas(), actor=current_user),
+        done=gettext("The theme quotas are saved."),
+        back=back,
+        render=lambda: render_template("review/decisions/quotas.html", edition=edition, form=form, back=back),
+    )
 
 
 # -- telling the speakers --------------------------------------------------------------------------
@@ -192,4 +213,4 @@ def send(edition):
 
 
 register_link("manage", lazy_gettext("Ranking"), "review_decisions.ranking_view", order=32,
-              section=("manage/review/decisions/", "manage/review/notifications/"))
+              section=("manage/review/decisions/", "manage/review/notifications/", "manage/review/quotas"))

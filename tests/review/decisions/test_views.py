@@ -11,6 +11,7 @@ from convention.accounts.models import User
 from convention.cfp.states import ProposalState
 from convention.editions.models import Edition
 from convention.extensions import db as _db
+from convention.review import decisions, quotas
 from convention.review.models import Assignment, AssignmentSource, Criterion, Decision, NotificationTemplate, Outcome
 from tests.cfp.helpers import emails_to, make_proposal
 from tests.conftest import csrf_token_from, post_form
@@ -155,3 +156,22 @@ def test_speakers_and_reviewers_are_kept_out(client, auth, edition, speaker):
         for url in (f"{BASE}/ranking", f"{BASE}/decisions/{proposal.code}", f"{BASE}/notifications/"):
             assert client.get(url).status_code == 403
         auth.logout()
+
+
+def test_theme_quotas_are_set_and_shown_against_the_accepted(client, auth, edition, organizer, speaker):
+    theme = edition.themes[0]
+    for n in range(3):
+        proposal = make_proposal(edition, speaker, state=S.SUBMITTED, title=f"T{n}", theme_id=theme.id)
+        if n < 2:
+            decisions.decide(proposal, Outcome.ACCEPT, actor=organizer)
+    _db.session.commit()
+    auth.login(organizer.email)
+    url = f"{BASE}/quotas"
+    assert post_form(client, url, {f"t_{theme.id}": "-1"}).status_code == 422
+    assert post_form(client, url, {f"t_{theme.id}": "1"}).status_code == 302
+    html = client.get(f"{BASE}/ranking").get_data(as_text=True)
+    themes = html[html.index("review-themes"):html.index("review-formats")]
+    assert re.search(rf">{re.escape(theme.name)}</a></td>\s*<td[^>]*>3</td>\s*<td[^>]*>2 of 1 <strong>over quota</strong>",
+                     themes)
+    assert post_form(client, url, {f"t_{theme.id}": ""}).status_code == 302  # empty: no quota any more
+    assert quotas.get_quotas(_db.session.get(Edition, edition.id)) == {}
