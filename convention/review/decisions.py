@@ -129,15 +129,15 @@ class Untold:
 
 def untold_counts(edition: Edition) -> Untold:
     rows = db.session.execute(
-        sa.select(Decision.outcome, Proposal.state == DECIDABLE_STATE, sa.func.count())
+        sa.select(Decision.outcome, Proposal.state, sa.func.count())
         .join(Proposal, Proposal.id == Decision.proposal_id)
         .where(Decision.edition_id == edition.id, Decision.notified_at.is_(None))
-        .group_by(Decision.outcome, Proposal.state == DECIDABLE_STATE)
+        .group_by(Decision.outcome, Proposal.state)
     ).all()
     counts = {Outcome.ACCEPT: 0, Outcome.REJECT: 0}
     stale = 0
-    for outcome, waiting, n in rows:
-        if waiting:
+    for outcome, state, n in rows:
+        if state is DECIDABLE_STATE:
             counts[outcome] += n
         else:
             stale += n
