@@ -20,6 +20,8 @@ BLUEPRINT_MODULES = (
     "convention.cfp.views_manage",
     "convention.registration.views",
     "convention.payments.views",
+    "convention.review.views",
+    "convention.review.views_manage",
     "convention.review.views_decisions",
 )
 

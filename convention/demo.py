@@ -38,6 +38,7 @@ DOMAIN_SEEDERS: tuple[str, ...] = (
     "convention.cfp.demo:seed",
     "convention.registration.demo:seed",
     "convention.payments.demo:seed",
+    "convention.review.demo:seed",
 )
 
 

@@ -58,6 +58,21 @@ AREAS = {
     "door": _access("checkin", "organizer", "admin"),
     "site admin": _access("admin"),
 }
+
+
+@dataclass(frozen=True)
+class InArea(Access):
+    """A page of an area whose view admits fewer people and hides what it refuses: the area
+    answers those it refuses as usual; those it lets in but the view refuses get 404."""
+
+    area: Access = AREAS["reviewer"]
+
+    def expected(self, role: str):
+        if role not in self.area.allowed:
+            return self.area.expected(role)
+        return "in" if role in self.allowed else 404
+
+
 # Owner-only spaces outside the areas, by URL-rule prefix: a page added there answers to
 # this whatever rule its view declares.
 SPACES = {
@@ -80,6 +95,9 @@ ENDPOINTS = {
     "static": Access(EVERYONE),  # files served without a view of ours
     "bootstrap.static": Access(EVERYONE),
     "cfp.attachment": _access("speaker", "organizer", "admin", hidden=True),  # the organizers read the slides
+    # Scoring is for the reviewers the proposal is assigned to (the world's reviewer); the
+    # organizers read it in the reviewer area, but a proposal they were not given answers 404.
+    "review.score": InArea(frozenset({"reviewer"}), area=AREAS["reviewer"]),
 }
 # Ends the session: asked last, so every other request is made signed in.
 LAST = {("POST", "accounts.logout")}

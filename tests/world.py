@@ -26,6 +26,12 @@ from convention.mail.models import OutboxMessage
 from convention.payments.models import IssueKind, PaymentIssue
 from convention.registration.settings import get_settings
 from convention.registration.waiting_list import join_waiting_list
+from convention.review import bids as review_bids
+from convention.review import conflicts as review_conflicts
+from convention.review import expertise as review_expertise
+from convention.review import settings as review_settings
+from convention.review.assignment import assign
+from convention.review.scoring import ReviewData, save_review
 from tests.cfp.helpers import make_proposal, make_question, pdf_bytes, png_bytes
 from tests.conftest import Auth
 from tests.factories import give_role, make_edition, make_user
@@ -70,7 +76,8 @@ def build_world() -> World:
     make_user(name="Nora Noroles", email=ACCOUNTS["no_role"])
     newcomer = make_user(name="Nina Newcomer", email="nina@example.org", confirmed=False)
     edition = make_edition(organizer=organizer, slug="demo", name="Demo Convention")
-    team_grant = give_role(edition, make_user(name="Rita Reviewer", email=ACCOUNTS["reviewer"]), Role.REVIEWER)
+    reviewer = make_user(name="Rita Reviewer", email=ACCOUNTS["reviewer"])
+    team_grant = give_role(edition, reviewer, Role.REVIEWER)
     give_role(edition, make_user(name="Chuck Checkin", email=ACCOUNTS["checkin"]), Role.CHECKIN)
     make_edition(organizer=make_user(name="Otto Other", email=ACCOUNTS["other_organizer"]), slug="elsewhere")
     room = Room(edition_id=edition.id, name="Auditorium", capacity=300)
@@ -78,7 +85,7 @@ def build_world() -> World:
 
     question = make_question(edition, organizer)
     proposal = make_proposal(edition, speaker, state=ProposalState.SUBMITTED)
-    make_proposal(edition, speaker, state=ProposalState.ACCEPTED, organizer=organizer, title="Second talk")
+    second = make_proposal(edition, speaker, state=ProposalState.ACCEPTED, organizer=organizer, title="Second talk")
     attachment = attachments.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename="slides.pdf", actor=speaker)
     profile = update_speaker_profile(edition, ProfileData(display_name="Sofia S."), actor=speaker,
                                      photo=io.BytesIO(png_bytes()))
@@ -102,6 +109,8 @@ def build_world() -> World:
     db.session.add(issue)
     db.session.commit()
 
+    review = _review_world(edition, organizer, reviewer, proposal, second)
+
     message = db.session.scalars(db.select(OutboxMessage)).first()
     values = {
         "slug": edition.slug,
@@ -121,6 +130,7 @@ def build_world() -> World:
         "message_id": message.id,
         "secret": order.secret,
         "filename": "css/app.css",
+        **review,
     }
     per_endpoint = {
         ("cfp_manage.move", "move"): "cancel",  # accept / reject are decided in the review
@@ -140,8 +150,25 @@ def build_world() -> World:
         ("accounts.confirm_email", "token"): _token_in("confirm_email", newcomer.email),
         ("accounts.reset_password", "token"): _token_in("reset_password", speaker.email),
         ("bootstrap.static", "filename"): "css/bootstrap.min.css",
+        ("review.declare_conflict", "code"): second.code,  # keeps the reviewer's scoring page open
     }
     return World(values=values, per_endpoint=per_endpoint)
+
+
+def _review_world(edition, organizer, reviewer, proposal, conflicted) -> dict:
+    """The review of ``proposal`` under way: a criterion, a team, the reviewer's themes,
+    their assignment and review of ``proposal``, a bid, and a declared conflict with ``conflicted``."""
+    criterion = review_settings.save_criterion(
+        edition, review_settings.CriterionData(name="Relevance", scale_min=1, scale_max=5, weight=2), actor=organizer)
+    team = review_expertise.save_team(edition, "Security", [], [reviewer.id], actor=organizer)
+    review_expertise.set_reviewer_themes(edition, [edition.themes[0].id], actor=reviewer)
+    assignment = assign(proposal, reviewer, actor=organizer)
+    save_review(edition, proposal, ReviewData(scores={criterion.id: 4}, comment="Solid."), actor=reviewer)
+    review_bids.set_bids(edition, {proposal.code: "eager"}, actor=reviewer)
+    conflict = review_conflicts.declare_conflict(conflicted, actor=reviewer)
+    db.session.commit()
+    return {"criterion_id": criterion.id, "team_id": team.id, "assignment_id": assignment.id,
+            "conflict_id": conflict.id}
 
 
 def url_values(rule, world: World) -> dict:
