@@ -174,3 +174,14 @@ def test_theme_quotas_are_set_and_shown_against_the_accepted(client, auth, editi
                      themes)
     assert post_form(client, url, {f"t_{theme.id}": ""}).status_code == 302  # empty: no quota any more
     assert quotas.get_quotas(_db.session.get(Edition, edition.id)) == {}
+
+
+def test_the_speaker_sees_nothing_until_the_notifications_are_sent(client, auth, edition, organizer, speaker):
+    proposal = make_proposal(edition, speaker, state=S.SUBMITTED, title="Fuzzing")
+    decisions.decide(proposal, Outcome.REJECT, actor=organizer)
+    _db.session.commit()
+    auth.login(speaker.email)
+    for url in (f"/rev-test/cfp/proposals/{proposal.code}", "/rev-test/cfp/proposals/"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Not accepted" not in html and "reject" not in html.lower()
+    assert emails_to(speaker.email, "cfp_decision") == []
