@@ -20,10 +20,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext
+from sqlalchemy.orm import selectinload
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
-from convention.cfp.models import Proposal
+from convention.cfp.models import Proposal, ProposalSpeaker, SpeakerProfile
 from convention.cfp.states import ProposalState
 from convention.cfp.submission import set_proposal_state
 from convention.core.errors import Conflict, DomainError, Forbidden
@@ -144,6 +145,20 @@ def untold_counts(edition: Edition) -> Untold:
     return Untold(counts[Outcome.ACCEPT], counts[Outcome.REJECT], stale)
 
 
+def _load_proposals_with_speakers(proposal_ids: list[int]) -> dict[int, Proposal]:
+    """Everything the state change and the emails read, in a few statements instead of
+    several per proposal (kept referenced: the session's identity map holds them weakly)."""
+    proposals: dict[int, Proposal] = {}
+    for start in range(0, len(proposal_ids), 500):
+        proposals.update((p.id, p) for p in db.session.scalars(
+            sa.select(Proposal).where(Proposal.id.in_(proposal_ids[start:start + 500])).options(
+                selectinload(Proposal.speakers).joinedload(ProposalSpeaker.profile).joinedload(SpeakerProfile.user),
+                selectinload(Proposal.invitations),
+            )
+        ))
+    return proposals
+
+
 @dataclass(frozen=True)
 class SendReport:
     accepted: int
@@ -162,6 +177,7 @@ def send_notifications(edition: Edition, *, actor: User, now: datetime | None = 
         .order_by(Decision.id)
         .with_for_update()
     ).all()
+    proposals = _load_proposals_with_speakers([d.proposal_id for d in decisions])
     if not decisions:
         raise DomainError(gettext("There is no decision to tell: decide on proposals first."))
     templates = {outcome: get_template(edition, outcome) for outcome in Outcome}
@@ -169,7 +185,7 @@ def send_notifications(edition: Edition, *, actor: User, now: datetime | None = 
     counts = {Outcome.ACCEPT: 0, Outcome.REJECT: 0}
     skipped = 0
     for decision in decisions:
-        proposal = decision.proposal
+        proposal = proposals[decision.proposal_id]
         if proposal.state is not DECIDABLE_STATE:
             skipped += 1  # withdrawn meanwhile: the decision stays, untold, for the record
             continue
