@@ -24,6 +24,7 @@ BLUEPRINT_MODULES = (
     "convention.review.views",
     "convention.review.views_manage",
     "convention.review.views_auto_assignment",
+    "convention.review.views_decisions",
 )
 
 # Domains that receive signals (convention.core.signals): each module's

@@ -133,7 +133,9 @@ def build_world() -> World:
         **review,
     }
     per_endpoint = {
-        ("cfp_manage.move", "move"): "accept",
+        ("cfp_manage.move", "move"): "cancel",  # accept / reject are decided in the review
+        ("review_decisions.decide", "word"): "accept",
+        ("review_decisions.edit_template", "outcome"): "accept",
         ("editions.revoke", "grant_id"): team_grant.id,  # a role in the team, not a late link
         ("registration.manage_order", "code"): order.code,
         ("registration.cancel", "code"): order.code,

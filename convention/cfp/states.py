@@ -76,11 +76,13 @@ SPEAKER_MOVES = {
     "decline": S.DECLINED,
     "withdraw": S.WITHDRAWN,
 }
+# Accepting and rejecting have no button of their own: the committee decides in the review
+# (``/<slug>/manage/review/...``), which tells the speakers later, all at once.
 ORGANIZER_MOVES = {
-    "accept": S.ACCEPTED,
-    "reject": S.REJECTED,
     "cancel": S.CANCELLED,
 }
+# Moves decided elsewhere (the review's decisions): offered as a link, not a button.
+DECIDED_IN_REVIEW = frozenset({S.ACCEPTED, S.REJECTED})
 MOVE_WORDS = {state: word for moves in (SPEAKER_MOVES, ORGANIZER_MOVES) for word, state in moves.items()}
 
 

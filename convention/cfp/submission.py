@@ -6,6 +6,8 @@ signals. Submitting also asks the deadline (``call.ensure_call_open``) at that m
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -17,7 +19,7 @@ from convention.cfp.answers import missing_required_answers
 from convention.cfp.call import call_is_open_for, ensure_call_open, local_text
 from convention.cfp.models import Proposal
 from convention.cfp.permissions import is_proposal_speaker
-from convention.cfp.states import JOINABLE_STATES, MOVE_WORDS, TRANSITIONS, Mover, ProposalState
+from convention.cfp.states import DECIDED_IN_REVIEW, JOINABLE_STATES, MOVE_WORDS, TRANSITIONS, Mover, ProposalState
 from convention.core.errors import DomainError, Forbidden, InvalidTransition
 from convention.core.signals import TalkCancelled, TalkConfirmed, talk_cancelled, talk_confirmed
 from convention.core.timeutil import utcnow
@@ -58,13 +60,42 @@ def move_buttons(proposal: Proposal, actor: User | None, mover: Mover, *, now: d
     moves = allowed_moves(proposal, actor, mover)
     if ProposalState.SUBMITTED in moves and not call_is_open_for(proposal.edition, actor, now=now):
         moves.remove(ProposalState.SUBMITTED)
-    return [(state, MOVE_WORDS[state]) for state in moves]
+    return [(state, MOVE_WORDS[state]) for state in moves if state in MOVE_WORDS]
+
+
+def offers_review_decision(proposal: Proposal, actor: User | None) -> bool:
+    """Whether the organizer's page links to the committee's decision (accept or reject)."""
+    return any(state in DECIDED_IN_REVIEW for state in allowed_moves(proposal, actor, Mover.ORGANIZER))
+
+
+@dataclass(frozen=True)
+class Notification:
+    """The committee's own words for one speaker, replacing the default accept/reject email
+    (the review's decision notifications); plain text, already rendered."""
+
+    subject: str
+    body: str
+
+
+# A decision's email may be written by the committee: one Notification per speaker.
+NOTIFIABLE_STATES = frozenset({ProposalState.ACCEPTED, ProposalState.REJECTED})
 
 
 def set_proposal_state(
-    proposal: Proposal, new_state: ProposalState, *, actor: User, now: datetime | None = None, reason: str = ""
+    proposal: Proposal,
+    new_state: ProposalState,
+    *,
+    actor: User,
+    now: datetime | None = None,
+    reason: str = "",
+    notification: Callable[[User], Notification] | None = None,
 ) -> Proposal:
-    """Move ``proposal`` to ``new_state``: check, change, audit, email, signal."""
+    """Move ``proposal`` to ``new_state``: check, change, audit, email, signal.
+
+    ``notification`` (accept and reject only) gives each speaker's email instead of the
+    default template: the review's decisions are told in the committee's words."""
+    if notification is not None and new_state not in NOTIFIABLE_STATES:
+        raise ValueError(f"A notification replaces only the accept/reject email, not {new_state.value}.")
     now = now or utcnow()
     old_state = proposal.state
     mover = TRANSITIONS.get((old_state, new_state))
@@ -96,8 +127,10 @@ def set_proposal_state(
     audit_data = {"from": old_state.value, "to": new_state.value}
     if reason:
         audit_data["reason"] = reason[:500]
+    if notification is not None:
+        audit_data["notification"] = "committee"
     record_audit(f"proposal.{new_state.value}", actor=actor, edition_id=proposal.edition_id, target=proposal, data=audit_data)
-    _notify(proposal, old_state, new_state, actor=actor)
+    _notify(proposal, old_state, new_state, actor=actor, notification=notification)
     speaker_ids = tuple(user.id for user in proposal.speaker_users)
     if new_state is ProposalState.CONFIRMED:
         talk_confirmed.send(TalkConfirmed(proposal.edition_id, proposal.id, speaker_ids, actor_id=actor.id))
@@ -159,8 +192,23 @@ SPEAKER_MAILS = {
 }
 
 
-def _notify(proposal: Proposal, old_state: ProposalState, new_state: ProposalState, *, actor: User) -> None:
+def _notify(
+    proposal: Proposal,
+    old_state: ProposalState,
+    new_state: ProposalState,
+    *,
+    actor: User,
+    notification: Callable[[User], Notification] | None = None,
+) -> None:
     edition = proposal.edition
+    if notification is not None:
+        for user in proposal.speaker_users:
+            message = notification(user)
+            queue_email(
+                "cfp_decision", to=user.email, context={"subject": message.subject, "body": message.body},
+                edition_id=edition.id,
+            )
+        return
     context = {
         "proposal": proposal,
         "edition": edition,

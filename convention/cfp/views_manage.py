@@ -112,6 +112,9 @@ def proposal(edition, proposal):
         in_programme=is_accepted(proposal.state),
         questions=questions_with_answers(proposal),
         moves=submission.move_buttons(proposal, current_user, Mover.ORGANIZER),
+        # Accept / reject are the committee's decision, made in the review (by endpoint name: cfp never imports review).
+        decision_url=url_for("review_decisions.proposal", slug=edition.slug, code=proposal.code)
+        if submission.offers_review_decision(proposal, current_user) else None,
         history=manage.proposal_history(proposal),
         action_form=ActionForm(),
     )

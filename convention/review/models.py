@@ -333,3 +333,21 @@ class NotificationTemplate(EditionScoped, db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
 
     __table_args__ = (sa.UniqueConstraint("edition_id", "outcome"),)
+
+
+class ThemeQuota(EditionScoped, db.Model):
+    """How many proposals of a theme the committee means to accept (a guide on the
+    ranking's dashboard, not a lock). No row: no quota for that theme."""
+
+    __tablename__ = "review_theme_quotas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    quota: Mapped[int]
+
+    theme: Mapped[Theme] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("edition_id", "theme_id"),
+        sa.CheckConstraint("quota >= 0 AND quota <= 10000", name="quota_range"),
+    )

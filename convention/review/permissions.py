@@ -93,3 +93,8 @@ def can_review(user, edition: Edition, **_objects) -> bool:
 
 def can_manage_review(user, edition: Edition, **_objects) -> bool:
     return can_manage_edition(user, edition)
+
+
+def can_decide(user, edition: Edition, **_objects) -> bool:
+    """The committee's decisions and the speakers' notifications are the organizers'."""
+    return can_manage_edition(user, edition)

@@ -313,14 +313,15 @@ def test_speaker_cannot_use_an_organizer_move_url(client, auth, edition, speaker
     assert _db.session.get(Proposal, proposal.id).state is S.SUBMITTED
 
 
-def test_organizer_accepts_through_the_manage_page(client, auth, edition, organizer, speaker):
-    proposal = make_proposal(edition, speaker, state=S.SUBMITTED)
+def test_organizer_cancels_through_the_manage_page(client, auth, edition, organizer, speaker):
+    # Accept and reject are decided in the review (tests/cfp/test_decision_notification.py).
+    proposal = make_proposal(edition, speaker, state=S.CONFIRMED, organizer=organizer)
     auth.login(organizer.email)
     page = client.get(f"/cfp-test/manage/proposals/{proposal.code}").get_data(as_text=True)
-    response = client.post(f"/cfp-test/manage/proposals/{proposal.code}/state/accept", data={"csrf_token": csrf_token_from(page)})
+    response = client.post(f"/cfp-test/manage/proposals/{proposal.code}/state/cancel", data={"csrf_token": csrf_token_from(page)})
     assert response.status_code == 302
     _db.session.expire_all()
-    assert _db.session.get(Proposal, proposal.id).state is S.ACCEPTED
+    assert _db.session.get(Proposal, proposal.id).state is S.CANCELLED
 
 
 def test_last_changed_time_is_shown(client, auth, edition, speaker):

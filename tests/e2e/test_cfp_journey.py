@@ -219,8 +219,11 @@ def test_organizer_table_and_decision(browser, live_server):
         expect(page.locator(".cfp-table tbody tr")).to_have_count(1)
         save_screenshots(page, "cfp-11-organizer-table")
         page.get_by_role("link", name="Talk 6 about Secure coding").click()
+        # Accepting is the committee's decision, recorded in the review and told later.
+        page.get_by_role("link", name="Accept or reject in the review").click()
         page.get_by_role("button", name="Accept").click()
-        expect(page.locator(".cfp-state").first).to_have_text("Accepted")
+        expect(page.locator(".review-decision-box")).to_contain_text("(not told yet)")
+        expect(page.locator(".cfp-state").first).to_have_text("Submitted")
         save_screenshots(page, "cfp-12-organizer-accepted")
     finally:
         context.close()
