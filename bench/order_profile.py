@@ -56,14 +56,17 @@ def parse_args(argv=None):
 
 
 def _statement_kind(statement: str) -> str:
+    """'INSERT orders', 'SELECT ticket_types', 'SAVEPOINT': the verb and the first table."""
     words = statement.split()
-    head = words[0].upper() if words else "?"
-    if head in ("INSERT", "UPDATE", "DELETE") and len(words) > 2:
-        table = words[2] if head != "UPDATE" else words[1]
-        return f"{head} {table}"
-    if head == "SELECT" and " FROM " in statement:
-        return "SELECT " + statement.split(" FROM ", 1)[1].split()[0]
-    return head
+    verb = words[0].upper() if words else "?"
+    table = ""
+    if verb in ("INSERT", "DELETE") and len(words) > 2:
+        table = words[2]
+    elif verb == "UPDATE" and len(words) > 1:
+        table = words[1]
+    elif verb == "SELECT" and "FROM" in words:
+        table = words[words.index("FROM") + 1]
+    return " ".join(filter(None, (verb, table)))
 
 
 def measure(env: dict, ids: dict, *, orders: int, warmup: int, profile: str | None, show: bool = False) -> dict:
@@ -155,14 +158,11 @@ def main(argv=None) -> int:
         if args.keep:
             print(f"Kept database {name}.", flush=True)
         else:
-            try:
-                from app import app  # noqa: F401  (its pool holds connections to the scratch database)
+            if "app" in sys.modules:  # its pool holds connections to the scratch database
                 from convention.extensions import db
 
-                with app.app_context():
+                with sys.modules["app"].app.app_context():
                     db.engine.dispose()
-            except Exception:  # noqa: BLE001 - the drop below forces them out anyway
-                pass
             drop_scratch_database(args.database_url, name)
     print(json.dumps(figures))
     return 0
