@@ -192,7 +192,8 @@ def place_order(edition):
             user=current_user if current_user.is_authenticated else None,
             idempotency_key=form.submission_key.data or None,
         )
-        return order, _back_to_order(edition, order)  # read before the commit expires the rows
+        # Read before the commit expires the rows: after it, each would cost a SELECT again.
+        return order, _back_to_order(edition, order), services.has_payment_to_start(order)
 
     def not_placed(error: DomainError):
         if isinstance(error, SoldOut):
@@ -205,7 +206,14 @@ def place_order(edition):
         return refused(422)
     # The order is committed before the payment starts: the seat counters stay locked
     # only while the order is written, never while the payment provider answers.
-    return run_action(place, done=lambda placed: _go_pay(*placed, services.begin_payment), refused=not_placed)
+    return run_action(place, done=_after_placing, refused=not_placed)
+
+
+def _after_placing(placed):
+    order, order_page_url, to_start = placed
+    if not to_start:  # paid already (free), or paid from the order page (bank transfer)
+        return redirect(order_page_url, code=303)
+    return _go_pay(order, order_page_url, services.begin_payment)
 
 
 def _go_pay(order, order_page_url: str, start):
