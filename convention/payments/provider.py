@@ -26,6 +26,7 @@ class StripeProvider:
 
     key = STRIPE
     label = lazy_gettext("Card (Stripe)")
+    has_payment_page = True
 
     def is_available(self, app: Flask) -> bool:
         return is_configured(app.config)

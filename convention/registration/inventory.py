@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -115,11 +116,17 @@ def _ticket_type_names(ids) -> str:
     return ", ".join(names)
 
 
-def take_seats(type_counts: dict[int, int]) -> None:
-    """Hold the seats, all or none: raises ``SoldOut`` and changes nothing if one is missing."""
-    quota_counts = _quota_counts(type_counts)
+def take_seats(type_counts: dict[int, int], *, quota_counts: dict[int, int] | None = None) -> None:
+    """Hold the seats, all or none: raises ``SoldOut`` and changes nothing if one is missing.
+
+    ``quota_counts`` (seats per quota) when the caller has the types' quotas at hand;
+    read from the database otherwise."""
+    quota_counts = _quota_counts(type_counts) if quota_counts is None else quota_counts
+    # One counter: its UPDATE takes the seats or changes nothing, so there is no partial
+    # take to undo and no SAVEPOINT is needed; several: undo the first ones if a later fails.
+    several = len(type_counts) + len(quota_counts) > 1
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested() if several else nullcontext():
             for type_id in sorted(type_counts):
                 n = type_counts[type_id]
                 result = db.session.execute(

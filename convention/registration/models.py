@@ -273,6 +273,7 @@ class Order(EditionScoped, db.Model):
     __table_args__ = (
         sa.Index("ix_orders_state_expires_at", "state", "expires_at"),
         sa.Index("ix_orders_edition_id_state", "edition_id", "state"),
+        sa.Index("ix_orders_edition_id_email", "edition_id", "email"),  # a buyer's open orders, at checkout
         sa.CheckConstraint("total_cents >= 0", name="total_positive"),
         sa.CheckConstraint("refunded_cents >= 0", name="refunded_positive"),
     )

@@ -124,17 +124,21 @@ def create_order(
             timedelta(minutes=settings.reservation_minutes)
         )
         order.expires_at = now + hold
-    try:
-        # Added inside the SAVEPOINT: begin_nested() flushes what is pending before it starts.
-        with db.session.begin_nested():
-            db.session.add(order)
-            db.session.flush()
-    except sa.exc.IntegrityError:
-        # A parallel post of the same form won the race (its insert waited for it to commit).
-        existing = _order_for_key(edition, idempotency_key, email) if idempotency_key else None
-        if existing is None:
-            raise
-        return existing
+    if idempotency_key:
+        try:
+            # Added inside the SAVEPOINT: begin_nested() flushes what is pending before it starts.
+            with db.session.begin_nested():
+                db.session.add(order)
+                db.session.flush()
+        except sa.exc.IntegrityError:
+            # A parallel post of the same form won the race (its insert waited for it to commit).
+            existing = _order_for_key(edition, idempotency_key, email)
+            if existing is None:
+                raise
+            return existing
+    else:  # no key, no race to catch: no SAVEPOINT either
+        db.session.add(order)
+        db.session.flush()
     remember_deadline(db.session, order.expires_at)
     record_audit(
         "order.create",
@@ -213,7 +217,9 @@ def _build_order(edition, quote: Quote, people: list[AttendeeData], *, email, bu
 
 def hold_quote(quote: Quote) -> None:
     """Take the quote's seats and voucher uses under the counters' locks (all or nothing)."""
+    if quote.voucher is None or not quote.voucher_uses:
+        take_seats(quote.counts, quota_counts=quote.quota_counts)  # all or nothing by itself
+        return
     with db.session.begin_nested():
-        take_seats(quote.counts)
-        if quote.voucher is not None and quote.voucher_uses:
-            take_voucher_uses(quote.voucher.id, quote.voucher_uses)
+        take_seats(quote.counts, quota_counts=quote.quota_counts)
+        take_voucher_uses(quote.voucher.id, quote.voucher_uses)

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 class PaymentProvider(Protocol):
     key: str
     label: str
+    # Whether start_payment sends the buyer to the provider's page; without one, the
+    # order page tells how to pay and start_payment has nothing to do.
+    has_payment_page: bool
 
     def is_available(self, app: Flask) -> bool:
         """Whether this provider can take payments with the app's configuration."""
@@ -88,6 +91,7 @@ class BankTransferProvider:
 
     key = "bank_transfer"
     label = lazy_gettext("Bank transfer")
+    has_payment_page = False
 
     def is_available(self, app: Flask) -> bool:
         return bool(app.config.get("BANK_TRANSFER_ENABLED", True))

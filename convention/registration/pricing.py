@@ -53,6 +53,15 @@ class Quote:
             counts[line.ticket_type.id] = counts.get(line.ticket_type.id, 0) + 1
         return counts
 
+    @property
+    def quota_counts(self) -> dict[int, int]:
+        """Seats per quota (the ticket types' quotas were loaded with them)."""
+        counts: dict[int, int] = {}
+        for line in self.lines:
+            for quota in line.ticket_type.quotas:
+                counts[quota.id] = counts.get(quota.id, 0) + 1
+        return counts
+
 
 def vat_included(gross_cents: int, rate_bp: int) -> int:
     """The VAT inside a gross price, rounded half up: 12100 at 21 % -> 2100."""
@@ -100,9 +109,9 @@ def shop_ticket_types(edition: Edition, *, voucher: Voucher | None = None) -> li
     types = db.session.scalars(
         sa.select(TicketType)
         .where(TicketType.edition_id == edition.id, TicketType.category == TicketCategory.TICKET)
-        .options(sa.orm.selectinload(TicketType.quotas))
+        .options(sa.orm.joinedload(TicketType.quotas))  # one statement: an edition has few quotas
         .order_by(TicketType.position, TicketType.id)
-    ).all()
+    ).unique().all()
     return [t for t in types if not t.hidden or (voucher is not None and voucher.ticket_type_id == t.id)]
 
 

@@ -91,6 +91,12 @@ def _after_seats_returned(order: Order) -> None:
 # -- paying, and the holder's moves -----------------------------------------------------
 
 
+def has_payment_to_start(order: Order) -> bool:
+    """Whether ``begin_payment`` would ask the provider for anything: a reservation whose
+    provider has a payment page (Stripe); bank transfers are paid from the order page."""
+    return order.state is OrderState.RESERVED and get_provider(order.payment_method).has_payment_page
+
+
 def begin_payment(order: Order) -> str | None:
     """Ask the order's provider to start the payment: a URL to go to, or None."""
     if order.state is not OrderState.RESERVED:

@@ -187,7 +187,7 @@ def place_order(edition):
         return _checkout_page(edition, form, quote, status, sold_out=sold_out)
 
     def place():
-        return create_order(
+        order = create_order(
             edition,
             selection=selection,
             attendees=[
@@ -202,6 +202,8 @@ def place_order(edition):
             user=current_user if current_user.is_authenticated else None,
             idempotency_key=form.submission_key.data or None,
         )
+        # Read before the commit expires the rows: after it, each would cost a SELECT again.
+        return order, _back_to_order(edition, order), services.has_payment_to_start(order)
 
     def not_placed(error: DomainError):
         if isinstance(error, SoldOut):
@@ -214,14 +216,19 @@ def place_order(edition):
         return refused(422)
     # The order is committed before the payment starts: the seat counters stay locked
     # only while the order is written, never while the payment provider answers.
-    return run_action(place, done=lambda order: _go_pay(edition, order, services.begin_payment),
-                      refused=not_placed)
+    return run_action(place, done=_after_placing, refused=not_placed)
 
 
-def _go_pay(edition, order, start):
+def _after_placing(placed):
+    order, order_page_url, to_start = placed
+    if not to_start:  # paid already (free), or paid from the order page (bank transfer)
+        return redirect(order_page_url, code=303)
+    return _go_pay(order, order_page_url, services.begin_payment)
+
+
+def _go_pay(order, order_page_url: str, start):
     """Run ``start(order)`` (begin the payment) and hand over to the provider's page, or
     show the order page (with the refusal, if the provider said no)."""
-    order_page_url = url_for("registration.order_page", slug=edition.slug, secret=order.secret)
 
     def refused(error: DomainError):
         flash(error.message, "danger")
@@ -354,7 +361,7 @@ def cancel_order(edition, order):
 def pay_order(edition, order):
     if not ActionForm().validate_on_submit():
         return redirect(_back_to_order(edition, order))
-    return _go_pay(edition, order, services.pay_order)
+    return _go_pay(order, _back_to_order(edition, order), services.pay_order)
 
 
 @bp.post("/<slug>/orders/<secret>/confirm")

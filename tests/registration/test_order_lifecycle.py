@@ -210,7 +210,7 @@ def test_provider_refund_is_used_for_the_order_payment_method(shop, swap_provide
     calls = []
 
     class FakeCard:
-        key, label = "stripe", "Card"
+        key, label, has_payment_page = "stripe", "Card", True
 
         def is_available(self, app):
             return False  # not chosen for new orders, only used for this refund
@@ -235,7 +235,7 @@ def test_provider_refund_is_used_for_the_order_payment_method(shop, swap_provide
 def test_stripe_is_chosen_when_registered_and_available(shop, swap_provider):
 
     class FakeStripe:
-        key, label = "stripe", "Card"
+        key, label, has_payment_page = "stripe", "Card", True
 
         def is_available(self, app):
             return True
