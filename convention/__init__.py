@@ -108,10 +108,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from convention.accounts.services import load_user_from_session
+    from convention.accounts.services import language_of_address, load_user_from_session
     from convention.core.database import make_sqlite_savepoints_nested
     from convention.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
-    from convention.mail.services import init_outbox_dispatch
+    from convention.mail.services import init_outbox_dispatch, register_recipient_language_lookup
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
@@ -125,6 +125,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user_from_session)
+    register_recipient_language_lookup(language_of_address)  # mail in the recipient's language
     with app.app_context():
         make_sqlite_savepoints_nested(db.engine)  # creates no connection
         init_outbox_dispatch()

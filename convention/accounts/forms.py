@@ -1,11 +1,12 @@
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from convention.accounts.models import EMAIL_MAX, NAME_MAX
 from convention.accounts.passwords import PASSWORD_MAX, password_problems
 from convention.core.forms import strip
+from convention.core.i18n import LANGUAGES
 from convention.core.text import HumanText
 
 NAME_MISSING = lazy_gettext("Please enter your name.")
@@ -90,8 +91,20 @@ class ResetPasswordForm(NewPasswordChecks, FlaskForm):
     submit = SubmitField(lazy_gettext("Set new password"))
 
 
+def _language_or_empty(value) -> str:
+    return value or ""  # an account without a saved language, or a form without the field
+
+
+def _language_choices():
+    return [("", lazy_gettext("The browser's language"))] + list(LANGUAGES.items())
+
+
 class ProfileForm(FlaskForm):
     name = _name_field()
+    language = SelectField(
+        lazy_gettext("Language of pages and emails"), choices=_language_choices, default="", coerce=_language_or_empty,
+        validate_choice=False,  # update_profile refuses a language we do not offer
+    )
     submit = SubmitField(lazy_gettext("Save profile"))
 
 

@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The interface and mail language the person chose ("en", "nl", "fr"); None: the browser's.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

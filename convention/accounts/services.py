@@ -23,6 +23,7 @@ from convention.core.text import check_text
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
 from convention.extensions import db
+from convention.core.i18n import LANGUAGES
 from convention.mail.services import queue_email
 
 CONFIRM_SALT = "accounts.confirm-email"
@@ -223,10 +224,20 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     record_audit("account.change_password", actor=user, target=user)
 
 
-def update_profile(user: User, *, name: str) -> User:
+def update_profile(user: User, *, name: str, language: str | None = None) -> User:
+    """Save the person's name and the language of their pages and mail ("" or None: the
+    browser's language for pages, the sender's request language for mail)."""
+    if language and language not in LANGUAGES:
+        raise DomainError(gettext("Choose one of the offered languages."), field="language")
     user.name = clean_name(name)
+    user.language = language or None
     record_audit("account.update_profile", actor=user, target=user)
     return user
+
+
+def language_of_address(address: str) -> str | None:
+    """The language saved on the account that owns ``address``, for mail sent to it."""
+    return db.session.scalar(sa.select(User.language).where(User.email == normalize_email(address)))
 
 
 def ensure_site_admin(*, email: str, name: str, password: str) -> tuple[User, str]:

@@ -263,7 +263,7 @@ def profile():
 
     if profile_form.submit.data and profile_form.validate_on_submit():
         return run_action(
-            lambda: services.update_profile(user, name=profile_form.name.data),
+            lambda: services.update_profile(user, name=profile_form.name.data, language=profile_form.language.data),
             done=_flash_and_go(gettext("Profile saved."), "success", "accounts.profile"),
             refused=lambda error: _refused_form(profile_form, error, page),
         )

@@ -9,7 +9,8 @@ README's "Translations" section gives the extract / update / compile commands, a
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, has_request_context, request
+from flask_login import current_user
 
 # The interface languages, each named in its own language (the switcher shows these).
 LANGUAGES = {"en": "English", "nl": "Nederlands", "fr": "Français"}
@@ -24,15 +25,23 @@ def chosen_language() -> str | None:
     return picked if picked in LANGUAGES else None
 
 
+def saved_language() -> str | None:
+    """The language saved on the signed-in person's account, if any."""
+    language = getattr(current_user, "language", None)
+    return language if language in LANGUAGES else None
+
+
 def select_language() -> str:
-    """The request's language: a forced one (mail to a recipient), the person's choice,
-    then the browser's Accept-Language, then English."""
+    """The request's language: the switcher's choice on this browser, the language saved
+    on the account, the browser's Accept-Language, then English. (Mail to someone else is
+    rendered in the recipient's language: mail.services.queue_email.)"""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    forced = g.get("forced_language")
-    if forced in LANGUAGES:
-        return forced
-    return chosen_language() or request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+    return (
+        chosen_language()
+        or saved_language()
+        or request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+    )
 
 
 def init_i18n(app: Flask) -> None:

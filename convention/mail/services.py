@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -77,9 +78,43 @@ def render_email(template: str, context: dict) -> tuple[str, str]:
     return subject[:SUBJECT_MAX], body.strip() + "\n"
 
 
-def queue_email(template: str, *, to: str, context: dict | None = None, edition_id: int | None = None) -> OutboxMessage:
-    """Render and store a message; it is sent after the caller's transaction commits."""
-    subject, body = render_email(template, context or {})
+# Functions that tell a recipient's language from their address (accounts registers one:
+# mail sits below accounts and cannot ask it directly).
+_recipient_language_lookups: list[Callable[[str], str | None]] = []
+
+
+def register_recipient_language_lookup(lookup: Callable[[str], str | None]) -> None:
+    if lookup not in _recipient_language_lookups:
+        _recipient_language_lookups.append(lookup)
+
+
+def recipient_language(address: str) -> str | None:
+    for lookup in _recipient_language_lookups:
+        language = lookup(address)
+        if language:
+            return language
+    return None
+
+
+def queue_email(
+    template: str,
+    *,
+    to: str,
+    context: dict | None = None,
+    edition_id: int | None = None,
+    language: str | None = None,
+) -> OutboxMessage:
+    """Render and store a message; it is sent after the caller's transaction commits.
+
+    The message is written in ``language``, else in the language the recipient saved on
+    their account, else in the language of the request that queues it (English outside
+    requests)."""
+    language = language or recipient_language(to)
+    if language:
+        with force_locale(language):
+            subject, body = render_email(template, context or {})
+    else:
+        subject, body = render_email(template, context or {})
     config = current_app.config
     message = OutboxMessage(
         template=template,
