@@ -19,11 +19,11 @@ from convention.accounts.passwords import (
 )
 from convention.audit.services import record_audit
 from convention.core.errors import Conflict, DomainError
+from convention.core.i18n import LANGUAGES
 from convention.core.text import check_text
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
 from convention.extensions import db
-from convention.core.i18n import LANGUAGES
 from convention.mail.services import queue_email
 
 CONFIRM_SALT = "accounts.confirm-email"
