@@ -31,6 +31,7 @@ from convention.cfp.permissions import proposals_visible_to
 from convention.cfp.states import ProposalState
 from convention.core.errors import DomainError
 from convention.core.pagination import Page, fetch_page
+from convention.core.search import contains, contains_pattern
 from convention.core.signals import ItemInUse, item_in_use
 from convention.core.text import check_text
 from convention.editions.models import Edition, SessionFormat, Theme
@@ -82,16 +83,15 @@ def _filtered(edition: Edition, flt: ProposalFilter, viewer: User):
     if flt.level:
         query = query.where(Proposal.level == flt.level)
     if flt.search.strip():
-        pattern = "%" + flt.search.strip().lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
-        speaker_match = (
-            sa.select(ProposalSpeaker.id)
+        # One select per table, so that each uses its trigram indexes (core/search.py).
+        pattern = contains_pattern(flt.search)
+        query = query.where(Proposal.id.in_(sa.union(
+            sa.select(Proposal.id).where(Proposal.edition_id == edition.id,
+                                         sa.or_(contains(Proposal.title, pattern), contains(Proposal.code, pattern))),
+            sa.select(ProposalSpeaker.proposal_id)
             .join(SpeakerProfile, SpeakerProfile.id == ProposalSpeaker.profile_id)
-            .where(ProposalSpeaker.proposal_id == Proposal.id, sa.func.lower(SpeakerProfile.display_name).like(pattern))
-            .exists()
-        )
-        query = query.where(
-            sa.or_(sa.func.lower(Proposal.title).like(pattern), sa.func.lower(Proposal.code).like(pattern), speaker_match)
-        )
+            .where(SpeakerProfile.edition_id == edition.id, contains(SpeakerProfile.display_name, pattern)),
+        )))
     column = SORT_COLUMNS.get(flt.sort, Proposal.updated_at)
     order = column.desc() if flt.descending else column.asc()
     return query.order_by(order, Proposal.id.desc() if flt.descending else Proposal.id)

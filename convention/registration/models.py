@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from convention.core.codes import new_code, new_token
+from convention.core.search import trigram_index
 from convention.core.timeutil import UTCDateTime, utcnow
 from convention.editions.models import EditionScoped, Positioned
 from convention.extensions import db
@@ -258,6 +259,8 @@ class Order(EditionScoped, db.Model):
     __table_args__ = (
         sa.Index("ix_orders_state_expires_at", "state", "expires_at"),
         sa.Index("ix_orders_edition_id_state", "edition_id", "state"),
+        trigram_index("orders", "email"),  # the organizer's order search (reports.search_orders)
+        trigram_index("orders", "buyer_name"),
         sa.CheckConstraint("total_cents >= 0", name="total_positive"),
         sa.CheckConstraint("refunded_cents >= 0", name="refunded_positive"),
     )
@@ -295,7 +298,12 @@ class Attendee(EditionScoped, db.Model):
     order: Mapped[Order] = relationship(back_populates="attendees")
     ticket_type: Mapped[TicketType] = relationship()
 
-    __table_args__ = (sa.CheckConstraint("price_cents >= 0", name="price_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("price_cents >= 0", name="price_positive"),
+        trigram_index("attendees", "name"),  # the organizer's order search (reports.search_orders)
+        trigram_index("attendees", "organisation"),
+        trigram_index("attendees", "email"),
+    )
 
 
 class WaitingListEntry(EditionScoped, db.Model):
