@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import re
 import shlex
 import statistics
 import sys
@@ -41,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import organizer_seed as seed  # noqa: E402
 from bench.orders import (  # noqa: E402
     CSRF,
+    _with_database,
     add_server_arguments,
     app_environment,
     check_local_database,
@@ -63,6 +65,8 @@ def parse_args(argv=None):
     add_server_arguments(parser)
     parser.add_argument("--sizes", default=",".join(SIZES), help="proposals x orders, comma separated")
     parser.add_argument("--repeat", type=int, default=20, help="requests per page (the median is reported)")
+    parser.add_argument("--reuse", metavar="NAME", help="a database kept by an earlier run (--keep): migrated to "
+                        "the newest revision, grown where smaller than --sizes, kept afterwards")
     args = parser.parse_args(argv)
     try:
         args.size_list = sorted({tuple(int(n) for n in size.lower().split("x")) for size in args.sizes.split(",")})
@@ -70,6 +74,8 @@ def parse_args(argv=None):
         parser.error("--sizes: give sizes as PROPOSALSxORDERS, e.g. 5000x20000")
     if not all(len(s) == 2 and 1 <= s[0] <= 50000 and 1 <= s[1] <= 100000 for s in args.size_list):
         parser.error("--sizes: 1-50000 proposals x 1-100000 orders")
+    if args.reuse and not re.fullmatch(r"convention_bench_[0-9a-f]{8}", args.reuse):
+        parser.error("--reuse: the name of a database an earlier run kept (convention_bench_...)")
     if not 1 <= args.repeat <= 200:
         parser.error("--repeat: 1-200")
     check_local_database(parser, args)
@@ -78,8 +84,9 @@ def parse_args(argv=None):
 
 def reproduce_command(args) -> str:
     sizes = ",".join(f"{p}x{o}" for p, o in args.size_list)
+    reuse = f" --reuse {args.reuse}" if args.reuse else ""
     return (f"python bench/organizer_pages.py --database-url {shlex.quote(args.database_url)} "
-            f"--sizes {sizes} --repeat {args.repeat}")
+            f"--sizes {sizes} --repeat {args.repeat}{reuse}")
 
 
 def pages(secret: str) -> dict[str, str]:
@@ -122,6 +129,15 @@ def an_order_secret() -> str:
     from convention.registration.models import Order, OrderState
 
     return db.session.scalar(sa.select(Order.secret).where(Order.state == OrderState.PAID).order_by(Order.id.desc()))
+
+
+def vacuum(database_url: str) -> None:
+    """What autovacuum does soon after a bulk of writes: fresh statistics for the planner,
+    and the new rows moved out of the GIN indexes' pending lists."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
 
 
 def sign_in(client) -> None:
@@ -251,7 +267,10 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     command = reproduce_command(args)
     print("Reproduce with:", command, flush=True)
-    name, database_url = create_scratch_database(args.database_url)
+    if args.reuse:
+        name, database_url = args.reuse, _with_database(args.database_url, args.reuse)
+    else:
+        name, database_url = create_scratch_database(args.database_url)
     try:
         env = app_environment(database_url)
         print(f"Scratch database {name}: migrating...", flush=True)
@@ -264,6 +283,7 @@ def main(argv=None) -> int:
             with app.app_context():
                 held = seed.grow(proposals=proposals, orders=orders)
                 secret = an_order_secret()
+            vacuum(database_url)
             print(f"  built in {time.perf_counter() - started:.0f} s; measuring ({args.repeat} requests a page)...",
                   flush=True)
             paths = pages(secret)
@@ -277,8 +297,8 @@ def main(argv=None) -> int:
         seconds = import_seconds(env)
         print(f"import convention + create_app(): {seconds:.3f} s (median of 3)", flush=True)
     finally:
-        if args.keep:
-            print(f"Kept database {name}: {database_url}", flush=True)
+        if args.keep or args.reuse:
+            print(f"Kept database {name} (reuse it with --reuse {name})", flush=True)
         else:
             drop_scratch_database(args.database_url, name)
     result = {"size": label, **{f"{page}_{key}": row[key] for page, row in figures.items()
