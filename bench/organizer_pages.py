@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import re
 import shlex
 import statistics
@@ -260,7 +261,8 @@ def print_table(label: str, held: dict, figures: dict[str, dict], command: str) 
     for name, row in figures.items():
         first = f"{row['first_byte_ms']:12.1f}" if name.endswith("_csv") else f"{'':12}"
         print(f"{name:18} {row['median_ms']:10.1f} {row['queries']:8d} {row['kb']:9.1f} {first}")
-    print(f"reproduce: {command}", flush=True)
+    print(f"load average (1, 5, 15 min): {', '.join(f'{n:.1f}' for n in os.getloadavg())} on {os.cpu_count()} CPUs; "
+          f"reproduce: {command}", flush=True)
 
 
 def main(argv=None) -> int:
@@ -305,7 +307,7 @@ def main(argv=None) -> int:
                                 for key in ("median_ms", "queries", "kb")},
               **{f"{page}_first_byte_ms": row["first_byte_ms"] for page, row in figures.items() if page.endswith("_csv")},
               "worker_rss_mb": worker["worker_rss_mb"], "worker_rss_after_start_mb": worker["rss_after"]["start"],
-              "import_seconds": seconds}
+              "import_seconds": seconds, "load_average": round(os.getloadavg()[0], 1), "cpus": os.cpu_count()}
     print(json.dumps(result))
     return 0
 
