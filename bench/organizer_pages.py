@@ -8,7 +8,8 @@ What it does, all on 127.0.0.1:
    (bench/organizer_seed.py: ~0.6 speakers per proposal, ~1.5 attendees per order, one
    voucher per ten orders, one waiting-list entry per fifty) and, signed in as its
    organizer with Flask's test client, requests every page --repeat times (default 20):
-   median time, SQL statements per request, response size, and for the CSV exports the
+   median time (and the CPU this process spent on it: the machine is shared), SQL
+   statements per request, response size, and for the CSV exports the
    time to the first byte;
 3. at the largest size, starts gunicorn with one worker on the same database, signs in
    over HTTP, requests every page three times and reads the worker's VmRSS after start and
@@ -166,9 +167,10 @@ def measure_in_process(app, paths: dict[str, str], repeat: int) -> dict[str, dic
     figures = {}
     try:
         for name, path in paths.items():
-            timings, first_bytes, counts, size = [], [], [], 0
+            timings, cpu, first_bytes, counts, size = [], [], [], [], 0
             for _ in range(repeat + 1):  # the first request warms the caches and is not counted
                 statements[0] = 0
+                cpu_started = time.process_time()  # this process's CPU: less at the mercy of the machine's load
                 started = time.perf_counter()
                 response = client.get(path, buffered=False)
                 chunks = iter(response.response)
@@ -177,12 +179,14 @@ def measure_in_process(app, paths: dict[str, str], repeat: int) -> dict[str, dic
                 size = len(first) + sum(len(chunk) for chunk in chunks)
                 response.close()
                 elapsed = time.perf_counter() - started
+                cpu.append((time.process_time() - cpu_started) * 1000)
                 if response.status_code != 200:
                     raise RuntimeError(f"{path} answered {response.status_code}")
                 timings.append(elapsed * 1000)
                 first_bytes.append(first_byte * 1000)
                 counts.append(statements[0])
             figures[name] = {"median_ms": round(statistics.median(timings[1:]), 1),
+                             "cpu_ms": round(statistics.median(cpu[1:]), 1),
                              "first_byte_ms": round(statistics.median(first_bytes[1:]), 1),
                              "queries": max(counts[1:]), "kb": round(size / 1024, 1)}
     finally:
@@ -257,10 +261,10 @@ def import_seconds(env: dict) -> float:
 def print_table(label: str, held: dict, figures: dict[str, dict], command: str) -> None:
     print(f"\n## {label}: {held['proposals']} proposals ({held['speakers']} speakers), {held['orders']} orders, "
           f"{held['vouchers']} vouchers, {held['waiting']} waiting")
-    print(f"{'page':18} {'median ms':>10} {'queries':>8} {'KB':>9} {'1st byte ms':>12}")
+    print(f"{'page':18} {'median ms':>10} {'app CPU ms':>11} {'queries':>8} {'KB':>9} {'1st byte ms':>12}")
     for name, row in figures.items():
         first = f"{row['first_byte_ms']:12.1f}" if name.endswith("_csv") else f"{'':12}"
-        print(f"{name:18} {row['median_ms']:10.1f} {row['queries']:8d} {row['kb']:9.1f} {first}")
+        print(f"{name:18} {row['median_ms']:10.1f} {row['cpu_ms']:11.1f} {row['queries']:8d} {row['kb']:9.1f} {first}")
     print(f"load average (1, 5, 15 min): {', '.join(f'{n:.1f}' for n in os.getloadavg())} on {os.cpu_count()} CPUs; "
           f"reproduce: {command}", flush=True)
 
@@ -304,7 +308,7 @@ def main(argv=None) -> int:
         else:
             drop_scratch_database(args.database_url, name)
     result = {"size": label, **{f"{page}_{key}": row[key] for page, row in figures.items()
-                                for key in ("median_ms", "queries", "kb")},
+                                for key in ("median_ms", "cpu_ms", "queries", "kb")},
               **{f"{page}_first_byte_ms": row["first_byte_ms"] for page, row in figures.items() if page.endswith("_csv")},
               "worker_rss_mb": worker["worker_rss_mb"], "worker_rss_after_start_mb": worker["rss_after"]["start"],
               "import_seconds": seconds, "load_average": round(os.getloadavg()[0], 1), "cpus": os.cpu_count()}
