@@ -8,8 +8,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import DDL, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
+
+from convention.core.search import TRIGRAM_EXTENSION
 
 # One naming convention, so migrations name constraints the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -24,6 +26,10 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+
+# The trigram indexes of text searches (core/search.py) need pg_trgm: ``create_all`` (the
+# tests) makes it first on PostgreSQL, as migration 0007 does.
+event.listen(Base.metadata, "before_create", DDL(TRIGRAM_EXTENSION).execute_if(dialect="postgresql"))
 
 db = SQLAlchemy(model_class=Base)
 

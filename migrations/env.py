@@ -99,12 +99,18 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("compare_type", True)
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", None)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if conf_args["include_object"] is None:
+            # Leave out the indexes made for another database only (trigram indexes on SQLite).
+            from convention.core.search import made_on
+
+            conf_args["include_object"] = made_on(connection.dialect.name)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

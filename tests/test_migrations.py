@@ -18,6 +18,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from convention import create_app
+from convention.core.search import made_on
 from convention.extensions import db as _db
 
 
@@ -75,7 +76,8 @@ def test_migrations_upgrade_matches_models_and_downgrade_empties(fresh_app):
     upgrade(revision="heads")
     assert _tables(engine) == set(_db.metadata.tables)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        # As migrations/env.py: what a model declares for another database only is not made here.
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": made_on(conn.dialect.name)})
         differences = compare_metadata(context, _db.metadata)
     assert differences == []
 

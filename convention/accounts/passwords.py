@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -23,9 +25,31 @@ COMMON_PASSWORDS = {
 DEFAULT_ARGON2_PARAMETERS = {"memory_cost": 19 * 1024, "time_cost": 2, "parallelism": 1}
 
 
+M_MMAP_THRESHOLD = -3  # glibc's mallopt() parameter number
+MMAP_THRESHOLD = 128 * 1024  # glibc's own starting value
+
+
+@lru_cache(maxsize=1)
+def give_hash_memory_back() -> bool:
+    """Keep argon2's buffer (19 MiB per check) out of the worker's resident memory.
+
+    glibc serves a block that large with mmap and unmaps it when freed, but on that first
+    free it raises its mmap threshold to the block's size: from the second check on, the
+    buffer comes from the heap and stays resident, 19 MiB more in every worker that has
+    signed someone in. Setting the threshold (to its usual start value) turns that
+    adjustment off, so each check maps and unmaps its buffer. True when glibc took it;
+    another C library (musl's mallopt does nothing) keeps its own behaviour."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    except (OSError, AttributeError):
+        return False
+
+
 @lru_cache(maxsize=4)
 def _hasher_with(parameters: tuple) -> tuple[PasswordHasher, str]:
     """The hasher, and a hash of a random string made with it (see burn_verification_time)."""
+    give_hash_memory_back()
     hasher = PasswordHasher(**dict(parameters))
     return hasher, hasher.hash("not-a-real-password-0a9f")
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext, lazy_gettext, ngettext
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from convention.accounts.models import User
 from convention.audit.models import AuditEntry
@@ -32,6 +32,7 @@ from convention.cfp.permissions import proposals_visible_to
 from convention.cfp.states import STATE_LABELS, ProposalState
 from convention.core.errors import DomainError
 from convention.core.pagination import Page, fetch_page
+from convention.core.search import contains, contains_pattern
 from convention.core.signals import ItemInUse, item_in_use
 from convention.core.text import check_text
 from convention.editions.models import Edition, SessionFormat, Theme
@@ -83,16 +84,15 @@ def _filtered(edition: Edition, flt: ProposalFilter, viewer: User):
     if flt.level:
         query = query.where(Proposal.level == flt.level)
     if flt.search.strip():
-        pattern = "%" + flt.search.strip().lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
-        speaker_match = (
-            sa.select(ProposalSpeaker.id)
+        # One select per table, so that each uses its trigram indexes (core/search.py).
+        pattern = contains_pattern(flt.search)
+        query = query.where(Proposal.id.in_(sa.union(
+            sa.select(Proposal.id).where(Proposal.edition_id == edition.id,
+                                         sa.or_(contains(Proposal.title, pattern), contains(Proposal.code, pattern))),
+            sa.select(ProposalSpeaker.proposal_id)
             .join(SpeakerProfile, SpeakerProfile.id == ProposalSpeaker.profile_id)
-            .where(ProposalSpeaker.proposal_id == Proposal.id, sa.func.lower(SpeakerProfile.display_name).like(pattern))
-            .exists()
-        )
-        query = query.where(
-            sa.or_(sa.func.lower(Proposal.title).like(pattern), sa.func.lower(Proposal.code).like(pattern), speaker_match)
-        )
+            .where(SpeakerProfile.edition_id == edition.id, contains(SpeakerProfile.display_name, pattern)),
+        )))
     column = SORT_COLUMNS.get(flt.sort, Proposal.updated_at)
     order = column.desc() if flt.descending else column.asc()
     return query.order_by(order, Proposal.id.desc() if flt.descending else Proposal.id)
@@ -254,51 +254,58 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat(timespec="seconds") if value else ""
 
 
-EXPORT_BATCH = 500  # proposals fetched from the database at a time by the CSV export
+EXPORT_BATCH = 500  # rows fetched from the database at a time by the CSV export
 
 
 def export_rows(edition: Edition, flt: ProposalFilter, *, viewer: User) -> Iterator[list[str]]:
-    """The header, then a row per proposal, read from the database EXPORT_BATCH at a
-    time: per batch, one query for the speakers and one for the answers, so memory stays
-    flat whatever the number of proposals.
+    """The header, then a row per proposal, from ONE statement streamed EXPORT_BATCH rows
+    at a time: a row per proposal and speaker (joined in the speakers' order), the answers
+    as one sub-select per question. Memory stays flat and the statement count constant
+    whatever the number of proposals.
 
     The questions and the statement are prepared now (they need ``edition`` and
-    ``viewer``); the proposals are read when the rows are, which for a streamed response
-    is after the view has returned, in the session of that moment."""
+    ``viewer``); the rows are read when the lines are, which for a streamed response is
+    after the view has returned, in the session of that moment."""
     questions = questions_of(edition)
     header = [
         "code", "title", "state", "theme", "format", "duration_minutes", "level", "language", "speakers",
         "speaker_emails", "abstract", "description", "notes", "may_record", "submitted_at_utc", "updated_at_utc",
         *[q.label for q in questions],
     ]
-    question_ids = [q.id for q in questions]
-    query = _filtered(edition, flt, viewer).options(
-        joinedload(Proposal.theme),
-        joinedload(Proposal.format),
-        selectinload(Proposal.speakers).joinedload(ProposalSpeaker.profile).joinedload(SpeakerProfile.user),
+    answers = [
+        sa.select(Answer.value).where(Answer.proposal_id == Proposal.id, Answer.question_id == q.id)
+        .correlate(Proposal).scalar_subquery()
+        for q in questions
+    ]
+    filtered = _filtered(edition, flt, viewer)
+    query = (
+        filtered.with_only_columns(
+            Proposal.id, Proposal.code, Proposal.title, Proposal.state, Theme.name, SessionFormat.name,
+            SessionFormat.duration_minutes, Proposal.level, Proposal.language, SpeakerProfile.display_name,
+            User.email, Proposal.abstract, Proposal.description, Proposal.notes, Proposal.may_record,
+            Proposal.submitted_at, Proposal.updated_at, *answers,
+        )
+        .outerjoin(ProposalSpeaker, ProposalSpeaker.proposal_id == Proposal.id)
+        .outerjoin(SpeakerProfile, SpeakerProfile.id == ProposalSpeaker.profile_id)
+        .outerjoin(User, User.id == SpeakerProfile.user_id)
+        .order_by(ProposalSpeaker.id)  # after the table's own order: a proposal's speakers in joining order
     )
-    return itertools.chain([header], _export_body(query, question_ids))
+    return itertools.chain([header], _export_body(query))
 
 
-def _export_body(query, question_ids: list[int]) -> Iterator[list[str]]:
-    for batch in db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH)).partitions():
-        answers: dict[tuple[int, int], str] = {}
-        if question_ids:
-            rows = db.session.execute(
-                sa.select(Answer.proposal_id, Answer.question_id, Answer.value)
-                .where(Answer.proposal_id.in_([p.id for p in batch]))
-            )
-            answers = {(pid, qid): value for pid, qid, value in rows}
-        for p in batch:
-            yield [
-                p.code, p.title, p.state.value, p.theme.name if p.theme else "", p.format.name if p.format else "",
-                str(p.format.duration_minutes) if p.format else "",
-                p.level.value, p.language.value, p.speaker_names,
-                ", ".join(link.profile.user.email for link in p.speakers),
-                p.abstract, p.description, p.notes, "yes" if p.may_record else "no",
-                _iso(p.submitted_at), _iso(p.updated_at),
-                *[answers.get((p.id, qid), "") for qid in question_ids],
-            ]
+def _export_body(query) -> Iterator[list[str]]:
+    rows = db.session.execute(query.execution_options(yield_per=EXPORT_BATCH))
+    for _id, lines in itertools.groupby(rows, key=lambda row: row[0]):
+        lines = list(lines)  # one proposal's speakers: a few rows
+        (_, code, title, state, theme, session_format, minutes, level, language, _, _, abstract, description, notes,
+         may_record, submitted_at, updated_at, *answers) = lines[0]
+        yield [
+            code, title, state.value, theme or "", session_format or "", str(minutes) if minutes is not None else "",
+            level.value, language.value, ", ".join(line[9] for line in lines if line[9] is not None),
+            ", ".join(line[10] for line in lines if line[10] is not None),
+            abstract, description, notes, "yes" if may_record else "no", _iso(submitted_at), _iso(updated_at),
+            *[answer or "" for answer in answers],
+        ]
 
 
 def export_csv_lines(edition: Edition, flt: ProposalFilter, *, viewer: User) -> Iterator[str]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from convention.accounts.models import User
 from convention.cfp.states import ProposalState
 from convention.core.codes import new_code
+from convention.core.search import trigram_index
 from convention.core.timeutil import UTCDateTime, utcnow
 from convention.editions.models import Edition, EditionScoped, Positioned, SessionFormat, Theme
 from convention.extensions import db
@@ -103,7 +104,10 @@ class SpeakerProfile(EditionScoped, db.Model):
         back_populates="profile", order_by="Availability.starts_at", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (sa.UniqueConstraint("edition_id", "user_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("edition_id", "user_id"),
+        trigram_index("cfp_speaker_profiles", "display_name"),  # the proposal table's search
+    )
 
     @property
     def link_list(self) -> list[str]:
@@ -151,6 +155,9 @@ class Proposal(EditionScoped, db.Model):
     invitations: Mapped[list[Invitation]] = relationship(
         back_populates="proposal", order_by="Invitation.id", cascade="all, delete-orphan"
     )
+
+    # The organizer's table searches titles and codes (manage_services.proposal_page).
+    __table_args__ = (trigram_index("cfp_proposals", "title"), trigram_index("cfp_proposals", "code"))
 
     @property
     def speaker_users(self) -> list[User]:

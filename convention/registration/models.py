@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from convention.core.codes import new_code, new_token
+from convention.core.search import trigram_index
 from convention.core.timeutil import UTCDateTime, utcnow
 from convention.editions.models import EditionScoped, Positioned
 from convention.extensions import db
@@ -274,6 +275,8 @@ class Order(EditionScoped, db.Model):
         sa.Index("ix_orders_state_expires_at", "state", "expires_at"),
         sa.Index("ix_orders_edition_id_state", "edition_id", "state"),
         sa.Index("ix_orders_edition_id_email", "edition_id", "email"),  # a buyer's open orders, at checkout
+        trigram_index("orders", "email"),  # the organizer's order search (reports.search_orders)
+        trigram_index("orders", "buyer_name"),
         sa.CheckConstraint("total_cents >= 0", name="total_positive"),
         sa.CheckConstraint("refunded_cents >= 0", name="refunded_positive"),
     )
@@ -311,7 +314,12 @@ class Attendee(EditionScoped, db.Model):
     order: Mapped[Order] = relationship(back_populates="attendees")
     ticket_type: Mapped[TicketType] = relationship()
 
-    __table_args__ = (sa.CheckConstraint("price_cents >= 0", name="price_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("price_cents >= 0", name="price_positive"),
+        trigram_index("attendees", "name"),  # the organizer's order search (reports.search_orders)
+        trigram_index("attendees", "organisation"),
+        trigram_index("attendees", "email"),
+    )
 
 
 class WaitingListEntry(EditionScoped, db.Model):

@@ -14,12 +14,14 @@ import sqlalchemy as sa
 from flask_babel import format_date
 
 from convention.core.pagination import fetch_page, page_count
+from convention.core.search import contains, contains_pattern
 from convention.core.timeutil import to_local
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.registration.models import Attendee, Order, OrderState, TicketType, Voucher
 
 PER_PAGE = 50
+SEARCH_MAX = 100  # characters of search text considered
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -50,18 +52,9 @@ def search_orders(
 ) -> OrderPage:
     """Orders matching a code, email, buyer or attendee name/organisation, with filters."""
     query = sa.select(Order).where(Order.edition_id == edition.id)
-    text = (text or "").strip()
+    text = (text or "").strip()[:SEARCH_MAX]
     if text:
-        like = f"%{text.lower()}%"
-        attendee_match = sa.select(Attendee.order_id).where(
-            Attendee.edition_id == edition.id,
-            sa.or_(sa.func.lower(Attendee.name).like(like), sa.func.lower(Attendee.organisation).like(like),
-                   sa.func.lower(Attendee.email).like(like)),
-        )
-        query = query.where(
-            sa.or_(Order.code == text.upper(), sa.func.lower(Order.email).like(like),
-                   sa.func.lower(Order.buyer_name).like(like), Order.id.in_(attendee_match))
-        )
+        query = query.where(Order.id.in_(matching_order_ids(edition, text)))
     if state in {s.value for s in OrderState}:
         query = query.where(Order.state == OrderState(state))
     if ticket_type_id:
@@ -75,6 +68,23 @@ def search_orders(
         per_page,
     )
     return OrderPage(list(found.items), found.total, found.page, per_page)
+
+
+def matching_order_ids(edition: Edition, text: str) -> sa.CompoundSelect:
+    """The ids of the orders whose code is ``text`` or whose buyer's or attendees' email,
+    name or organisation contains it: a union of one select per table, each served by its
+    indexes (the code's unique index; trigram indexes on PostgreSQL, see core/search.py)."""
+    pattern = contains_pattern(text)
+    return sa.union(
+        sa.select(Order.id).where(Order.edition_id == edition.id, Order.code == text.strip().upper()),
+        sa.select(Order.id).where(Order.edition_id == edition.id,
+                                  sa.or_(contains(Order.email, pattern), contains(Order.buyer_name, pattern))),
+        sa.select(Attendee.order_id).where(
+            Attendee.edition_id == edition.id,
+            sa.or_(contains(Attendee.name, pattern), contains(Attendee.organisation, pattern),
+                   contains(Attendee.email, pattern)),
+        ),
+    )
 
 
 def get_order_by_code(edition: Edition, code: str) -> Order | None:
