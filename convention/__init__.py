@@ -39,6 +39,7 @@ MODEL_MODULES = (
     "convention.cfp.models",
     "convention.registration.models",
     "convention.payments.models",
+    "convention.schedule.models",
 )
 
 
