@@ -114,6 +114,18 @@ def unschedule_talk(edition: Edition, proposal: Proposal, *, actor) -> None:
     db.session.flush()
 
 
+def set_pinned(edition: Edition, proposal: Proposal, pinned: bool, *, actor) -> Slot:
+    """Pin a placed talk (the scheduler leaves it where it is) or free it again."""
+    slot = db.session.scalar(sa.select(Slot).where(Slot.proposal_id == proposal.id, Slot.edition_id == edition.id))
+    if slot is None:
+        raise Conflict(gettext("The talk is not in the schedule."))
+    slot.pinned = pinned
+    db.session.flush()
+    record_audit("schedule.talk_pinned" if pinned else "schedule.talk_unpinned", actor=actor, edition_id=edition.id,
+                 target=slot, data={"proposal_id": proposal.id})
+    return slot
+
+
 # -- receivers ------------------------------------------------------------------------------
 
 
