@@ -25,6 +25,9 @@ BLUEPRINT_MODULES = (
     "convention.review.views_manage",
     "convention.review.views_auto_assignment",
     "convention.review.views_decisions",
+    "convention.schedule.views",
+    "convention.schedule.views_manage",
+    "convention.schedule.views_grid",
 )
 
 # Domains that receive signals (convention.core.signals): each module's
@@ -34,6 +37,7 @@ SIGNAL_RECEIVERS = (
     "convention.registration.complimentary",
     "convention.payments.provider",
     "convention.review.assignment",
+    "convention.schedule.placement",
 )
 
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.
@@ -46,6 +50,7 @@ MODEL_MODULES = (
     "convention.registration.models",
     "convention.payments.models",
     "convention.review.models",
+    "convention.schedule.models",
 )
 
 

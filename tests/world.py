@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from convention.accounts.services import request_password_reset, send_confirmation
@@ -19,7 +19,7 @@ from convention.cfp import attachments, cospeakers
 from convention.cfp.late_grants import create_late_grant
 from convention.cfp.speaker_services import ProfileData, update_speaker_profile
 from convention.cfp.states import ProposalState
-from convention.core.timeutil import utcnow
+from convention.core.timeutil import to_utc, utcnow
 from convention.editions.models import Role, Room
 from convention.extensions import db
 from convention.mail.models import OutboxMessage
@@ -32,6 +32,7 @@ from convention.review import expertise as review_expertise
 from convention.review import settings as review_settings
 from convention.review.assignment import assign
 from convention.review.scoring import ReviewData, save_review
+from convention.schedule import placement, setup, versions
 from tests.cfp.helpers import make_proposal, make_question, pdf_bytes, png_bytes
 from tests.conftest import Auth
 from tests.factories import give_role, make_edition, make_user
@@ -86,6 +87,8 @@ def build_world() -> World:
     question = make_question(edition, organizer)
     proposal = make_proposal(edition, speaker, state=ProposalState.SUBMITTED)
     second = make_proposal(edition, speaker, state=ProposalState.ACCEPTED, organizer=organizer, title="Second talk")
+    scheduled = make_proposal(edition, speaker, state=ProposalState.CONFIRMED, organizer=organizer,
+                              title="Scheduled talk")
     attachment = attachments.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename="slides.pdf", actor=speaker)
     profile = update_speaker_profile(edition, ProfileData(display_name="Sofia S."), actor=speaker,
                                      photo=io.BytesIO(png_bytes()))
@@ -110,6 +113,7 @@ def build_world() -> World:
     db.session.commit()
 
     review = _review_world(edition, organizer, reviewer, proposal, second)
+    day, block, version = _schedule(edition, room, scheduled, organizer)
 
     message = db.session.scalars(db.select(OutboxMessage)).first()
     values = {
@@ -131,6 +135,11 @@ def build_world() -> World:
         "secret": order.secret,
         "filename": "css/app.css",
         **review,
+        "room_id": room.id,
+        "day_id": day.id,
+        "block_id": block.id,
+        "proposal_id": scheduled.id,
+        "ident": version.snapshot["talks"][0]["guid"],
     }
     per_endpoint = {
         ("cfp_manage.move", "move"): "cancel",  # accept / reject are decided in the review
@@ -151,6 +160,7 @@ def build_world() -> World:
         ("accounts.reset_password", "token"): _token_in("reset_password", speaker.email),
         ("bootstrap.static", "filename"): "css/bootstrap.min.css",
         ("review.declare_conflict", "code"): second.code,  # keeps the reviewer's scoring page open
+        ("schedule.speaker", "code"): version.snapshot["talks"][0]["speakers"][0]["code"],
     }
     return World(values=values, per_endpoint=per_endpoint)
 
@@ -169,6 +179,18 @@ def _review_world(edition, organizer, reviewer, proposal, conflicted) -> dict:
     db.session.commit()
     return {"criterion_id": criterion.id, "team_id": team.id, "assignment_id": assignment.id,
             "conflict_id": conflict.id}
+
+
+def _schedule(edition, room, talk, organizer):
+    """One day with a lunch break, the confirmed talk placed at 10:00, a published version."""
+    day = setup.save_day(edition, edition.starts_on, time(9), time(18), actor=organizer)
+    block = setup.save_block(edition, setup.BlockData("break", "Lunch", edition.starts_on, time(12), time(13), None,
+                                                      True), actor=organizer)
+    start = to_utc(datetime.combine(edition.starts_on, time(10)), edition.timezone)
+    placement.place_talk(edition, talk, room, start, actor=organizer)
+    version = versions.publish_version(edition, "First programme", actor=organizer)
+    db.session.commit()
+    return day, block, version
 
 
 def url_values(rule, world: World) -> dict:

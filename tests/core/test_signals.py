@@ -93,10 +93,10 @@ def test_the_app_factory_connects_one_receiving_function_per_domain(app):
     }
     assert connected == {
         "talk_confirmed": {"convention.registration.complimentary"},
-        "talk_cancelled": {"convention.registration.complimentary"},
+        "talk_cancelled": {"convention.registration.complimentary", "convention.schedule.placement"},
         "role_granted": {"convention.registration.complimentary"},
         "role_revoked": {"convention.registration.complimentary", "convention.review.assignment"},
-        "item_in_use": {"convention.cfp.manage_services"},
+        "item_in_use": {"convention.cfp.manage_services", "convention.schedule.placement"},
         "order_released": {"convention.payments.provider"},
     }
     assert set(SIGNAL_RECEIVERS) == set().union(*connected.values())
