@@ -20,6 +20,9 @@ BLUEPRINT_MODULES = (
     "convention.cfp.views_manage",
     "convention.registration.views",
     "convention.payments.views",
+    "convention.schedule.views",
+    "convention.schedule.views_manage",
+    "convention.schedule.views_grid",
 )
 
 # Domains that receive signals (convention.core.signals): each module's
@@ -28,6 +31,7 @@ SIGNAL_RECEIVERS = (
     "convention.cfp.manage_services",
     "convention.registration.complimentary",
     "convention.payments.provider",
+    "convention.schedule.placement",
 )
 
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.
@@ -39,6 +43,7 @@ MODEL_MODULES = (
     "convention.cfp.models",
     "convention.registration.models",
     "convention.payments.models",
+    "convention.schedule.models",
 )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from convention.accounts.services import request_password_reset, send_confirmation
@@ -19,13 +19,14 @@ from convention.cfp import attachments, cospeakers
 from convention.cfp.late_grants import create_late_grant
 from convention.cfp.speaker_services import ProfileData, update_speaker_profile
 from convention.cfp.states import ProposalState
-from convention.core.timeutil import utcnow
+from convention.core.timeutil import to_utc, utcnow
 from convention.editions.models import Role, Room
 from convention.extensions import db
 from convention.mail.models import OutboxMessage
 from convention.payments.models import IssueKind, PaymentIssue
 from convention.registration.settings import get_settings
 from convention.registration.waiting_list import join_waiting_list
+from convention.schedule import placement, setup, versions
 from tests.cfp.helpers import make_proposal, make_question, pdf_bytes, png_bytes
 from tests.conftest import Auth
 from tests.factories import give_role, make_edition, make_user
@@ -79,6 +80,8 @@ def build_world() -> World:
     question = make_question(edition, organizer)
     proposal = make_proposal(edition, speaker, state=ProposalState.SUBMITTED)
     make_proposal(edition, speaker, state=ProposalState.ACCEPTED, organizer=organizer, title="Second talk")
+    scheduled = make_proposal(edition, speaker, state=ProposalState.CONFIRMED, organizer=organizer,
+                              title="Scheduled talk")
     attachment = attachments.add_attachment(proposal, io.BytesIO(pdf_bytes()), filename="slides.pdf", actor=speaker)
     profile = update_speaker_profile(edition, ProfileData(display_name="Sofia S."), actor=speaker,
                                      photo=io.BytesIO(png_bytes()))
@@ -102,6 +105,7 @@ def build_world() -> World:
     db.session.add(issue)
     db.session.commit()
 
+    day, block, version = _schedule(edition, room, scheduled, organizer)
     message = db.session.scalars(db.select(OutboxMessage)).first()
     values = {
         "slug": edition.slug,
@@ -121,6 +125,11 @@ def build_world() -> World:
         "message_id": message.id,
         "secret": order.secret,
         "filename": "css/app.css",
+        "room_id": room.id,
+        "day_id": day.id,
+        "block_id": block.id,
+        "proposal_id": scheduled.id,
+        "ident": version.snapshot["talks"][0]["guid"],
     }
     per_endpoint = {
         ("cfp_manage.move", "move"): "accept",
@@ -138,8 +147,21 @@ def build_world() -> World:
         ("accounts.confirm_email", "token"): _token_in("confirm_email", newcomer.email),
         ("accounts.reset_password", "token"): _token_in("reset_password", speaker.email),
         ("bootstrap.static", "filename"): "css/bootstrap.min.css",
+        ("schedule.speaker", "code"): version.snapshot["talks"][0]["speakers"][0]["code"],
     }
     return World(values=values, per_endpoint=per_endpoint)
+
+
+def _schedule(edition, room, talk, organizer):
+    """One day with a lunch break, the confirmed talk placed at 10:00, a published version."""
+    day = setup.save_day(edition, edition.starts_on, time(9), time(18), actor=organizer)
+    block = setup.save_block(edition, setup.BlockData("break", "Lunch", edition.starts_on, time(12), time(13), None,
+                                                      True), actor=organizer)
+    start = to_utc(datetime.combine(edition.starts_on, time(10)), edition.timezone)
+    placement.place_talk(edition, talk, room, start, actor=organizer)
+    version = versions.publish_version(edition, "First programme", actor=organizer)
+    db.session.commit()
+    return day, block, version
 
 
 def url_values(rule, world: World) -> dict:

@@ -137,6 +137,8 @@ class Proposal(EditionScoped, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set on talks brought in by the schedule importer: their identifier in the source.
+    external_guid: Mapped[str | None] = mapped_column(sa.String(64))
 
     edition: Mapped[Edition] = relationship()
     theme: Mapped[Theme | None] = relationship()
@@ -159,6 +161,8 @@ class Proposal(EditionScoped, db.Model):
     @property
     def speaker_names(self) -> str:
         return ", ".join(link.profile.display_name for link in self.speakers)
+
+    __table_args__ = (sa.UniqueConstraint("edition_id", "external_guid"),)
 
     def __repr__(self) -> str:
         return f"<Proposal {self.code} {self.state.value}>"

@@ -116,6 +116,7 @@ class Room(EditionScoped, Positioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     capacity: Mapped[int]
+    description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     edition: Mapped[Edition] = relationship(back_populates="rooms")
 

@@ -1,0 +1,151 @@
+"""What the public sees, read ONLY from the newest published version's snapshot.
+
+The draft (slots, blocks, rooms as they are now) is never read here, so an organizer's
+work in progress cannot leak: the public schedule changes when a version is published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext
+from markupsafe import Markup
+
+from convention.cfp.call import day_text
+from convention.cfp.models import LANGUAGE_LABELS, LEVEL_LABELS
+from convention.core.timeutil import to_local
+from convention.editions.models import Edition
+from convention.schedule.versions import latest_version
+
+FILTERS = ("theme", "room", "language", "level")
+
+
+@dataclass
+class Item:
+    """A talk or a block of the published schedule, its times in the edition's zone."""
+
+    kind: str  # "talk" or a block's kind
+    title: str
+    starts: datetime
+    ends: datetime
+    room: str
+    room_id: int | None
+    talk: dict | None = None
+
+    @property
+    def when(self) -> str:
+        """"Friday 12 March, 10:30–11:15" in the page's language."""
+        return gettext("%(day)s, %(start)s–%(end)s", day=day_text(self.starts.date(), "EEEE dd MMMM"),
+                       start=f"{self.starts:%H:%M}", end=f"{self.ends:%H:%M}")
+
+    @property
+    def level_label(self) -> str:
+        return str(LEVEL_LABELS.get(self.talk["level"], "")) if self.talk else ""
+
+    @property
+    def language_label(self) -> str:
+        return str(LANGUAGE_LABELS.get(self.talk["language"], "")) if self.talk else ""
+
+
+@dataclass
+class PublicDay:
+    day: date
+    times: list[tuple[datetime, dict[int | None, list[Item]]]]  # a start time, the items by room (None: all)
+    items: list[Item] = field(default_factory=list)  # in time order, for the list on a phone
+
+
+def _item_of_talk(talk: dict, tz: str) -> Item:
+    return Item("talk", talk["title"], to_local(datetime.fromisoformat(talk["starts_at"]), tz),
+                to_local(datetime.fromisoformat(talk["ends_at"]), tz), talk["room"], talk["room_id"], talk)
+
+
+def snapshot_of(edition: Edition) -> dict | None:
+    version = latest_version(edition)
+    return version.snapshot if version else None
+
+
+def filter_options(snapshot: dict) -> dict[str, list[tuple[str, str]]]:
+    """The values each filter offers: (value, label), from the published talks."""
+    talks = snapshot["talks"]
+    themes = {str(t["theme_id"]): t["theme"] for t in talks if t["theme_id"] is not None}
+    return {
+        "theme": sorted(themes.items(), key=lambda pair: pair[1]),
+        "room": [(str(room["id"]), room["name"]) for room in snapshot["rooms"]],
+        "language": [(code, str(label)) for code, label in LANGUAGE_LABELS.items()
+                     if any(t["language"] == code for t in talks)],
+        "level": [(code, str(label)) for code, label in LEVEL_LABELS.items() if any(t["level"] == code for t in talks)],
+    }
+
+
+def clean_filters(snapshot: dict, args) -> dict[str, str]:
+    """The filters asked for that name something offered (anything else is ignored)."""
+    options = filter_options(snapshot)
+    chosen = {}
+    for name in FILTERS:
+        value = args.get(name, "")
+        if value and value in {option for option, _label in options[name]}:
+            chosen[name] = value
+    return chosen
+
+
+def _matches(talk: dict, chosen: dict[str, str]) -> bool:
+    values = {"theme": str(talk["theme_id"]), "room": str(talk["room_id"]), "language": talk["language"],
+              "level": talk["level"]}
+    return all(values[name] == value for name, value in chosen.items())
+
+
+def schedule_days(edition: Edition, snapshot: dict, chosen: dict[str, str]) -> list[PublicDay]:
+    tz = edition.timezone
+    items = [_item_of_talk(talk, tz) for talk in snapshot["talks"] if _matches(talk, chosen)]
+    rooms = {room["id"]: room["name"] for room in snapshot["rooms"]}
+    for block in snapshot["blocks"]:  # breaks and keynotes stay, whatever the talk filters
+        if "room" in chosen and block["room_id"] is not None and str(block["room_id"]) != chosen["room"]:
+            continue
+        items.append(Item(block["kind"], block["title"], to_local(datetime.fromisoformat(block["starts_at"]), tz),
+                          to_local(datetime.fromisoformat(block["ends_at"]), tz),
+                          rooms.get(block["room_id"], ""), block["room_id"]))
+    items.sort(key=lambda item: (item.starts, item.room_id or 0, item.title))
+    days = []
+    for day_row in snapshot["days"]:
+        day = date.fromisoformat(day_row["day"])
+        on_day = [item for item in items if item.starts.date() == day]
+        times: dict[datetime, dict[int | None, list[Item]]] = {}
+        for item in on_day:
+            times.setdefault(item.starts, {}).setdefault(item.room_id, []).append(item)
+        days.append(PublicDay(day, sorted(times.items()), on_day))
+    return days
+
+
+def find_talk(snapshot: dict, ident: str) -> dict | None:
+    """A published talk by its guid or its number."""
+    for talk in snapshot["talks"]:
+        if talk["guid"] == ident or str(talk["id"]) == ident:
+            return talk
+    return None
+
+
+def talks_of_speaker(snapshot: dict, code: str) -> tuple[dict | None, list[dict]]:
+    talks = [talk for talk in snapshot["talks"] if any(s["code"] == code for s in talk["speakers"])]
+    if not talks:
+        return None, []
+    speaker = next(s for s in talks[0]["speakers"] if s["code"] == code)
+    return speaker, talks
+
+
+def item_of(edition: Edition, talk: dict) -> Item:
+    return _item_of_talk(talk, edition.timezone)
+
+
+def published_slot_for(proposal) -> Item | None:
+    """The jinja hook of the speaker's proposal page: where and when the talk is, once published."""
+    snapshot = snapshot_of(proposal.edition)
+    if snapshot is None:
+        return None
+    talk = next((t for t in snapshot["talks"] if t["id"] == proposal.id), None)
+    return _item_of_talk(talk, proposal.edition.timezone) if talk else None
+
+
+def stored_html(html: str) -> Markup:
+    """HTML kept in a snapshot: rendered and sanitised by ``cfp.markup`` (nh3) at publication."""
+    return Markup(html)  # noqa: S704 - sanitised by render_markdown when the version was built

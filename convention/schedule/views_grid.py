@@ -1,0 +1,166 @@
+"""The grid editor under /<slug>/manage/schedule/: the days x rooms grid of the draft, the
+unscheduled talks, the JSON endpoints the drag and drop calls (each move saved and checked
+at once), the keyboard way (a form per talk), and the published versions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from convention.cfp.call import day_text
+from convention.core.errors import DomainError, NotFound
+from convention.core.forms import ActionForm
+from convention.core.permissions import guarded
+from convention.core.timeutil import to_local, to_utc
+from convention.core.views import run_action, run_form
+from convention.editions.loaders import load_edition
+from convention.editions.permissions import can_manage_edition
+from convention.extensions import db
+from convention.schedule import grid, placement, setup, versions
+from convention.schedule.forms import PlaceForm, PublishForm
+from convention.schedule.loaders import load_talk
+from convention.schedule.models import Slot
+
+bp = Blueprint("schedule_manage", __name__)
+
+
+def _editor_url(edition):
+    return url_for("schedule_manage.editor", slug=edition.slug)
+
+
+def place_form(edition, editor_rooms, days, proposal_id: int, slot: Slot | None = None) -> PlaceForm:
+    form = PlaceForm(prefix=f"talk-{proposal_id}")
+    form.room_id.choices = [SelectChoice(room.id, room.name) for room in editor_rooms]
+    form.day.choices = [SelectChoice(day.day.isoformat(), day_text(day.day, "EEE dd MMM")) for day in days]
+    if slot is not None and not form.is_submitted():
+        local = to_local(slot.starts_at, edition.timezone)
+        form.room_id.data = slot.room_id
+        form.day.data = local.date().isoformat()
+        form.time.data = local.time().replace(tzinfo=None)
+    return form
+
+
+@bp.get("/<slug>/manage/schedule/")
+@guarded(can_manage_edition, load=load_edition)
+def editor(edition):
+    view = grid.build_editor(edition)
+    days = setup.list_days(edition)
+    forms = {talk.id: place_form(edition, view.rooms, days, talk.id) for talk in view.unscheduled}
+    return render_template("schedule/editor.html", edition=edition, view=view, forms=forms,
+                           action_form=ActionForm(), latest=versions.latest_version(edition))
+
+
+def _problems_json(problems):
+    return [{"kind": p.kind, "hard": p.hard, "message": p.message} for p in problems]
+
+
+def _refused_json(error: DomainError):
+    status = 404 if isinstance(error, NotFound) else 409
+    problems = getattr(error, "problems", [])
+    return jsonify(error=error.message, problems=_problems_json(problems)), status
+
+
+@bp.post("/<slug>/manage/schedule/slots")
+@guarded(can_manage_edition, load=load_edition)
+def place_json(edition):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error=gettext("Send the talk, the room and the start as JSON.")), 400
+
+    def action():
+        proposal = placement.find_talk(edition, body.get("proposal_id"))
+        room = placement.find_room(edition, body.get("room_id"))
+        start = placement.parse_start(body.get("start"))
+        return placement.place_talk(edition, proposal, room, start, actor=current_user)
+
+    return run_action(
+        action,
+        done=lambda result: jsonify(ok=True, slot={"proposal_id": result[0].proposal_id, "room_id": result[0].room_id,
+                                                   "starts_at": result[0].starts_at.isoformat(),
+                                                   "ends_at": result[0].ends_at.isoformat()},
+                                    warnings=_problems_json(result[1])),
+        refused=_refused_json,
+    )
+
+
+@bp.route("/<slug>/manage/schedule/slots/<int:proposal_id>", methods=["DELETE"])
+@guarded(can_manage_edition, load=load_talk)
+def unschedule_json(edition, proposal):
+    return run_action(lambda: placement.unschedule_talk(edition, proposal, actor=current_user),
+                      done=lambda _result: jsonify(ok=True), refused=_refused_json)
+
+
+@bp.post("/<slug>/manage/schedule/slots/<int:proposal_id>/unschedule")
+@guarded(can_manage_edition, load=load_talk)
+def unschedule(edition, proposal):
+    """The same as DELETE, for a form button (no JavaScript) or a fetch() that prefers POST."""
+    if request.is_json:
+        return unschedule_json.__wrapped__(edition=edition, proposal=proposal)
+    if not ActionForm().validate_on_submit():
+        return redirect(_editor_url(edition))
+
+    def done(_result):
+        flash(gettext("“%(title)s” is no longer in the schedule.", title=proposal.title), "success")
+        return redirect(_editor_url(edition))
+
+    def refused(error):
+        flash(error.message, "danger")
+        return redirect(_editor_url(edition))
+
+    return run_action(lambda: placement.unschedule_talk(edition, proposal, actor=current_user),
+                      done=done, refused=refused)
+
+
+@bp.route("/<slug>/manage/schedule/talks/<int:proposal_id>", methods=["GET", "POST"])
+@guarded(can_manage_edition, load=load_talk)
+def place_talk(edition, proposal):
+    """The keyboard (and no-JavaScript) way: choose a room, a day and a time."""
+    rooms = grid.list_rooms(edition)
+    days = setup.list_days(edition)
+    slot = db.session.scalar(db.select(Slot).where(Slot.proposal_id == proposal.id))
+    form = place_form(edition, rooms, days, proposal.id, slot)
+
+    def save():
+        try:
+            day = date.fromisoformat(form.day.data or "")
+        except ValueError:
+            raise NotFound(gettext("Choose a day of the schedule."), field="day") from None
+        room = placement.find_room(edition, form.room_id.data)
+        start = to_utc(datetime.combine(day, form.time.data), edition.timezone)
+        return placement.place_talk(edition, proposal, room, start, actor=current_user)
+
+    def done(result):
+        warnings = result[1]
+        if warnings:
+            return gettext("“%(title)s” is placed, with warnings: %(warnings)s", title=proposal.title,
+                           warnings=" ".join(p.message for p in warnings))
+        return gettext("“%(title)s” is placed.", title=proposal.title)
+
+    return run_form(
+        form, save, done=done, back=_editor_url(edition),
+        render=lambda: render_template("schedule/place.html", edition=edition, proposal=proposal, form=form,
+                                       slot=slot, action_form=ActionForm()),
+    )
+
+
+# -- versions --------------------------------------------------------------------------------
+
+
+@bp.route("/<slug>/manage/schedule/versions", methods=["GET", "POST"])
+@guarded(can_manage_edition, load=load_edition)
+def versions_page(edition):
+    form = PublishForm()
+    return run_form(
+        form,
+        lambda: versions.publish_version(edition, form.name.data, actor=current_user),
+        done=lambda version: gettext("Version %(number)d “%(name)s” is published.", number=version.number,
+                                     name=version.name),
+        back=url_for("schedule_manage.versions_page", slug=edition.slug),
+        render=lambda: render_template("schedule/versions.html", edition=edition, form=form,
+                                       versions=versions.list_versions(edition)),
+    )
+
