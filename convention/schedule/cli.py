@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext
 
 from convention.core.errors import DomainError
 from convention.extensions import db
@@ -23,13 +24,17 @@ def import_command(file: Path, slug: str, draft: bool):
     """Import a frab schedule XML or C3VOC schedule JSON into an edition (again: updates)."""
     try:
         source = parse_schedule(file.read_bytes())
-        with click.progressbar(length=len(source.events), label=f"Importing {len(source.events)} talks") as bar:
+        with click.progressbar(length=len(source.events), label=gettext("Importing %(count)d talks", count=len(source.events))) as bar:
             result = import_schedule(source, slug, draft=draft, progress=bar.update)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error
     db.session.commit()
-    click.echo(f"Edition {result.edition.slug} ({'created' if result.edition_created else 'updated'}): "
-               f"{result.talks_created} talks added, {result.talks_updated} updated, "
-               f"{result.talks_unscheduled} taken off the grid; {result.rooms} rooms, {result.speakers} speakers.")
-    click.echo(f"Published version {result.version.number}." if result.version else "Draft only: nothing published.")
+    values = {"slug": result.edition.slug, "added": result.talks_created, "updated": result.talks_updated,
+              "removed": result.talks_unscheduled, "rooms": result.rooms, "speakers": result.speakers}
+    click.echo(gettext("Edition %(slug)s created: %(added)d talks added, %(updated)d updated, %(removed)d taken off "
+                       "the grid; %(rooms)d rooms, %(speakers)d speakers.", **values) if result.edition_created else
+               gettext("Edition %(slug)s updated: %(added)d talks added, %(updated)d updated, %(removed)d taken off "
+                       "the grid; %(rooms)d rooms, %(speakers)d speakers.", **values))
+    click.echo(gettext("Published version %(number)d.", number=result.version.number) if result.version
+               else gettext("Draft only: nothing published."))

@@ -61,11 +61,10 @@ def render_xml(conference: Conference) -> bytes:
     for day in conference.days:
         day_node = SubElement(root, "day", {"index": str(day.index), "date": day.date.isoformat(),
                                             "start": day.start.isoformat(), "end": day.end.isoformat()})
-        for name, guid in conference.rooms:
-            if name in day.rooms:
-                room_node = SubElement(day_node, "room", {"name": name, "guid": guid})
-                for event in day.rooms[name]:
-                    _xml_event(room_node, event)
+        for name, guid in conference.rooms:  # every room every day, as frab and FOSDEM write it
+            room_node = SubElement(day_node, "room", {"name": name, "guid": guid})
+            for event in day.rooms.get(name, ()):
+                _xml_event(room_node, event)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
 
 

@@ -2,7 +2,7 @@
 from memory with an ETag and a Last-Modified date.
 
 A version's snapshot never changes once published, so the rendered bytes are cached by
-``(version id, format, edition slug, BASE_URL)``: a new publication has a new id, and
+``(version id and time, format, edition slug, BASE_URL)``: a new publication has a new id, and
 every gunicorn worker rebuilds its copy at its first request for it; no worker can serve
 an older version than the database names. A request for a cached export reads only the
 newest version's id and date (a few columns, never the large snapshot). Nothing
@@ -41,6 +41,12 @@ class VersionInfo:
     number: int
     name: str
     published_at: datetime
+
+    @property
+    def key(self) -> str:
+        """The version's id and publication time (to the microsecond): SQLite may hand a
+        deleted version's id to a new one, never with the same time as well."""
+        return f"{self.id}.{int(self.published_at.timestamp() * 1_000_000):x}"
 
 
 @dataclass(frozen=True)
@@ -97,11 +103,11 @@ def latest_info(edition: Edition) -> VersionInfo | None:
 
 
 def etag_of(info: VersionInfo, what: str) -> str:
-    return f"v{info.id}-r{REVISION}-{what}"
+    return f"v{info.key}-r{REVISION}-{what}"
 
 
 def _conference(edition: Edition, info: VersionInfo) -> Conference:
-    key = (info.id, edition.slug, current_app.config["BASE_URL"])
+    key = (info.key, edition.slug, current_app.config["BASE_URL"])
     conference = _conferences.get(key)
     if conference is None:
         snapshot = db.session.scalar(sa.select(ScheduleVersion.snapshot).where(ScheduleVersion.id == info.id))
@@ -115,7 +121,7 @@ def _conference(edition: Edition, info: VersionInfo) -> Conference:
 
 
 def _cached(cache: _Lru, edition: Edition, info: VersionInfo, what: str, content_type: str, build) -> Export | None:
-    key = (info.id, what, edition.slug, current_app.config["BASE_URL"])
+    key = (info.key, what, edition.slug, current_app.config["BASE_URL"])
     body = cache.get(key)
     if body is None:
         body = build(_conference(edition, info))
