@@ -36,6 +36,7 @@ DEMO_ROOMS = [("Auditorium", 800, 0), ("Room Leuven", 250, 1), ("Room Gent", 120
 
 DOMAIN_SEEDERS: tuple[str, ...] = (
     "convention.cfp.demo:seed",
+    "convention.schedule.demo:seed",
     "convention.registration.demo:seed",
     "convention.payments.demo:seed",
 )

@@ -1,40 +1,37 @@
-"""The schedule's rules about one placement, on plain values (no database).
+"""The grid editor's problems, found by the solver's own checker (``conflicts.py``).
 
-``problems_of(plan, placement)`` answers what is wrong with putting one talk in one room
-at one time, given everything else of the ``Plan``. Hard problems make the draft
-inconsistent and are refused (two talks in one room at once, outside the day's opening
-hours, over a break); soft ones are shown on the grid as warnings (a speaker in two
-places or not available, the room too small, a format the room does not host, two talks
-of one theme in parallel). ``grid.load_plan`` builds the plan from the database.
+``grid.load_plan`` builds the pure ``problem.Problem`` from the database; here the
+checker's conflicts become what an organizer reads (translated, with the other talk's
+title) and the editor's policy decides what is refused. Hard problems make the draft
+inconsistent and are refused: two talks in one room at once, outside the day's opening
+hours, over a break (``HARD``). The rest are warnings shown on the grid: a speaker in two
+places or outside their availability, a format the room does not host, a room too
+small, two talks of one theme in parallel. (The checker counts a double-booked speaker
+and an unhosted format as hard for the solver; an organizer may still want them for a
+moment while moving things around, so the editor only warns.)
+
+Two rules the pure model does not know are checked here: a block of one room only (the
+model's breaks hold for every room) and, in ``placement``, the grid's step.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext
 
-HARD = ("room_busy", "outside_hours", "blocked")
+from convention.schedule.conflicts import Kind, find_conflicts
+from convention.schedule.problem import Placement
+from convention.schedule.problem import Problem as PureProblem
 
-
-@dataclass(frozen=True)
-class TalkInfo:
-    proposal_id: int
-    title: str
-    format_id: int | None
-    format_name: str
-    theme_id: int | None
-    profile_ids: frozenset[int]
-    expected_audience: int | None = None  # no estimate: the size check stays silent
-
-
-@dataclass(frozen=True)
-class RoomInfo:
-    id: int
-    name: str
-    capacity: int
-    format_ids: frozenset[int]  # empty: every format
+HARD = ("room_busy", "outside_hours", "blocked", "unknown_room")
+KINDS = {
+    Kind.ROOM_OVERLAP: "room_busy", Kind.OUTSIDE_OPENING: "outside_hours", Kind.BREAK_OVERLAP: "blocked",
+    Kind.UNKNOWN_ROOM: "unknown_room", Kind.SPEAKER_DOUBLE_BOOKED: "speaker_busy",
+    Kind.OUTSIDE_AVAILABILITY: "unavailable", Kind.FORMAT_NOT_HOSTED: "format", Kind.ROOM_TOO_SMALL: "room_small",
+    Kind.THEME_PARALLEL: "theme_parallel", Kind.PIN_MOVED: "pinned",
+}
 
 
 @dataclass(frozen=True)
@@ -43,25 +40,18 @@ class BlockInfo:
     starts_at: datetime
     ends_at: datetime
     room_id: int | None  # None: every room
-    blocks_talks: bool
-
-
-@dataclass(frozen=True)
-class Placement:
-    proposal_id: int
-    room_id: int
-    starts_at: datetime
-    ends_at: datetime
 
 
 @dataclass
 class Plan:
-    hours: list[tuple[datetime, datetime]]  # each day's opening and closing time
-    rooms: dict[int, RoomInfo]
-    blocks: list[BlockInfo]
-    talks: dict[int, TalkInfo]
-    placements: dict[int, Placement]  # by proposal id
-    availability: dict[int, list[tuple[datetime, datetime]]] = field(default_factory=dict)  # by profile id
+    """The pure problem and the current placements, with the names the messages use."""
+
+    problem: PureProblem
+    placements: dict[int, Placement]  # by talk (proposal) id
+    blocks: list[BlockInfo] = field(default_factory=list)  # the blocks that keep talks out
+    titles: dict[int, str] = field(default_factory=dict)
+    room_names: dict[int, str] = field(default_factory=dict)
+    format_names: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,55 +68,73 @@ def _overlap(a_start, a_end, b_start, b_end) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def problems_of(plan: Plan, placement: Placement) -> list[Problem]:
-    """Everything wrong with ``placement``; the talk's own current placement is ignored."""
-    talk = plan.talks[placement.proposal_id]
-    room = plan.rooms[placement.room_id]
-    start, end = placement.starts_at, placement.ends_at
-    problems: list[Problem] = []
-    others = [p for p in plan.placements.values() if p.proposal_id != placement.proposal_id]
-    parallel = [p for p in others if _overlap(start, end, p.starts_at, p.ends_at)]
+def _message(plan: Plan, kind: str, talk_id: int, other_id: int | None, room_id: int | None, span) -> str:
+    other = plan.titles.get(other_id, "") if other_id is not None else ""
+    room = plan.room_names.get(room_id, "")
+    if kind == "room_busy":
+        return gettext("The room %(room)s is taken by “%(title)s” at that time.", room=room, title=other)
+    if kind == "outside_hours":
+        return gettext("The talk is outside the opening hours of the day.")
+    if kind == "blocked":
+        title = next((b.title for b in plan.blocks if b.room_id is None and _overlap(*span, b.starts_at, b.ends_at)), "")
+        return gettext("The talk overlaps “%(title)s”.", title=title)
+    if kind == "unknown_room":
+        return gettext("There is no such room.")
+    if kind == "speaker_busy":
+        return gettext("A speaker also gives “%(title)s” at that time.", title=other)
+    if kind == "unavailable":
+        return gettext("A speaker is not available at that time.")
+    if kind == "format":
+        talk = plan.problem.talks_by_id[talk_id]
+        return gettext("The room %(room)s does not host the format %(format)s.", room=room,
+                       format=plan.format_names.get(talk.format_id, ""))
+    if kind == "room_small":
+        talk = plan.problem.talks_by_id[talk_id]
+        room_info = plan.problem.rooms_by_id[room_id]
+        return gettext("The room has %(capacity)d seats for about %(expected)d people.",
+                       capacity=room_info.capacity, expected=talk.audience)
+    if kind == "theme_parallel":
+        return gettext("“%(title)s”, of the same theme, runs at the same time.", title=other)
+    return gettext("The talk is pinned elsewhere.")
 
-    for other in parallel:
-        if other.room_id == placement.room_id:
-            problems.append(Problem("room_busy", gettext(
-                "The room %(room)s is taken by “%(title)s” at that time.",
-                room=room.name, title=plan.talks[other.proposal_id].title)))
-    if not any(opens <= start and end <= closes for opens, closes in plan.hours):
-        problems.append(Problem("outside_hours", gettext("The talk is outside the opening hours of the day.")))
-    for block in plan.blocks:
-        if (block.blocks_talks and block.room_id in (None, placement.room_id)
-                and _overlap(start, end, block.starts_at, block.ends_at)):
-            problems.append(Problem("blocked", gettext("The talk overlaps “%(title)s”.", title=block.title)))
 
-    for other in parallel:
-        other_talk = plan.talks[other.proposal_id]
-        if talk.profile_ids & other_talk.profile_ids:
-            problems.append(Problem("speaker_busy", gettext(
-                "A speaker also gives “%(title)s” at that time.", title=other_talk.title)))
-        if talk.theme_id is not None and talk.theme_id == other_talk.theme_id:
-            problems.append(Problem("theme_parallel", gettext(
-                "“%(title)s”, of the same theme, runs at the same time.", title=other_talk.title)))
-    for profile_id in sorted(talk.profile_ids):
-        ranges = plan.availability.get(profile_id)
-        if ranges and not any(a <= start and end <= b for a, b in ranges):
-            problems.append(Problem("unavailable", gettext("A speaker is not available at that time.")))
-            break
-    if talk.expected_audience is not None and talk.expected_audience > room.capacity:
-        problems.append(Problem("room_small", gettext(
-            "The room has %(capacity)d seats for about %(expected)d people.",
-            capacity=room.capacity, expected=talk.expected_audience)))
-    if room.format_ids and talk.format_id not in room.format_ids:
-        problems.append(Problem("format", gettext(
-            "The room %(room)s does not host the format %(format)s.", room=room.name, format=talk.format_name)))
-    return problems
+def _span(plan: Plan, talk_id: int, placement: Placement):
+    return placement.start, placement.start + timedelta(minutes=plan.problem.talks_by_id[talk_id].duration)
+
+
+def _found(plan: Plan, placements: dict[int, Placement]) -> dict[int, list[Problem]]:
+    found: dict[int, list[Problem]] = {}
+
+    def add(talk_id, problem):
+        if problem not in found.setdefault(talk_id, []):
+            found[talk_id].append(problem)
+
+    if not plan.problem.days:  # no opening hours at all: the pure timeline has no origin
+        for talk_id in placements:
+            add(talk_id, Problem("outside_hours", _message(plan, "outside_hours", talk_id, None, None, None)))
+        return found
+    for conflict in find_conflicts(plan.problem, placements):
+        kind = KINDS[conflict.kind]
+        for talk_id in conflict.talk_ids:
+            others = [other for other in conflict.talk_ids if other != talk_id]
+            placement = placements[talk_id]
+            room_id = conflict.room_id if conflict.room_id is not None else placement.room_id
+            message = _message(plan, kind, talk_id, others[0] if others else None, room_id,
+                               _span(plan, talk_id, placement))
+            add(talk_id, Problem(kind, message))
+    for talk_id, placement in placements.items():
+        start, end = _span(plan, talk_id, placement)
+        for block in plan.blocks:
+            if block.room_id == placement.room_id and _overlap(start, end, block.starts_at, block.ends_at):
+                add(talk_id, Problem("blocked", gettext("The talk overlaps “%(title)s”.", title=block.title)))
+    return found
+
+
+def problems_of(plan: Plan, talk_id: int, placement: Placement) -> list[Problem]:
+    """Everything wrong with putting ``talk_id`` at ``placement`` (its own current place ignored)."""
+    return _found(plan, {**plan.placements, talk_id: placement}).get(talk_id, [])
 
 
 def all_problems(plan: Plan) -> dict[int, list[Problem]]:
-    """The problems of every placed talk, by proposal id (only talks that have some)."""
-    found = {}
-    for placement in plan.placements.values():
-        problems = problems_of(plan, placement)
-        if problems:
-            found[placement.proposal_id] = problems
-    return found
+    """The problems of every placed talk, by talk id (only talks that have some)."""
+    return {talk_id: problems for talk_id, problems in _found(plan, plan.placements).items() if problems}

@@ -14,8 +14,8 @@ from convention.cfp.states import ProposalState
 from convention.core.timeutil import to_local
 from convention.editions.models import Edition, Room
 from convention.extensions import db
-from convention.schedule import setup
-from convention.schedule.checks import BlockInfo, Placement, Plan, Problem, RoomInfo, TalkInfo, all_problems
+from convention.schedule import problem, setup
+from convention.schedule.checks import BlockInfo, Plan, Problem, all_problems
 from convention.schedule.models import Block, Slot
 
 
@@ -39,30 +39,50 @@ def draft_slots(edition: Edition) -> list[Slot]:
         .where(Slot.edition_id == edition.id, Proposal.state == ProposalState.CONFIRMED)))
 
 
-def talk_info(proposal: Proposal) -> TalkInfo:
-    return TalkInfo(
-        proposal_id=proposal.id, title=proposal.title, format_id=proposal.format_id,
-        format_name=proposal.format.name if proposal.format else "", theme_id=proposal.theme_id,
-        profile_ids=frozenset(link.profile_id for link in proposal.speakers))
+def pure_talk(proposal: Proposal, pinned: Slot | None = None) -> problem.Talk | None:
+    """The solver's view of a talk (None without a format: its length is unknown)."""
+    if proposal.format is None:
+        return None
+    return problem.Talk(
+        id=proposal.id, duration=proposal.format.duration_minutes, format_id=proposal.format_id,
+        theme_id=proposal.theme_id, speaker_ids=tuple(sorted({link.profile_id for link in proposal.speakers})),
+        pinned=problem.Placement(pinned.room_id, pinned.starts_at) if pinned is not None else None)
 
 
-def load_plan(edition: Edition, talks: list[Proposal] | None = None) -> Plan:
+def load_plan(edition: Edition, talks: list[Proposal] | None = None, *, with_pins: bool = False) -> Plan:
+    """The draft as the pure model sees it (speakers are their profiles of this edition)."""
     talks = confirmed_talks(edition) if talks is None else talks
+    slots = {slot.proposal_id: slot for slot in draft_slots(edition)}
+    pure = {talk.id: pure_talk(talk, slots.get(talk.id) if with_pins and slots.get(talk.id)
+                              and slots[talk.id].pinned else None) for talk in talks}
+    pure = {talk_id: talk for talk_id, talk in pure.items() if talk is not None}
     formats = setup.room_format_ids(edition)
-    profile_ids = {link.profile_id for talk in talks for link in talk.speakers}
-    availability: dict[int, list[tuple[datetime, datetime]]] = {}
+    profile_ids = {speaker for talk in pure.values() for speaker in talk.speaker_ids}
+    availability: dict[int, list[problem.Interval]] = {}
     if profile_ids:
         for row in db.session.scalars(sa.select(Availability).where(Availability.profile_id.in_(profile_ids))):
-            availability.setdefault(row.profile_id, []).append((row.starts_at, row.ends_at))
+            if row.ends_at > row.starts_at:
+                availability.setdefault(row.profile_id, []).append(problem.Interval(row.starts_at, row.ends_at))
+    rooms = list_rooms(edition)
+    blocks = [b for b in setup.list_blocks(edition) if b.blocks_talks]
+    pure_problem = problem.Problem(
+        talks=tuple(pure.values()),
+        rooms=tuple(problem.Room(room.id, room.capacity, frozenset(formats[room.id]) if room.id in formats else None)
+                    for room in rooms),
+        days=tuple(problem.Day(day.day, (problem.Interval(day.opens_at, day.closes_at),))
+                   for day in setup.list_days(edition)),
+        breaks=tuple(problem.Interval(b.starts_at, b.ends_at) for b in blocks if b.room_id is None),
+        availability={speaker: tuple(spans) for speaker, spans in availability.items()},
+        granularity=setup.get_settings(edition).granularity_minutes,
+    )
     return Plan(
-        hours=[(day.opens_at, day.closes_at) for day in setup.list_days(edition)],
-        rooms={room.id: RoomInfo(room.id, room.name, room.capacity, frozenset(formats.get(room.id, ())))
-               for room in list_rooms(edition)},
-        blocks=[BlockInfo(b.title, b.starts_at, b.ends_at, b.room_id, b.blocks_talks) for b in setup.list_blocks(edition)],
-        talks={talk.id: talk_info(talk) for talk in talks},
-        placements={slot.proposal_id: Placement(slot.proposal_id, slot.room_id, slot.starts_at, slot.ends_at)
-                    for slot in draft_slots(edition)},
-        availability=availability,
+        problem=pure_problem,
+        placements={talk_id: problem.Placement(slot.room_id, slot.starts_at)
+                    for talk_id, slot in slots.items() if talk_id in pure},
+        blocks=[BlockInfo(b.title, b.starts_at, b.ends_at, b.room_id) for b in blocks],
+        titles={talk.id: talk.title for talk in talks},
+        room_names={room.id: room.name for room in rooms},
+        format_names={f.id: f.name for f in edition.formats},
     )
 
 

@@ -21,8 +21,9 @@ from convention.core.signals import ItemInUse, TalkCancelled, item_in_use, talk_
 from convention.editions.models import Edition, Room
 from convention.extensions import db
 from convention.schedule import grid, setup
-from convention.schedule.checks import Placement, Problem, problems_of
+from convention.schedule.checks import Problem, problems_of
 from convention.schedule.models import Block, Slot
+from convention.schedule.problem import Placement as PurePlacement
 
 
 class PlacementRefused(Conflict):
@@ -81,8 +82,7 @@ def place_talk(edition: Edition, proposal: Proposal, room: Room, starts_at: date
                                minutes=settings.granularity_minutes), field="start")
     ends_at = starts_at + timedelta(minutes=proposal.format.duration_minutes)
     plan = grid.load_plan(edition)
-    plan.talks.setdefault(proposal.id, grid.talk_info(proposal))
-    problems = problems_of(plan, Placement(proposal.id, room.id, starts_at, ends_at))
+    problems = problems_of(plan, proposal.id, PurePlacement(room.id, starts_at))
     hard = [problem for problem in problems if problem.hard]
     if hard:
         raise PlacementRefused(hard)
@@ -112,6 +112,18 @@ def unschedule_talk(edition: Edition, proposal: Proposal, *, actor) -> None:
                  data={"proposal_id": proposal.id, "room_id": slot.room_id, "starts_at": slot.starts_at.isoformat()})
     db.session.delete(slot)
     db.session.flush()
+
+
+def set_pinned(edition: Edition, proposal: Proposal, pinned: bool, *, actor) -> Slot:
+    """Pin a placed talk (the scheduler leaves it where it is) or free it again."""
+    slot = db.session.scalar(sa.select(Slot).where(Slot.proposal_id == proposal.id, Slot.edition_id == edition.id))
+    if slot is None:
+        raise Conflict(gettext("The talk is not in the schedule."))
+    slot.pinned = pinned
+    db.session.flush()
+    record_audit("schedule.talk_pinned" if pinned else "schedule.talk_unpinned", actor=actor, edition_id=edition.id,
+                 target=slot, data={"proposal_id": proposal.id})
+    return slot
 
 
 # -- receivers ------------------------------------------------------------------------------

@@ -16,11 +16,11 @@ from convention.core.errors import DomainError, NotFound
 from convention.core.forms import ActionForm
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc
-from convention.core.views import run_action, run_form
+from convention.core.views import run_action, run_button, run_form
 from convention.editions.loaders import load_edition
 from convention.editions.permissions import can_manage_edition
 from convention.extensions import db
-from convention.schedule import grid, placement, setup, versions
+from convention.schedule import autoschedule, grid, placement, setup, versions
 from convention.schedule.forms import PlaceForm, PublishForm
 from convention.schedule.loaders import load_talk
 from convention.schedule.models import Slot
@@ -51,7 +51,8 @@ def editor(edition):
     days = setup.list_days(edition)
     forms = {talk.id: place_form(edition, view.rooms, days, talk.id) for talk in view.unscheduled}
     return render_template("schedule/editor.html", edition=edition, view=view, forms=forms,
-                           action_form=ActionForm(), latest=versions.latest_version(edition))
+                           action_form=ActionForm(), latest=versions.latest_version(edition),
+                           time_limit=int(autoschedule.TIME_LIMIT_SECONDS))
 
 
 def _problems_json(problems):
@@ -145,6 +146,38 @@ def place_talk(edition, proposal):
         render=lambda: render_template("schedule/place.html", edition=edition, proposal=proposal, form=form,
                                        slot=slot, action_form=ActionForm()),
     )
+
+
+@bp.post("/<slug>/manage/schedule/slots/<int:proposal_id>/pin")
+@guarded(can_manage_edition, load=load_talk)
+def pin(edition, proposal):
+    """Pin or free a placed talk (the form's ``pinned`` says which)."""
+    pinned = request.form.get("pinned") == "1"
+    return run_button(
+        lambda: placement.set_pinned(edition, proposal, pinned, actor=current_user),
+        done=gettext("“%(title)s” is pinned: the scheduler leaves it where it is.", title=proposal.title) if pinned
+        else gettext("“%(title)s” is no longer pinned.", title=proposal.title),
+        back=url_for("schedule_manage.place_talk", slug=edition.slug, proposal_id=proposal.id))
+
+
+@bp.post("/<slug>/manage/schedule/run")
+@guarded(can_manage_edition, load=load_edition)
+def run_scheduler(edition):
+    """The automatic scheduler, synchronously, within its time limit; the report comes as messages."""
+    if not ActionForm().validate_on_submit():
+        return redirect(_editor_url(edition))
+
+    def done(report):
+        flash(report.summary, "success" if report.placed == report.total else "warning")
+        for reason in report.reasons:
+            flash(reason, "info")
+        return redirect(_editor_url(edition))
+
+    def refused(error):
+        flash(error.message, "danger")
+        return redirect(_editor_url(edition))
+
+    return run_action(lambda: autoschedule.run_scheduler(edition, actor=current_user), done=done, refused=refused)
 
 
 # -- versions --------------------------------------------------------------------------------

@@ -1,0 +1,75 @@
+"""Browser journey: an organizer drags talks on the grid (saved at once, a clash refused),
+publishes, and a visitor keeps favourites in the browser."""
+
+import pytest
+import sqlalchemy as sa
+
+from convention.extensions import db
+from convention.schedule.models import Slot
+from tests.e2e.conftest import save_screenshots
+from tests.factories import PASSWORD
+from tests.schedule.conftest import local, sched  # noqa: F401 - the schedule's fixture
+
+pytestmark = pytest.mark.e2e
+
+
+def _slots():
+    db.session.expire_all()
+    return {s.proposal_id: (s.room_id, s.starts_at) for s in db.session.scalars(sa.select(Slot))}
+
+
+def test_drag_and_drop_publish_and_favourites(page, sched):  # noqa: F811
+    edition, ids = sched.edition, {"first": sched.first.id, "second": sched.second.id, "third": sched.third.id,
+                                   "big": sched.big.id}
+    slug, ten, eleven = edition.slug, sched.at(10), sched.at(11)
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.goto("/login")
+    page.get_by_label("Email").fill(sched.organizer.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/{slug}/manage/schedule/")
+
+    first = page.locator(f'.schedule-pending[data-proposal-id="{ids["first"]}"]')
+    cell = page.locator(f'td.schedule-free[data-room-id="{ids["big"]}"][data-start="{ten.isoformat()}"]')
+    first.drag_to(cell)
+    page.wait_for_selector(f'.schedule-talk .schedule-card[data-proposal-id="{ids["first"]}"]')
+    assert _slots() == {ids["first"]: (ids["big"], ten)}
+
+    third = page.locator(f'.schedule-pending[data-proposal-id="{ids["third"]}"]')
+    later = page.locator(f'td.schedule-free[data-room-id="{ids["big"]}"][data-start="{sched.at(10, 30).isoformat()}"]')
+    third.drag_to(later)  # free at 10:30, so it is saved
+    page.wait_for_selector(f'.schedule-talk .schedule-card[data-proposal-id="{ids["third"]}"]')
+    save_screenshots(page, "schedule-1-editor")
+
+    # A placed talk moves the same way.
+    moved = page.locator(f'.schedule-talk .schedule-card[data-proposal-id="{ids["first"]}"]')
+    target = page.locator(f'td.schedule-free[data-room-id="{ids["big"]}"][data-start="{eleven.isoformat()}"]')
+    moved.drag_to(target)
+    page.wait_for_function(f"""() => document.querySelector('td.schedule-free[data-start="{ten.isoformat()}"]'
+                                          + '[data-room-id="{ids["big"]}"]') !== null""")
+    assert _slots()[ids["first"]] == (ids["big"], eleven)
+
+    # 10:15 in the same room would overlap the third talk (10:30): refused with the server's message.
+    clash = page.locator(f'td.schedule-free[data-room-id="{ids["big"]}"][data-start="{sched.at(10, 15).isoformat()}"]')
+    page.locator(f'.schedule-pending[data-proposal-id="{ids["second"]}"]').drag_to(clash)
+    page.wait_for_selector("#schedule-status.alert-danger")
+    assert "taken by" in page.locator("#schedule-status").inner_text()
+    assert ids["second"] not in _slots()
+
+    page.goto(f"/{slug}/manage/schedule/versions")
+    page.get_by_label("Name of the version").fill("First programme")
+    page.get_by_role("button", name="Publish").click()
+    assert page.get_by_text("Version 1: First programme").is_visible()
+
+    page.goto(f"/{slug}/schedule/")
+    star = page.locator(".d-none.d-md-block .schedule-fav").first
+    star.click()
+    assert star.get_attribute("aria-pressed") == "true"
+    page.reload()
+    assert page.locator(".d-none.d-md-block .schedule-fav").first.get_attribute("aria-pressed") == "true"
+    page.get_by_role("button", name="Only my favourites").click()
+    visible = page.locator(".d-none.d-md-block .schedule-entry[data-guid]:visible")
+    assert visible.count() == 1
+    save_screenshots(page, "schedule-2-public")
+    assert violations == []
