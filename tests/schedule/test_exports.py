@@ -161,3 +161,12 @@ def test_empty_schedule_is_still_a_valid_document(client, sched):
     assert json_errors(json.loads(_get(client, sched, "json").data)) == []
     calendar = icalendar.Calendar.from_ical(_get(client, sched, "ics").data)
     assert list(calendar.walk("VEVENT")) == []
+
+
+def test_the_public_pages_link_to_the_exports(client, published):
+    talk = published.version.snapshot["talks"][0]
+    page = client.get(f"/{published.edition.slug}/talk/{talk['guid']}").get_data(as_text=True)
+    assert f'href="/{published.edition.slug}/talk/{talk["guid"]}.ics"' in page and "Add to calendar" in page
+    grid = client.get(f"/{published.edition.slug}/schedule/").get_data(as_text=True)
+    for fmt in FORMATS:
+        assert f'href="/{published.edition.slug}/schedule.{fmt}"' in grid
