@@ -187,3 +187,14 @@ def test_the_command_says_why_it_refuses(runner, tmp_path):
     result = runner.invoke(args=["schedule", "import", str(path), "--edition", "bomb"])
     assert result.exit_code == 1 and "cannot be imported" in result.output and "Traceback" not in result.output
     assert _count(Proposal) == 0
+
+
+def test_a_moved_imported_talk_mails_nobody(tmp_path):
+    from convention.mail.models import OutboxMessage
+
+    import_schedule(parse_schedule(FOSDEM_LIKE.replace(b"%PERSONS%", b'<person id="1">Ann</person>')), "tiny")
+    moved = FOSDEM_LIKE.replace(b"%PERSONS%", b'<person id="1">Ann</person>').replace(b"23:30", b"22:30")
+    second = import_schedule(parse_schedule(moved), "tiny")
+    db.session.commit()
+    assert [t["title"] for t in second.version.changelog["moved"]] == ["All night"]
+    assert _count(OutboxMessage) == 0  # the speaker's address is an .invalid one
