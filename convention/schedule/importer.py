@@ -33,7 +33,7 @@ from convention.cfp.states import ProposalState
 from convention.core.errors import DomainError
 from convention.core.timeutil import to_utc, utcnow
 from convention.editions.models import Edition, Role, Room, SessionFormat, Theme
-from convention.editions.services import SLUG_PATTERN, grant_role
+from convention.editions.services import SLUG_PATTERN, grant_role, reserved_slugs
 from convention.extensions import db
 from convention.schedule.import_parse import Source, SourceEvent
 from convention.schedule.models import ScheduleDay, ScheduleVersion, Slot
@@ -105,6 +105,8 @@ def _edition(source: Source, slug: str, *, draft: bool, actor) -> tuple[Edition,
     if not SLUG_PATTERN.match(slug):
         raise DomainError(gettext("Use 1 to 40 lowercase letters, digits and dashes, not starting or ending with a dash."),
                           field="slug")
+    if slug in reserved_slugs():
+        raise DomainError(gettext("“%(slug)s” is reserved by the site; choose another address.", slug=slug), field="slug")
     edition = Edition(slug=slug, name=(source.title or slug)[:160], starts_on=min(dates), ends_on=max(dates),
                       timezone=source.timezone, published=not draft)
     db.session.add(edition)

@@ -198,3 +198,12 @@ def test_a_moved_imported_talk_mails_nobody(tmp_path):
     db.session.commit()
     assert [t["title"] for t in second.version.changelog["moved"]] == ["All night"]
     assert _count(OutboxMessage) == 0  # the speaker's address is an .invalid one
+
+
+@pytest.mark.parametrize("slug", ["login", "Not A Slug", "-x"])
+def test_the_command_refuses_a_bad_or_reserved_slug(runner, tmp_path, slug):
+    path = tmp_path / "tiny.xml"
+    path.write_bytes(FOSDEM_LIKE.replace(b"%PERSONS%", b""))
+    result = runner.invoke(args=["schedule", "import", str(path), "--edition", slug])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert _count(Proposal) == 0
