@@ -8,7 +8,7 @@ organizers placing at the same moment are checked one after the other.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext, ngettext
@@ -18,6 +18,7 @@ from convention.cfp.models import Proposal
 from convention.cfp.states import ProposalState
 from convention.core.errors import Conflict, NotFound
 from convention.core.signals import ItemInUse, TalkCancelled, item_in_use, talk_cancelled
+from convention.core.timeutil import to_utc
 from convention.editions.models import Edition, Room
 from convention.extensions import db
 from convention.schedule import grid, setup
@@ -63,11 +64,11 @@ def parse_start(value) -> datetime:
     """An ISO 8601 time with its offset (the grid's cells carry UTC times)."""
     try:
         start = datetime.fromisoformat(str(value))
-    except ValueError:
+        if start.tzinfo is None:
+            raise ValueError("no offset")
+        return start.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: year 1 with a positive offset
         raise Conflict(gettext("The start time is not a valid time."), field="start") from None
-    if start.tzinfo is None:
-        raise Conflict(gettext("The start time is not a valid time."), field="start")
-    return start.astimezone(UTC)
 
 
 def place_talk(edition: Edition, proposal: Proposal, room: Room, starts_at: datetime, *,
@@ -80,6 +81,9 @@ def place_talk(edition: Edition, proposal: Proposal, room: Room, starts_at: date
     if starts_at.second or starts_at.microsecond or int(starts_at.timestamp()) % step:
         raise Conflict(gettext("Start times fall on steps of %(minutes)d minutes.",
                                minutes=settings.granularity_minutes), field="start")
+    first = to_utc(datetime.combine(edition.starts_on, time()), edition.timezone)
+    if not first <= starts_at < first + timedelta(days=(edition.ends_on - edition.starts_on).days + 1):
+        raise PlacementRefused([Problem("outside_hours", gettext("The talk is outside the opening hours of the day."))])
     ends_at = starts_at + timedelta(minutes=proposal.format.duration_minutes)
     plan = grid.load_plan(edition)
     problems = problems_of(plan, proposal.id, PurePlacement(room.id, starts_at))

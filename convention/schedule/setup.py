@@ -3,7 +3,9 @@
 Times come in as the edition's local date and clock times and are stored in UTC. Every
 function flushes, writes the audit entry, and refuses with a ``DomainError`` (with the
 form field) when the input breaks a rule: a day outside the edition's dates, hours or a
-block that end before they start, two days on one date, a block outside every day.
+block that end before they start, two days on one date, two blocks at once in one room.
+Talks already placed are not moved: the grid shows the ones a new block or new hours leave
+in the wrong place.
 """
 
 from __future__ import annotations
@@ -150,6 +152,12 @@ def save_block(edition: Edition, data: BlockData, *, actor, item: Block | None =
     if data.room_id is not None and db.session.scalar(
             sa.select(Room.id).where(Room.id == data.room_id, Room.edition_id == edition.id)) is None:
         raise Conflict(gettext("Choose a room of this edition."), field="room_id")
+    clash = db.session.scalar(sa.select(Block.title).where(
+        Block.edition_id == edition.id, Block.id != (item.id if item else -1), Block.starts_at < ends_at,
+        Block.ends_at > starts_at,
+        sa.or_(Block.room_id.is_(None), Block.room_id == data.room_id) if data.room_id is not None else sa.true()))
+    if clash is not None:
+        raise Conflict(gettext("It overlaps the block “%(title)s” in the same room.", title=clash), field="starts")
     if item is None:
         item = Block(edition_id=edition.id, kind=BlockKind(data.kind), title=data.title, starts_at=starts_at,
                      ends_at=ends_at, room_id=data.room_id, blocks_talks=data.blocks_talks)

@@ -4,6 +4,17 @@
 rooms, days, blocks, talks with their speakers), compares it with the previous version
 (talks moved, added, cancelled), stores both, writes the audit entry and emails the
 speakers whose talk moved. Public pages read only ``latest_version``: drafting never leaks.
+
+The snapshot (exports read it too; times are ISO 8601 in UTC, shown in ``edition.timezone``):
+  edition: {slug, name, timezone}
+  rooms:   [{id, name, capacity, description, position}]
+  days:    [{day (YYYY-MM-DD, local), opens_at, closes_at}]
+  blocks:  [{id, kind (break|keynote|social|other), title, starts_at, ends_at, room_id (null: every room)}]
+  talks:   [{id (proposal id), guid, title, abstract, description_html (sanitised), speakers: [{code, name,
+            bio_html, organisation}], theme, theme_id, format, language (en|nl|fr|de), level, room_id, room,
+            starts_at, ends_at}]  in time order
+The changelog: {moved: [talk + "from": {room, starts_at, ends_at}], added: [talk], cancelled: [talk]},
+each talk as {guid, id, title, room, starts_at, ends_at}.
 """
 
 from __future__ import annotations

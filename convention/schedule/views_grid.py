@@ -91,6 +91,10 @@ def place_json(edition):
 @bp.route("/<slug>/manage/schedule/slots/<int:proposal_id>", methods=["DELETE"])
 @guarded(can_manage_edition, load=load_talk)
 def unschedule_json(edition, proposal):
+    return _unschedule_json(edition, proposal)
+
+
+def _unschedule_json(edition, proposal):
     return run_action(lambda: placement.unschedule_talk(edition, proposal, actor=current_user),
                       done=lambda _result: jsonify(ok=True), refused=_refused_json)
 
@@ -100,7 +104,7 @@ def unschedule_json(edition, proposal):
 def unschedule(edition, proposal):
     """The same as DELETE, for a form button (no JavaScript) or a fetch() that prefers POST."""
     if request.is_json:
-        return unschedule_json.__wrapped__(edition=edition, proposal=proposal)
+        return _unschedule_json(edition, proposal)
     if not ActionForm().validate_on_submit():
         return redirect(_editor_url(edition))
 

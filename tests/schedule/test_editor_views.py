@@ -57,7 +57,10 @@ def test_json_refuses_bad_input_without_a_500(client, sched):
                        content_type="application/json").status_code == 400
     for body in ({"proposal_id": "x"}, {"proposal_id": 10**12}, {"proposal_id": sched.first.id, "room_id": None},
                  {"proposal_id": sched.first.id, "room_id": sched.big.id, "start": "tomorrow"},
-                 {"proposal_id": sched.first.id, "room_id": sched.big.id, "start": "2027-01-01T10:00:00"}):
+                 {"proposal_id": sched.first.id, "room_id": sched.big.id, "start": "2027-01-01T10:00:00"},
+                 {"proposal_id": sched.first.id, "room_id": sched.big.id, "start": "0001-01-01T00:00:00+14:00"},
+                 {"proposal_id": sched.first.id, "room_id": sched.big.id, "start": "9999-12-31T23:55:00+00:00"},
+                 {"proposal_id": [1], "room_id": {}, "start": None}):
         answer = client.post(url, headers={"X-CSRFToken": token}, json=body)
         assert answer.status_code in (404, 409), body
         assert answer.json["error"]

@@ -121,3 +121,19 @@ def test_the_grid_draws_talks_and_breaks_with_their_length(sched):
     assert dict((room.id, c) for room, c in covered.cells)[sched.big.id] is None
     lunch_row = next(r for r in day.rows if r.starts_at == sched.at(12))
     assert all(c.kind == "block" and c.rows == 12 for _room, c in lunch_row.cells)
+
+
+def test_blocks_in_one_room_at_once_are_refused(sched):
+    with pytest.raises(Conflict, match="overlaps the block “Lunch”"):
+        setup.save_block(sched.edition, setup.BlockData("social", "Photo", sched.day, time(12, 30), time(12, 45),
+                                                        sched.small.id, True), actor=sched.organizer)
+    setup.save_block(sched.edition, setup.BlockData("social", "Photo", sched.day, time(13), time(13, 15),
+                                                    sched.small.id, True), actor=sched.organizer)
+    with pytest.raises(Conflict, match="overlaps the block “Photo”"):
+        setup.save_block(sched.edition, setup.BlockData("break", "Tea", sched.day, time(13, 10), time(13, 20),
+                                                        None, True), actor=sched.organizer)
+    setup.save_block(sched.edition, setup.BlockData("other", "Sound check", sched.day, time(13), time(13, 15),
+                                                    sched.big.id, True), actor=sched.organizer)
+    lunch = setup.save_block(sched.edition, setup.BlockData("break", "Lunch", sched.day, time(12), time(12, 50),
+                                                            None, True), actor=sched.organizer, item=sched.lunch)
+    assert lunch.ends_at == sched.at(12, 50)
