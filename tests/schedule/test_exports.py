@@ -170,3 +170,16 @@ def test_the_public_pages_link_to_the_exports(client, published):
     grid = client.get(f"/{published.edition.slug}/schedule/").get_data(as_text=True)
     for fmt in FORMATS:
         assert f'href="/{published.edition.slug}/schedule.{fmt}"' in grid
+
+
+def test_the_demo_editions_exports_are_valid(client, db):
+    from convention.demo import seed_demo
+
+    seed_demo()
+    db.session.commit()
+    xml = client.get("/demo/schedule.xml")
+    document = client.get("/demo/schedule.json").get_json()
+    assert xml.status_code == 200 and xml_errors(xml.data) == [] and json_errors(document) == []
+    talks = [e for d in document["schedule"]["conference"]["days"] for r in d["rooms"].values() for e in r]
+    calendar = icalendar.Calendar.from_ical(client.get("/demo/schedule.ics").data)
+    assert len(talks) == len(list(calendar.walk("VEVENT"))) > 0
