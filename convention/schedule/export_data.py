@@ -15,6 +15,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 GENERATOR = "convention"
+# Blocks of these kinds (not breaks) are exported as events, with ids above every talk's.
+EXPORTED_BLOCKS = ("keynote", "social", "other")
+BLOCK_ID_BASE = 1_000_000_000
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 
@@ -127,6 +130,24 @@ def _event(talk: dict, tz: ZoneInfo, acronym: str, slug: str, talk_url: str) -> 
                  for s in talk.get("speakers", [])])
 
 
+def _block_events(snapshot: dict, tz: ZoneInfo, acronym: str, slug: str, schedule_url: str) -> list[Event]:
+    """The programme's fixed items (a keynote, a social event): a block of every room is
+    listed in the first room, where the edition's rooms start."""
+    rooms = {room["id"]: room["name"] for room in snapshot.get("rooms", [])}
+    first_room = next(iter(rooms.values()), "")
+    events = []
+    for block in snapshot.get("blocks", []):
+        if block["kind"] not in EXPORTED_BLOCKS:
+            continue
+        number = BLOCK_ID_BASE + block["id"]
+        events.append(Event(
+            id=number, guid=stable_uuid(slug, "block", block["id"]), title=block["title"],
+            room=rooms.get(block["room_id"], first_room), starts=_local(block["starts_at"], tz),
+            ends=_local(block["ends_at"], tz), abstract="", description="", track="", type=block["kind"],
+            language="", slug=f"{acronym}-{number}-{slugify(block['title'])}", url=schedule_url, persons=[]))
+    return [event for event in events if event.room]
+
+
 def _days(snapshot: dict, events: list[Event], tz: ZoneInfo, first_day: date) -> list[Day]:
     """The published days; each event goes to the last day opened before it starts (after
     midnight is still the evening before). Without days: one per local date of the events."""
@@ -158,6 +179,7 @@ def build_conference(snapshot: dict, *, slug: str, version_label: str, schedule_
     tz = ZoneInfo(tz_name)
     acronym = acronym_of(slug)
     events = [_event(talk, tz, acronym, slug, talk_url) for talk in snapshot.get("talks", [])]
+    events += _block_events(snapshot, tz, acronym, slug, schedule_url)
     days = _days(snapshot, events, tz, first_day)
     room_names = [room["name"] for room in snapshot.get("rooms", [])]
     room_names += sorted({event.room for event in events} - set(room_names))

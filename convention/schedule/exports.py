@@ -22,7 +22,7 @@ from flask import current_app
 from convention.core.urls import external_url
 from convention.editions.models import Edition
 from convention.extensions import db
-from convention.schedule.export_data import Conference, build_conference
+from convention.schedule.export_data import BLOCK_ID_BASE, Conference, build_conference
 from convention.schedule.export_frab import render_json, render_xml
 from convention.schedule.export_ical import render_ical
 from convention.schedule.models import ScheduleVersion
@@ -144,7 +144,7 @@ def schedule_export(edition: Edition, fmt: str, info: VersionInfo) -> Export:
 def talk_calendar(edition: Edition, ident: str, info: VersionInfo) -> Export | None:
     """One published talk (by guid or number) as iCalendar, or None if it is not published."""
     def build(conference: Conference):
-        found = [e for e in conference.events if ident in (e.guid, str(e.id))]
+        found = [e for e in conference.events if ident in (e.guid, str(e.id)) and e.id < BLOCK_ID_BASE]
         return render_ical(conference, found[:1], stamp=info.published_at) if found else None
 
     return _cached(_talks, edition, info, f"talk-{ident}", FORMATS["ics"], build)

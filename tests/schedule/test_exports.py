@@ -183,3 +183,26 @@ def test_the_demo_editions_exports_are_valid(client, db):
     talks = [e for d in document["schedule"]["conference"]["days"] for r in d["rooms"].values() for e in r]
     calendar = icalendar.Calendar.from_ical(client.get("/demo/schedule.ics").data)
     assert len(talks) == len(list(calendar.walk("VEVENT"))) > 0
+
+
+def test_keynotes_and_social_blocks_are_exported_breaks_are_not(client, published):
+    from datetime import time
+
+    from convention.schedule import setup
+
+    day = published.day
+    setup.save_block(published.edition, setup.BlockData("keynote", "Opening keynote", day, time(9), time(9, 45),
+                                                        None, True), actor=published.organizer)
+    setup.save_block(published.edition, setup.BlockData("social", "Drinks", day, time(17), time(18),
+                                                        published.small.id, False), actor=published.organizer)
+    db.session.commit()
+    _publish(published, "With blocks")
+    document = _get(client, published, "json").get_json()
+    assert json_errors(document) == [] and xml_errors(_get(client, published, "xml").data) == []
+    events = {e["title"]: e for d in document["schedule"]["conference"]["days"] for r in d["rooms"].values() for e in r}
+    assert "Lunch" not in events
+    assert events["Opening keynote"]["room"] == "Auditorium" and events["Opening keynote"]["type"] == "keynote"
+    assert events["Drinks"]["room"] == "Lab" and events["Drinks"]["start"] == "17:00"
+    summaries = {str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(_get(client, published, "ics").data).walk("VEVENT")}
+    assert {"Opening keynote", "Drinks", "First talk"} <= summaries and "Lunch" not in summaries
+    assert client.get(f"/{published.edition.slug}/talk/{events['Drinks']['guid']}.ics").status_code == 404
