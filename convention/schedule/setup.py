@@ -15,33 +15,48 @@ from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask_babel import gettext
+from sqlalchemy.exc import IntegrityError
 
 from convention.audit.services import record_audit
 from convention.core.errors import Conflict
 from convention.core.timeutil import to_utc
 from convention.editions.models import Edition, Room, SessionFormat
 from convention.extensions import db
-from convention.schedule.models import Block, BlockKind, RoomFormat, ScheduleDay, ScheduleSettings
+from convention.schedule.models import (
+    DEFAULT_GRANULARITY,
+    Block,
+    BlockKind,
+    RoomFormat,
+    ScheduleDay,
+    ScheduleSettings,
+)
 
 GRANULARITIES = (5, 10, 15, 30)
 
 
 def get_settings(edition: Edition, *, lock: bool = False) -> ScheduleSettings:
-    """The edition's schedule settings, created with the defaults on first use. ``lock``
-    takes the row for update: the placements of one edition are made one at a time."""
+    """The edition's schedule settings (the defaults, unsaved, until an organizer changes
+    them or places a talk). ``lock`` creates the row if needed and takes it for update:
+    the placements of one edition are made one at a time."""
     query = sa.select(ScheduleSettings).where(ScheduleSettings.edition_id == edition.id)
-    settings = db.session.scalar(query.with_for_update() if lock else query)
+    if not lock:
+        settings = db.session.scalar(query)
+        return settings or ScheduleSettings(edition_id=edition.id, granularity_minutes=DEFAULT_GRANULARITY)
+    settings = db.session.scalar(query.with_for_update())
     if settings is None:
-        settings = ScheduleSettings(edition_id=edition.id)
-        db.session.add(settings)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # two first uses at once: one inserts, the other reads it
+                db.session.add(ScheduleSettings(edition_id=edition.id, granularity_minutes=DEFAULT_GRANULARITY))
+        except IntegrityError:
+            pass
+        settings = db.session.scalar(query.with_for_update())
     return settings
 
 
 def set_granularity(edition: Edition, minutes: int, *, actor) -> ScheduleSettings:
     if minutes not in GRANULARITIES:
         raise Conflict(gettext("Choose one of the offered steps."), field="granularity_minutes")
-    settings = get_settings(edition)
+    settings = get_settings(edition, lock=True)
     settings.granularity_minutes = minutes
     db.session.flush()
     record_audit("schedule.granularity", actor=actor, edition_id=edition.id, data={"minutes": minutes})

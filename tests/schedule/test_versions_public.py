@@ -46,7 +46,8 @@ def test_publish_snapshot_changelog_emails_and_audit(sched):
     (mail,) = _moved_mails()
     assert mail.recipient == sched.speaker.email and "First talk" in mail.subject
     assert "Auditorium" in mail.body_text and "14:00" in mail.body_text and "10:00" in mail.body_text
-    audit = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "schedule.published")).all()
+    audit = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "schedule.published")
+                               .order_by(AuditEntry.id)).all()
     assert [a.data["moved"] for a in audit] == [0, 1]
 
 
