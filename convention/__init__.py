@@ -28,6 +28,7 @@ BLUEPRINT_MODULES = (
     "convention.schedule.views",
     "convention.schedule.views_manage",
     "convention.schedule.views_grid",
+    "convention.schedule.views_export",
 )
 
 # Domains that receive signals (convention.core.signals): each module's

@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from convention.extensions import db
+from convention.schedule.cli import schedule_cli
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 mail_cli = AppGroup("mail", help="The outbox.")
@@ -107,3 +108,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(schedule_cli)

@@ -150,6 +150,8 @@ def _tell_moved_speakers(edition: Edition, moved: list[dict]) -> None:
         proposal = by_id[change["id"]]
         link = external_url("cfp.proposal", slug=edition.slug, code=proposal.code)
         for user in proposal.speaker_users:
+            if user.email.endswith(".invalid"):  # an imported speaker (RFC 2606: never deliverable)
+                continue
             queue_email("schedule_talk_moved", to=user.email, edition_id=edition.id, context={
                 "user": user, "edition": edition, "proposal": proposal, "link": link,
                 "room": change["room"], "when": local_text(change["starts_at"], edition.timezone),

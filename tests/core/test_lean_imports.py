@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-LAZY = ("fpdf", "stripe", "PIL", "pypdf", "alembic", "flask_migrate", "ortools", "numpy")
+LAZY = ("fpdf", "stripe", "PIL", "pypdf", "alembic", "flask_migrate", "ortools", "numpy", "icalendar")
 
 
 def test_creating_the_app_imports_no_pdf_stripe_image_or_migration_library():
