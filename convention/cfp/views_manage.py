@@ -13,6 +13,7 @@ from convention.cfp import late_grants, submission
 from convention.cfp import manage_services as manage
 from convention.cfp.answers import questions_of, questions_with_answers
 from convention.cfp.forms import LateLinkForm, ProposalFilterForm, QuestionForm
+from convention.cfp.history import proposal_history
 from convention.cfp.loaders import load_late_grant, load_organizer_move, load_proposal, load_question
 from convention.cfp.models import AudienceLevel, Language
 from convention.cfp.permissions import can_manage_proposals
@@ -115,7 +116,7 @@ def proposal(edition, proposal):
         # Accept / reject are the committee's decision, made in the review (by endpoint name: cfp never imports review).
         decision_url=url_for("review_decisions.proposal", slug=edition.slug, code=proposal.code)
         if submission.offers_review_decision(proposal, current_user) else None,
-        history=manage.proposal_history(proposal),
+        history=proposal_history(proposal),
         action_form=ActionForm(),
     )
 

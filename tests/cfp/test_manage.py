@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from convention.cfp import call, late_grants, services, submission
 from convention.cfp import manage_services as manage
+from convention.cfp.history import proposal_history
 from convention.cfp.models import (
     Answer,
     AudienceLevel,
@@ -320,7 +321,7 @@ def test_proposal_history_reads_created_by_not_create_by(client, auth, db, editi
                              actor=speaker)
     submission.set_proposal_state(proposal, ProposalState.ACCEPTED, actor=organizer)
     _db.session.commit()
-    lines = manage.proposal_history(proposal)
+    lines = proposal_history(proposal)
     assert [(line.text, line.actor, line.detail) for line in lines] == [
         ("Accepted", "Olivia Organizer", ""),
         ("Edited", "Sofia Speaker", "theme, title"),
