@@ -15,10 +15,12 @@ import pytest
 import sqlalchemy as sa
 
 from convention.accounts.models import User
+from convention.cfp.answers import save_answers
 from convention.cfp.states import ProposalState
 from convention.review import decisions
 from convention.review.auto_assignment import run_automatic_assignment
 from convention.review.models import Assignment, AssignmentSource, Criterion, Decision, Outcome, Review
+from tests.cfp.helpers import make_question
 from tests.conftest import Auth, csrf_token_from
 from tests.review.helpers import reviewer
 from tests.review.test_blind_and_access import _leaks, _reviewer_pages
@@ -115,3 +117,30 @@ def test_a_told_speaker_reads_the_decision_but_no_review(client, db, decided_wor
         for secret in ("Fine", "Good", "Relevance", "Quality", "Rita Reviewer", "Remy Reviewer", "Una Unassigned",
                        "rita@reviewers.be"):
             assert secret not in html, (proposal.title, secret)
+
+
+def test_the_reviewer_reads_a_yes_no_answer_in_their_language(client, db, blind_world):
+    edition, organizer = blind_world["edition"], blind_world["organizer"]
+    proposal = blind_world["proposals"][0]
+    question = make_question(edition, organizer, label="Is this your first talk?")
+    save_answers(proposal, {question.id: "yes"})
+    db.session.commit()
+    _login(client, blind_world["rita"].email)
+    url = f"/{edition.slug}/review/proposals/{proposal.code}"
+    english = client.get(url).get_data(as_text=True)
+    assert "Is this your first talk?</span> Yes</p>" in english
+    dutch = client.get(url, headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert "Is this your first talk?</span> Ja</p>" in dutch
+
+
+def test_every_organizer_review_page_shows_the_one_review_menu(client, db, decided_world):
+    edition = decided_world["edition"]
+    _login(client, decided_world["organizer"].email)
+    code = decided_world["proposals"][1].code
+    for path, lit in (("", "Settings and criteria"), ("assignment/automatic", "Automatic assignment"),
+                      ("ranking", "Ranking"), (f"decisions/{code}", "Ranking"), ("notifications/", "Notifications"),
+                      ("notifications/accept", "Notifications"), ("quotas", "Theme quotas")):
+        html = client.get(f"/{edition.slug}/manage/review/{path}").get_data(as_text=True)
+        menu = html.split('class="nav nav-pills mb-3 small review-subnav"')[1].split("</ul>")[0]
+        assert menu.count("<li") == 8, path
+        assert f'aria-current="page">{lit}</a>' in menu, path
