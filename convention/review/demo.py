@@ -1,6 +1,9 @@
 """The demo edition's review: open and blind, four criteria, the committee's themes, a
-queue for each of Ravi, Rosa and Remy (some reviewed, some still to do), and conflicts
-(Ravi declares two; Rosa works at the same company as Sofia Speaker)."""
+queue for each of Ravi, Rosa and Remy (some reviewed, some still to do), conflicts
+(Ravi declares two; Rosa works at the same company as Sofia Speaker), and decisions on a
+few fully reviewed proposals: two already told to their speakers, two not told yet (so the
+organizer's Notifications page has something to preview and send). Sofia's own proposals
+are left undecided: the README's tour shows her submitted one as submitted."""
 
 from __future__ import annotations
 
@@ -11,10 +14,12 @@ import sqlalchemy as sa
 
 from convention.cfp.models import Proposal
 from convention.cfp.speaker_services import ProfileData, update_speaker_profile
+from convention.cfp.states import ProposalState
 from convention.core.timeutil import utcnow
 from convention.extensions import db
-from convention.review import conflicts, expertise, settings
+from convention.review import conflicts, decisions, expertise, settings
 from convention.review.assignment import assign, eligible
+from convention.review.models import Outcome, Review
 from convention.review.permissions import REVIEWABLE_STATES
 from convention.review.scoring import ReviewData, queue_of, save_review
 
@@ -82,6 +87,26 @@ def seed(edition, people) -> None:
             scores = {c.id: min(5, max(1, round(rng.gauss(3.4, 1.0)))) for c in criteria}
             save_review(edition, proposal, ReviewData(scores=scores, comment=rng.choice(COMMENTS),
                                                       feedback=rng.choice(FEEDBACK)), actor=user)
+    db.session.flush()
+    _decide(edition, organizer, people["speaker"])
+
+
+def _decide(edition, organizer, sofia) -> None:
+    """Accept one and reject one fully reviewed proposal and tell their speakers; then decide
+    two more without telling anyone yet."""
+    reviewed = (sa.select(Review.proposal_id).where(Review.submitted_at.is_not(None))
+                .group_by(Review.proposal_id).having(sa.func.count(Review.id) >= PER_PROPOSAL))
+    ready = [proposal for proposal in db.session.scalars(
+        sa.select(Proposal).where(Proposal.edition_id == edition.id, Proposal.state == ProposalState.SUBMITTED,
+                                  Proposal.id.in_(reviewed)).order_by(Proposal.id))
+        if all(link.profile.user_id != sofia.id for link in proposal.speakers)][:4]
+    outcomes = [Outcome.ACCEPT, Outcome.REJECT]
+    for proposal, outcome in zip(ready[:2], outcomes, strict=False):
+        decisions.decide(proposal, outcome, actor=organizer)
+    if ready[:2]:
+        decisions.send_notifications(edition, actor=organizer)
+    for proposal, outcome in zip(ready[2:], outcomes, strict=False):
+        decisions.decide(proposal, outcome, actor=organizer)
     db.session.flush()
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from convention.cfp.answers import questions_with_answers
-from convention.cfp.models import Proposal
+from convention.cfp.models import Proposal, QuestionKind
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,16 @@ class ProposalView:
     attachment_names: list[str]  # empty while blind (a file name often names its author)
 
 
+def _answer_text(question, answer: str) -> str:
+    """A yes/no question's answer is stored as "yes"/"no": shown in the reader's language."""
+    if question.kind is QuestionKind.BOOLEAN:
+        return gettext("Yes") if answer == "yes" else gettext("No")
+    return answer
+
+
 def proposal_view(proposal: Proposal, *, blind: bool) -> ProposalView:
-    answers = [(question.label, answer) for question, answer in questions_with_answers(proposal) if answer]
+    answers = [(question.label, _answer_text(question, answer))
+               for question, answer in questions_with_answers(proposal) if answer]
     speakers = [] if blind else [
         SpeakerView(link.profile.display_name, link.profile.organisation, link.profile.job_title,
                     link.profile.biography)

@@ -13,7 +13,6 @@ from convention.core.inputs import page_arg, query_args
 from convention.core.permissions import guarded
 from convention.core.views import perform_button, run_button, run_form
 from convention.editions.loaders import get_edition_or_404, load_edition
-from convention.editions.navigation import register_link
 from convention.review import dashboard, decisions, notifications, quotas, ranking
 from convention.review.forms_decisions import (
     BulkDecisionForm,
@@ -211,6 +210,3 @@ def send(edition):
     return run_button(lambda: decisions.send_notifications(edition, actor=current_user), done=done,
                       back=url_for("review_decisions.notifications_view", slug=edition.slug))
 
-
-register_link("manage", lazy_gettext("Ranking"), "review_decisions.ranking_view", order=32,
-              section=("manage/review/decisions/", "manage/review/notifications/", "manage/review/quotas"))

@@ -1,9 +1,7 @@
-"""The committee's journey, in a real browser: two reviewers score their queues, the
-organizer accepts and rejects from the ranking (bulk, one CSRF form), sends the
-notifications, and the speaker reads the decision and confirms the talk.
-
-The proposals are assigned through review-core's manual assignment service in the set-up
-(the automatic assignment page is review-assign's and is not on this branch).
+"""The committee's journey, in a real browser: the organizer runs the automatic assignment
+from its page, two reviewers score their queues, the organizer accepts and rejects from the
+ranking (bulk, one CSRF form), sends the notifications, and the speaker reads the decision
+and confirms the talk.
 """
 
 from __future__ import annotations
@@ -18,9 +16,10 @@ from convention.cfp.models import Proposal
 from convention.cfp.states import ProposalState
 from convention.extensions import db
 from convention.mail.models import OutboxMessage
+from convention.review.models import Assignment, AssignmentSource
 from tests.e2e.conftest import VIEWPORTS, save_screenshots
 from tests.factories import make_edition, make_user
-from tests.review.helpers import assigned, make_criteria, reviewer, set_phase, submitted
+from tests.review.helpers import make_criteria, reviewer, set_phase, submitted
 
 pytestmark = pytest.mark.e2e
 
@@ -65,14 +64,27 @@ def test_reviewers_score_organizer_decides_speaker_confirms(browser, live_server
         user.password_hash = organizer.password_hash  # the same passphrase, without hashing twice
     strong = submitted(edition, speaker, title="Fuzzing parsers in CI")
     weak = submitted(edition, speaker, title="Blockchain for everything")
-    for proposal in (strong, weak):
-        for user in (ann, bob):
-            assigned(proposal, user, organizer)
     db.session.commit()
 
     csp_violations: list[str] = []
     contexts = []
     try:
+        context, page = _signed_in(browser, live_server, organizer.email, csp_violations)
+        contexts.append(context)
+        page.goto("/rev27/manage/review/assignment/automatic")
+        expect(page.locator("#stat-short")).to_have_text("2")
+        page.get_by_label("Reviews per proposal").fill("2")
+        page.get_by_role("button", name="Run the automatic assignment").click()
+        expect(page.get_by_text("The automatic assignment added 4 assignments.")).to_be_visible()
+        expect(page.locator("#run-created")).to_have_text("4")
+        expect(page.locator("#run-unmet")).to_have_text("0")
+        expect(page.locator("#stat-short")).to_have_text("0")
+        expect(page.locator("#stat-spread")).to_have_text("0")
+        save_screenshots(page, "review-00-automatic-assignment")
+        db.session.expire_all()
+        pairs = set(db.session.execute(sa.select(Assignment.proposal_id, Assignment.user_id, Assignment.source)).all())
+        assert pairs == {(p.id, u.id, AssignmentSource.AUTOMATIC) for p in (strong, weak) for u in (ann, bob)}
+
         for user, scores in (
             (ann, {strong.title: (5, 9, "Great, concrete demo."), weak.title: (1, 2, "Too broad for the slot.")}),
             (bob, {strong.title: (4, 8, ""), weak.title: (2, 3, "")}),
