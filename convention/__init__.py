@@ -46,6 +46,7 @@ MODEL_MODULES = (
     "convention.registration.models",
     "convention.payments.models",
     "convention.review.models",
+    "convention.badges.models",
 )
 
 
