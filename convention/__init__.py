@@ -25,6 +25,7 @@ BLUEPRINT_MODULES = (
     "convention.review.views_manage",
     "convention.review.views_auto_assignment",
     "convention.review.views_decisions",
+    "convention.checkin.views",
 )
 
 # Domains that receive signals (convention.core.signals): each module's
@@ -47,6 +48,7 @@ MODEL_MODULES = (
     "convention.payments.models",
     "convention.review.models",
     "convention.badges.models",
+    "convention.checkin.models",
 )
 
 

@@ -151,6 +151,7 @@ def build_world() -> World:
         ("accounts.reset_password", "token"): _token_in("reset_password", speaker.email),
         ("bootstrap.static", "filename"): "css/bootstrap.min.css",
         ("review.declare_conflict", "code"): second.code,  # keeps the reviewer's scoring page open
+        ("checkin.check_in_found", "code"): paid_order.attendees[0].code,  # a registration found at the door
     }
     return World(values=values, per_endpoint=per_endpoint)
 
