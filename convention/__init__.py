@@ -35,6 +35,7 @@ SIGNAL_RECEIVERS = (
     "convention.registration.complimentary",
     "convention.payments.provider",
     "convention.review.assignment",
+    "convention.checkin.landing",
 )
 
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.

@@ -117,8 +117,9 @@ def _first_entry(list_id: int, attendee_id: int) -> Checkin | None:
     )
 
 
-def _replay(nonce: str) -> dict | None:
-    row = db.session.scalar(sa.select(Checkin).where(Checkin.nonce == nonce))
+def _replay(nonce: str, edition_id: int) -> dict | None:
+    """What the scan with this nonce answered (only within the edition: no peeking at another's)."""
+    row = db.session.scalar(sa.select(Checkin).where(Checkin.nonce == nonce, Checkin.edition_id == edition_id))
     if row is None:
         return None
     earlier = _first_entry(row.list_id, row.attendee_id) if row.status == ALREADY and row.attendee_id else None
@@ -140,7 +141,7 @@ def scan(edition, request: ScanRequest, *, actor=None) -> dict:
     if request.kind not in KINDS:
         raise DomainError(gettext("A scan is an entry or an exit."), field="type")
     if request.nonce:
-        replayed = _replay(request.nonce)
+        replayed = _replay(request.nonce, edition.id)
         if replayed is not None:
             return replayed
     checkin_list = _checkin_list(edition, request.list_id)
@@ -169,7 +170,7 @@ def _log(edition, checkin_list: CheckinList, request: ScanRequest, actor, **fiel
     row = _row(edition, checkin_list, request, actor, **fields)
     if _insert(row):
         return answer_of(row)
-    return (_replay(request.nonce) if request.nonce else None) or answer_of(row)
+    return (_replay(request.nonce, edition.id) if request.nonce else None) or answer_of(row)
 
 
 def _row(edition, checkin_list: CheckinList, request: ScanRequest, actor, **fields) -> Checkin:
@@ -200,7 +201,7 @@ def _admit(edition, checkin_list: CheckinList, attendee: Attendee, request: Scan
 def _after_conflict(row: Checkin, request: ScanRequest) -> dict:
     """The insert was refused: the same nonce was logged meanwhile, or this attendee already entered."""
     if request.nonce:
-        replayed = _replay(request.nonce)
+        replayed = _replay(request.nonce, row.edition_id)
         if replayed is not None:
             return replayed
     earlier = _first_entry(row.list_id, row.attendee_id)
@@ -208,5 +209,5 @@ def _after_conflict(row: Checkin, request: ScanRequest) -> dict:
                     at=row.at, gate=row.gate, device=row.device, nonce=row.nonce, user_id=row.user_id, status=ALREADY)
     retry.attendee = row.attendee
     if not _insert(retry):  # the nonce arrived meanwhile from a concurrent copy of this request
-        return (_replay(request.nonce) if request.nonce else None) or answer_of(retry, earlier)
+        return (_replay(request.nonce, row.edition_id) if request.nonce else None) or answer_of(retry, earlier)
     return answer_of(retry, earlier)
