@@ -29,6 +29,7 @@ BLUEPRINT_MODULES = (
     "convention.schedule.views_manage",
     "convention.schedule.views_grid",
     "convention.schedule.views_export",
+    "convention.checkin.views",
 )
 
 # Domains that receive signals (convention.core.signals): each module's
@@ -39,6 +40,7 @@ SIGNAL_RECEIVERS = (
     "convention.payments.provider",
     "convention.review.assignment",
     "convention.schedule.placement",
+    "convention.checkin.landing",
 )
 
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.
@@ -52,6 +54,8 @@ MODEL_MODULES = (
     "convention.payments.models",
     "convention.review.models",
     "convention.schedule.models",
+    "convention.badges.models",
+    "convention.checkin.models",
 )
 
 

@@ -40,6 +40,7 @@ DOMAIN_SEEDERS: tuple[str, ...] = (
     "convention.registration.demo:seed",
     "convention.payments.demo:seed",
     "convention.review.demo:seed",
+    "convention.checkin.demo:seed",
 )
 
 # Demo content, not interface text: it is stored in the edition and stays English.

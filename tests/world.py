@@ -161,6 +161,7 @@ def build_world() -> World:
         ("bootstrap.static", "filename"): "css/bootstrap.min.css",
         ("review.declare_conflict", "code"): second.code,  # keeps the reviewer's scoring page open
         ("schedule.speaker", "code"): version.snapshot["talks"][0]["speakers"][0]["code"],
+        ("checkin.check_in_found", "code"): paid_order.attendees[0].code,  # a registration found at the door
     }
     return World(values=values, per_endpoint=per_endpoint)
 

@@ -15,6 +15,7 @@ from convention.core.errors import DomainError
 from convention.core.forms import ActionForm, apply_domain_error
 from convention.core.permissions import guarded, public, signed_in
 from convention.core.security import is_safe_next
+from convention.core.signals import LandingAsked, landing_asked
 from convention.core.views import run_action, run_form
 from convention.extensions import limiter
 
@@ -144,7 +145,19 @@ def _authenticate(form: LoginForm):
 
 def _signed_in(user, *, remember: bool):
     _sign_in(user, remember=remember)
-    return redirect(_next_url())
+    if is_safe_next(request.args.get("next")):
+        return redirect(_next_url())
+    return redirect(_landing_of(user))
+
+
+def _landing_of(user) -> str:
+    """Where someone lands after signing in without a page to go back to: the first page a
+    domain offers (door staff: the door, see core/signals.py LandingAsked), else the home page."""
+    for answer in landing_asked.send(LandingAsked(user_id=user.id, actor_id=user.id)):
+        if answer is not None:
+            endpoint, values = answer
+            return url_for(endpoint, **values)
+    return url_for("main.index")
 
 
 def _login_page(form: LoginForm, error: DomainError | None = None):

@@ -137,3 +137,20 @@ class OrderReleased:
 
 
 order_released = DomainSignal("registration.order-released", OrderReleased)
+
+
+# -- accounts -> the domains above it ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LandingAsked:
+    """A question, asked when someone signs in without a page to go back to: each receiver
+    answers the page its domain offers as this person's start, as ``(endpoint, values)``
+    for ``url_for``, or None; the first answer wins, none leaves the home page
+    (door staff land on the door page)."""
+
+    user_id: int
+    actor_id: int | None
+
+
+landing_asked = DomainSignal("accounts.landing-asked", LandingAsked)

@@ -89,7 +89,8 @@ def test_the_app_factory_connects_one_receiving_function_per_domain(app):
         name: {receiver.__module__ for receiver in signal._signal.receivers.values()}
         for name, signal in (("talk_confirmed", signals.talk_confirmed), ("talk_cancelled", signals.talk_cancelled),
                              ("role_granted", signals.role_granted), ("role_revoked", signals.role_revoked),
-                             ("item_in_use", signals.item_in_use), ("order_released", signals.order_released))
+                             ("item_in_use", signals.item_in_use), ("order_released", signals.order_released),
+                             ("landing_asked", signals.landing_asked))
     }
     assert connected == {
         "talk_confirmed": {"convention.registration.complimentary"},
@@ -98,5 +99,6 @@ def test_the_app_factory_connects_one_receiving_function_per_domain(app):
         "role_revoked": {"convention.registration.complimentary", "convention.review.assignment"},
         "item_in_use": {"convention.cfp.manage_services", "convention.schedule.placement"},
         "order_released": {"convention.payments.provider"},
+        "landing_asked": {"convention.checkin.landing"},
     }
     assert set(SIGNAL_RECEIVERS) == set().union(*connected.values())

@@ -1,0 +1,111 @@
+"""The edition's signing keys and the ticket code of a registration.
+
+An edition gets its first key pair lazily, when its first code is made. ``rotate_key``
+adds a new pair that signs from then on; codes signed by older keys keep verifying until
+``revoke_key``. The private key is sealed at rest: AES-GCM with a key derived from the
+app's SECRET_KEY by HKDF-SHA256 (changing SECRET_KEY therefore makes the stored private
+keys unusable: rotate after such a change; codes already issued still verify, the public
+keys being stored in clear).
+"""
+
+from __future__ import annotations
+
+import os
+
+import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+from flask_babel import gettext
+
+from convention.audit.services import record_audit
+from convention.badges.codes import TicketPayload, sign_code, verify_code
+from convention.badges.models import TicketKey
+from convention.core.errors import Conflict, NotFound
+from convention.core.timeutil import utcnow
+from convention.extensions import db
+
+_RAW = serialization.Encoding.Raw
+_NONCE_BYTES = 12
+
+
+def _sealing_key() -> AESGCM:
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"convention ticket signing keys").derive(secret)
+    return AESGCM(derived)
+
+
+def _seal(private_key: Ed25519PrivateKey, public_raw: bytes) -> bytes:
+    raw = private_key.private_bytes(_RAW, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    nonce = os.urandom(_NONCE_BYTES)
+    return nonce + _sealing_key().encrypt(nonce, raw, public_raw)
+
+
+def _unseal(key: TicketKey) -> Ed25519PrivateKey:
+    sealed = key.private_key_sealed
+    try:
+        raw = _sealing_key().decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], key.public_key)
+    except InvalidTag:
+        raise Conflict(gettext("This ticket key cannot be read with the current secret key: rotate the key.")) from None
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def _new_key(edition_id: int) -> TicketKey:
+    private_key = Ed25519PrivateKey.generate()
+    public_raw = private_key.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw)
+    key = TicketKey(edition_id=edition_id, public_key=public_raw, private_key_sealed=_seal(private_key, public_raw))
+    db.session.add(key)
+    db.session.flush()
+    return key
+
+
+def signing_key(edition_id: int) -> TicketKey:
+    """The edition's newest unrevoked key, made now if it has none."""
+    key = db.session.scalar(
+        sa.select(TicketKey)
+        .where(TicketKey.edition_id == edition_id, TicketKey.revoked_at.is_(None))
+        .order_by(TicketKey.id.desc())
+        .limit(1)
+    )
+    return key or _new_key(edition_id)
+
+
+def rotate_key(edition_id: int, *, actor=None) -> TicketKey:
+    """A new key pair that signs from now on; the older ones still verify."""
+    key = _new_key(edition_id)
+    record_audit("ticket_key.rotated", actor=actor, target=key, edition_id=edition_id)
+    return key
+
+
+def revoke_key(edition_id: int, key_id: int, *, actor=None) -> TicketKey:
+    """Codes signed by this key stop verifying (their holders need new codes: a new key signs them)."""
+    key = db.session.get(TicketKey, key_id)
+    if key is None or key.edition_id != edition_id:
+        raise NotFound(gettext("There is no such ticket key."))
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        record_audit("ticket_key.revoked", actor=actor, target=key, edition_id=edition_id)
+    return key
+
+
+def public_keys(edition_id: int | None = None) -> dict[int, Ed25519PublicKey]:
+    """Key id -> public key of every unrevoked key (of one edition, or of all): what a scanner needs."""
+    query = sa.select(TicketKey.id, TicketKey.public_key).where(TicketKey.revoked_at.is_(None))
+    if edition_id is not None:
+        query = query.where(TicketKey.edition_id == edition_id)
+    return {key_id: Ed25519PublicKey.from_public_bytes(raw) for key_id, raw in db.session.execute(query)}
+
+
+def ticket_code(edition_id: int, ticket_id: str) -> str:
+    """The signed code for the registration whose public identifier is ``ticket_id``."""
+    key = signing_key(edition_id)
+    return sign_code(_unseal(key), key_id=key.id, edition_id=edition_id, ticket_id=ticket_id)
+
+
+def read_code(code: str) -> TicketPayload | None:
+    """``verify_code`` with the keys of the database: the payload of a genuine code, else None."""
+    return verify_code(code, public_keys())

@@ -1,0 +1,31 @@
+"""The demo edition's door: the default list, a workshop-room list, and a first wave of
+arrivals already checked in at gate A by Sam (the demo's check-in staff)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from convention.checkin.models import CheckinList
+from convention.checkin.scanning import check_in_attendee, default_list
+from convention.extensions import db
+from convention.registration.models import Attendee, Order, OrderState, TicketType
+
+ARRIVALS = 40  # paid registrations already inside; the others are still to come
+
+
+def seed(edition, people) -> None:
+    default_list(edition)
+    workshop_types = db.session.scalars(
+        sa.select(TicketType).where(TicketType.edition_id == edition.id, TicketType.name.ilike("%workshop%"))
+    ).all()
+    if workshop_types:
+        db.session.add(CheckinList(edition_id=edition.id, name="Workshop lab", ticket_types=list(workshop_types),
+                                   allow_reentry=True))
+    db.session.flush()
+    arrivals = db.session.scalars(
+        sa.select(Attendee).join(Order, Order.id == Attendee.order_id)
+        .where(Attendee.edition_id == edition.id, Order.state == OrderState.PAID)
+        .order_by(Attendee.id).limit(ARRIVALS)
+    ).all()
+    for attendee in arrivals:
+        check_in_attendee(edition, attendee, gate="A", actor=people["staff"])

@@ -1,0 +1,213 @@
+"""The door's one rule: what a scan of a ticket code answers, and the log of it.
+
+``scan`` verifies the code's signature first (no database needed for that part), then
+the registration: its order's state, the list's ticket types and days, and whether it
+already entered. Every scan is logged as a ``Checkin`` row, whatever its answer. The
+test-and-insert of an entry is atomic: the insert of a counted entry runs in a savepoint
+and the unique (list, admitted attendee) constraint refuses the second one, which then
+answers ``already_checked_in`` with the first one's time and gate. A repeated ``nonce``
+answers what its first scan answered and records nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext
+from sqlalchemy.exc import IntegrityError
+
+from convention.badges.keys import read_code
+from convention.checkin.models import Checkin, CheckinList
+from convention.core.errors import DomainError, NotFound
+from convention.core.timeutil import to_local, utcnow
+from convention.extensions import db
+from convention.registration.models import Attendee, OrderState
+
+CHECKED_IN = "checked_in"
+ALREADY = "already_checked_in"
+INVALID = "invalid"
+NOT_VALID_NOW = "not_valid_now"
+CHECKED_OUT = "checked_out"  # the answer to an exit scan
+KINDS = ("entry", "exit")
+DEFAULT_LIST_NAME = "Main entrance"
+
+_ORDER_REASONS = {
+    OrderState.RESERVED: "unpaid",
+    OrderState.EXPIRED: "void",
+    OrderState.CANCELLED: "void",
+    OrderState.REFUNDED: "refunded",
+}
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    code: str
+    list_id: int | None = None
+    nonce: str | None = None
+    kind: str = "entry"
+    gate: str = ""
+    device: str = ""
+
+
+def default_list(edition) -> CheckinList:
+    """The edition's default list (admits every valid ticket, any day, once), made if missing."""
+    found = db.session.scalar(
+        sa.select(CheckinList).where(CheckinList.edition_id == edition.id, CheckinList.is_default.is_(True)).limit(1)
+    )
+    if found is not None:
+        return found
+    # Named in English whatever the request's language: the (edition, name) constraint then
+    # keeps two concurrent first scans from making two default lists.
+    made = CheckinList(edition_id=edition.id, name=DEFAULT_LIST_NAME, is_default=True, days=[])
+    try:
+        with db.session.begin_nested():
+            db.session.add(made)
+    except IntegrityError:  # made meanwhile by a concurrent scan
+        return default_list(edition)
+    return made
+
+
+def _checkin_list(edition, list_id: int | None) -> CheckinList:
+    if list_id is None:
+        return default_list(edition)
+    found = db.session.get(CheckinList, list_id)
+    if found is None or found.edition_id != edition.id:
+        raise NotFound(gettext("There is no such check-in list."))
+    return found
+
+
+def _refusal(checkin_list: CheckinList, attendee: Attendee, now: datetime, timezone: str) -> str | None:
+    """The reason this genuine registration may not enter through this list now, or None."""
+    reason = _ORDER_REASONS.get(attendee.order.state)
+    if reason:
+        return reason
+    types = checkin_list.ticket_types
+    if types and attendee.ticket_type_id not in {t.id for t in types}:
+        return "not_on_list"
+    if checkin_list.days:
+        today = to_local(now, timezone).date()
+        if today.isoformat() not in checkin_list.days:
+            return "wrong_day"
+        valid_on = attendee.ticket_type.valid_on
+        if valid_on is not None and valid_on != today:
+            return "wrong_day"
+    return None
+
+
+def answer_of(row: Checkin, earlier: Checkin | None = None) -> dict:
+    """The JSON answer for a logged scan (``earlier``: the first entry, for already_checked_in)."""
+    answer: dict = {"status": row.status}
+    if row.reason:
+        answer["reason"] = row.reason
+    attendee = row.attendee
+    if attendee is not None:
+        answer.update(name=attendee.name, ticket_type=attendee.ticket_type.name,
+                      organisation=attendee.organisation, attendee=attendee.code)
+    if earlier is not None:
+        answer.update(checked_in_at=earlier.at.isoformat(), gate=earlier.gate)
+    answer["list"] = row.list_id
+    return answer
+
+
+def _first_entry(list_id: int, attendee_id: int) -> Checkin | None:
+    return db.session.scalar(
+        sa.select(Checkin).where(Checkin.list_id == list_id, Checkin.admitted_attendee_id == attendee_id)
+    )
+
+
+def _replay(nonce: str, edition_id: int) -> dict | None:
+    """What the scan with this nonce answered (only within the edition: no peeking at another's)."""
+    row = db.session.scalar(sa.select(Checkin).where(Checkin.nonce == nonce, Checkin.edition_id == edition_id))
+    if row is None:
+        return None
+    earlier = _first_entry(row.list_id, row.attendee_id) if row.status == ALREADY and row.attendee_id else None
+    return answer_of(row, earlier)
+
+
+def _insert(row: Checkin) -> bool:
+    """Insert ``row`` in a savepoint; False if a unique constraint refused it."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def scan(edition, request: ScanRequest, *, actor=None) -> dict:
+    """Answer a scan of ``request.code`` at ``edition``'s door and log it (flushes, never commits)."""
+    if request.kind not in KINDS:
+        raise DomainError(gettext("A scan is an entry or an exit."), field="type")
+    if request.nonce:
+        replayed = _replay(request.nonce, edition.id)
+        if replayed is not None:
+            return replayed
+    checkin_list = _checkin_list(edition, request.list_id)
+    payload = read_code(request.code)
+    attendee = None
+    if payload is not None and payload.edition_id == edition.id:
+        attendee = db.session.scalar(
+            sa.select(Attendee).where(Attendee.code == payload.ticket_id, Attendee.edition_id == edition.id)
+        )
+    if payload is not None and payload.edition_id != edition.id:
+        return _log(edition, checkin_list, request, actor, status=NOT_VALID_NOW, reason="other_edition")
+    if attendee is None:
+        return _log(edition, checkin_list, request, actor, status=INVALID)
+    return _admit(edition, checkin_list, attendee, request, actor)
+
+
+def check_in_attendee(edition, attendee: Attendee, *, list_id: int | None = None, gate: str = "", actor=None) -> dict:
+    """Check in a registration found by the door's search (someone without their badge)."""
+    if attendee.edition_id != edition.id:
+        raise NotFound(gettext("There is no such registration."))
+    request = ScanRequest(code="", list_id=list_id, gate=gate, device="search")
+    return _admit(edition, _checkin_list(edition, list_id), attendee, request, actor)
+
+
+def _log(edition, checkin_list: CheckinList, request: ScanRequest, actor, **fields) -> dict:
+    row = _row(edition, checkin_list, request, actor, **fields)
+    if _insert(row):
+        return answer_of(row)
+    return (_replay(request.nonce, edition.id) if request.nonce else None) or answer_of(row)
+
+
+def _row(edition, checkin_list: CheckinList, request: ScanRequest, actor, **fields) -> Checkin:
+    return Checkin(edition_id=edition.id, list_id=checkin_list.id, kind=request.kind, at=utcnow(),
+                   gate=request.gate[:60], device=request.device[:60], nonce=request.nonce or None,
+                   user_id=getattr(actor, "id", None), **fields)
+
+
+def _admit(edition, checkin_list: CheckinList, attendee: Attendee, request: ScanRequest, actor) -> dict:
+    """Log the scan of a genuine registration: refused with a reason, an exit, or an entry
+    that the unique constraint lets in once per list (unless the list allows re-entry)."""
+    row = _row(edition, checkin_list, request, actor, attendee_id=attendee.id)
+    row.attendee = attendee
+    row.reason = _refusal(checkin_list, attendee, row.at, edition.timezone)
+    if row.reason:
+        row.status = NOT_VALID_NOW
+    elif request.kind == "exit":
+        row.status = CHECKED_OUT
+    else:
+        row.status = CHECKED_IN
+        if not checkin_list.allow_reentry:
+            row.admitted_attendee_id = attendee.id
+    if _insert(row):
+        return answer_of(row)
+    return _after_conflict(row, request)
+
+
+def _after_conflict(row: Checkin, request: ScanRequest) -> dict:
+    """The insert was refused: the same nonce was logged meanwhile, or this attendee already entered."""
+    if request.nonce:
+        replayed = _replay(request.nonce, row.edition_id)
+        if replayed is not None:
+            return replayed
+    earlier = _first_entry(row.list_id, row.attendee_id)
+    retry = Checkin(edition_id=row.edition_id, list_id=row.list_id, attendee_id=row.attendee_id, kind=row.kind,
+                    at=row.at, gate=row.gate, device=row.device, nonce=row.nonce, user_id=row.user_id, status=ALREADY)
+    retry.attendee = row.attendee
+    if not _insert(retry):  # the nonce arrived meanwhile from a concurrent copy of this request
+        return (_replay(request.nonce, row.edition_id) if request.nonce else None) or answer_of(retry, earlier)
+    return answer_of(retry, earlier)
