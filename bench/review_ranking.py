@@ -95,6 +95,7 @@ def _seed(count: int, reviews_each: int) -> str:
     from convention.editions.models import EditionRole, Role
     from convention.editions.services import EditionData, create_edition
     from convention.extensions import db
+    from convention.review import totals
     from convention.review.models import Assignment, Criterion, Review, Score
 
     rng = random.Random(7)
@@ -132,6 +133,7 @@ def _seed(count: int, reviews_each: int) -> str:
     review_ids = db.session.scalars(sa.select(Review.id).where(Review.edition_id == edition.id)).all()
     db.session.execute(sa.insert(Score), [{"review_id": rid, "criterion_id": c.id, "value": rng.randint(1, 5)}
                                           for rid in review_ids for c in criteria])
+    totals.recompute_edition(edition.id)  # rows inserted in bulk, past the scoring service
     db.session.commit()
     return edition.slug
 
