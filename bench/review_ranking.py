@@ -68,16 +68,21 @@ def main() -> None:
         pages = (("ranking", f"/{slug}/manage/review/ranking"),
                  ("disagreement_last_page", f"/{slug}/manage/review/ranking?sort=spread&page={last}"))
         for name, path in pages:
-            timings = []
+            timings, cpu = [], []
             for _ in range(args.repeat):
                 db.session.remove()
                 counter["n"] = 0
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 response = client.get(path)
                 timings.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
                 assert response.status_code == 200, response.status_code
             figures[f"{name}_ms_median"] = round(statistics.median(timings), 1)
+            # this process's CPU: the whole page on SQLite, all but the server's work on PostgreSQL
+            # (steadier than wall time on a busy machine)
+            figures[f"{name}_cpu_ms_median"] = round(statistics.median(cpu), 1)
             figures[f"{name}_queries"] = counter["n"]
+            figures[f"{name}_kb"] = round(len(response.data) / 1024, 1)
         db.session.remove()
         db.drop_all()
     print(json.dumps(figures))

@@ -68,7 +68,6 @@ def _refresh_review_totals(edition_id: int, review_ids: list[int] | None = None)
     if review_ids is not None:
         statement = statement.where(reviews_table.c.id.in_(review_ids))
     db.session.execute(statement.values(total=review_total_expr()))
-    _forget_loaded_totals()
 
 
 def refresh_proposals(edition_id: int, proposal_ids: list[int] | None = None) -> None:
@@ -94,6 +93,7 @@ def refresh_proposals(edition_id: int, proposal_ids: list[int] | None = None) ->
 def review_saved(review: Review) -> None:
     """``review``'s scores changed (flushed): its total and its proposal's summary."""
     _refresh_review_totals(review.edition_id, [review.id])
+    db.session.expire(review, ["total"])
     refresh_proposals(review.edition_id, [review.proposal_id])
 
 
@@ -101,4 +101,5 @@ def recompute_edition(edition_id: int) -> None:
     """Every total of the edition again (a weight changed): two statements, whatever the size."""
     lock_edition(edition_id)
     _refresh_review_totals(edition_id)
+    _forget_loaded_totals()
     refresh_proposals(edition_id)
