@@ -76,7 +76,7 @@ def reviewer_progress(edition: Edition) -> list[ReviewerProgress]:
         sa.select(User.name, sa.func.count(Assignment.id), done)
         .join(User, User.id == Assignment.user_id)
         .outerjoin(Review, sa.and_(Review.proposal_id == Assignment.proposal_id, Review.user_id == Assignment.user_id,
-                                   Review.submitted_at.is_not(None)))
+                                   Review.edition_id == edition.id, Review.submitted_at.is_not(None)))
         .join(Proposal, Proposal.id == Assignment.proposal_id)
         .where(Assignment.edition_id == edition.id, Proposal.state.in_(RANKED_STATES))
         .group_by(User.id, User.name)
