@@ -8,7 +8,7 @@ written here only, by SQL statements, in the transaction that changes what they 
 
 - a review saved (``scoring.save_review`` -> ``review_saved``): that review and its proposal;
 - a criterion's weight changed (``settings.save_criterion`` -> ``recompute_edition``): the
-  edition's reviews and proposals, one statement each;
+  edition's reviews and proposals, in four statements whatever the size;
 - anything else that adds, removes or un-submits reviews must call
   ``refresh_proposals`` (or ``recompute_edition``) before its transaction ends.
 
@@ -98,7 +98,8 @@ def review_saved(review: Review) -> None:
 
 
 def recompute_edition(edition_id: int) -> None:
-    """Every total of the edition again (a weight changed): two statements, whatever the size."""
+    """Every total of the edition again (a weight changed): four statements whatever the size
+    (lock the proposals, the reviews' totals, the summaries deleted and inserted)."""
     lock_edition(edition_id)
     _refresh_review_totals(edition_id)
     _forget_loaded_totals()
