@@ -119,3 +119,38 @@ def test_editions_that_existed_before_drafts_stay_published(fresh_app):
     upgrade(revision="heads")
     with _db.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT published FROM editions WHERE slug = 'old'")).scalar_one() in (True, 1)
+
+
+def test_review_totals_are_backfilled_from_the_scores(fresh_app):
+    """0011 stores each review's weighted total and each proposal's summary: reviews
+    written before it (built here through the services, then the revision undone and
+    redone) get the same figures the scoring service keeps."""
+    from convention.cfp.states import ProposalState
+    from tests.cfp.helpers import make_proposal
+    from tests.factories import make_edition, make_user
+    from tests.review.decisions.helpers import add_review, make_criteria, make_reviewer
+
+    upgrade(revision="heads")
+    organizer = make_user(name="Olivia Organizer", email="olivia@example.org")
+    edition = make_edition(organizer=organizer, slug="backfill")
+    speaker = make_user(name="Sofia Speaker", email="sofia@example.org")
+    criteria = make_criteria(edition)
+    ann, bob = make_reviewer(edition, "Ann Reviewer"), make_reviewer(edition, "Bob Reviewer")
+    for n, values in enumerate(([5, 2], [2, 5], [4, 1])):
+        proposal = make_proposal(edition, speaker, state=ProposalState.SUBMITTED, title=f"Talk {n}")
+        add_review(proposal, ann, criteria, values)
+        if n:
+            add_review(proposal, bob, criteria, [3, 3])
+    _db.session.remove()
+    query = ("SELECT p.proposal_id, p.reviews, p.score, p.low, p.high, p.spread FROM review_proposal_totals p "
+             "ORDER BY p.proposal_id")
+    with _db.engine.connect() as conn:
+        kept = conn.execute(sa.text(query)).all()
+        review_totals = conn.execute(sa.text("SELECT id, total FROM reviews ORDER BY id")).all()
+    assert len(kept) == 3 and all(total is not None for _id, total in review_totals)
+
+    downgrade(revision="0010_user_language")
+    upgrade(revision="heads")
+    with _db.engine.connect() as conn:
+        assert conn.execute(sa.text(query)).all() == kept
+        assert conn.execute(sa.text("SELECT id, total FROM reviews ORDER BY id")).all() == review_totals

@@ -13,8 +13,8 @@ from convention.cfp.models import Proposal
 from convention.cfp.states import ProposalState
 from convention.editions.models import Edition
 from convention.extensions import db
-from convention.review.models import Assignment, Decision, Outcome, Review
-from convention.review.ranking import RANKED_STATES, proposal_scores
+from convention.review.models import Assignment, Decision, Outcome, ProposalTotals, Review
+from convention.review.ranking import RANKED_STATES
 
 ACCEPTED_STATES = (ProposalState.ACCEPTED, ProposalState.CONFIRMED)
 
@@ -76,7 +76,7 @@ def reviewer_progress(edition: Edition) -> list[ReviewerProgress]:
         sa.select(User.name, sa.func.count(Assignment.id), done)
         .join(User, User.id == Assignment.user_id)
         .outerjoin(Review, sa.and_(Review.proposal_id == Assignment.proposal_id, Review.user_id == Assignment.user_id,
-                                   Review.submitted_at.is_not(None)))
+                                   Review.edition_id == edition.id, Review.submitted_at.is_not(None)))
         .join(Proposal, Proposal.id == Assignment.proposal_id)
         .where(Assignment.edition_id == edition.id, Proposal.state.in_(RANKED_STATES))
         .group_by(User.id, User.name)
@@ -98,14 +98,14 @@ BAR_WIDTH = 28
 
 
 def score_histogram(edition: Edition) -> list[Bar]:
-    """Reviewed proposals per score, rounded to the unit (one grouped query)."""
-    scores = proposal_scores(edition.id)
-    bucket = sa.func.round(scores.c.score)
+    """Reviewed proposals per score, rounded to the unit (one grouped query on the kept
+    totals, see review.totals)."""
+    bucket = sa.func.round(ProposalTotals.score)
     rows = db.session.execute(
         sa.select(bucket, sa.func.count())
-        .select_from(scores)
-        .join(Proposal, Proposal.id == scores.c.proposal_id)
-        .where(Proposal.state.in_(RANKED_STATES))
+        .select_from(ProposalTotals)
+        .join(Proposal, Proposal.id == ProposalTotals.proposal_id)
+        .where(ProposalTotals.edition_id == edition.id, Proposal.state.in_(RANKED_STATES))
         .group_by(bucket)
         .order_by(bucket)
     ).all()

@@ -281,6 +281,9 @@ class Review(EditionScoped, db.Model):
     feedback: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # for the speakers, optional
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The weighted mean of the scores (over the criteria scored), kept by review.totals
+    # whenever the scores or the criteria's weights change; None: no score.
+    total: Mapped[float | None] = mapped_column(sa.Float)
 
     proposal: Mapped[Proposal] = relationship()
     user: Mapped[User] = relationship()
@@ -303,6 +306,29 @@ class Score(db.Model):
     criterion: Mapped[Criterion] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("review_id", "criterion_id"),)
+
+
+class ProposalTotals(db.Model):
+    """A proposal's reviews summed up for the ranking: how many submitted reviews have a
+    total, their mean (the score), lowest and highest (the spread is their difference).
+    Kept by review.totals in the transaction that changes a review or a weight; no row:
+    no counted review. Indexed per edition for the ranking's sorts."""
+
+    __tablename__ = "review_proposal_totals"
+
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("cfp_proposals.id", ondelete="CASCADE"), primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"))
+    reviews: Mapped[int]
+    score: Mapped[float] = mapped_column(sa.Float)
+    low: Mapped[float] = mapped_column(sa.Float)
+    high: Mapped[float] = mapped_column(sa.Float)
+    spread: Mapped[float] = mapped_column(sa.Float)
+
+    __table_args__ = (
+        sa.Index("ix_review_proposal_totals_score", "edition_id", "score"),
+        sa.Index("ix_review_proposal_totals_spread", "edition_id", "spread"),
+        sa.Index("ix_review_proposal_totals_reviews", "edition_id", "reviews"),
+    )
 
 
 class Decision(EditionScoped, db.Model):

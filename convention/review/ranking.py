@@ -3,10 +3,12 @@ disagreement and its decision, computed by the database.
 
 A review's total is the weighted mean of its scores (each criterion's weight), over the
 criteria it scored; a proposal's score is the mean of its submitted reviews' totals, and
-its spread is the highest total minus the lowest. Both are aggregates of two nested
-GROUP BYs (``review_totals`` -> ``proposal_scores``), joined to the proposals: one page of
-the ranking and its count are one statement (``core.pagination.fetch_page``), whatever
-the number of proposals or reviews. Drafts and withdrawn proposals are not ranked.
+its spread is the highest total minus the lowest. Both are kept, as the reviews are
+saved, by ``review.totals`` (``reviews.total`` and one ``review_proposal_totals`` row per
+reviewed proposal), so a page of the ranking joins the proposals to their summary row
+instead of aggregating every score: one page and its count are one statement
+(``core.pagination.fetch_page``), whatever the number of proposals or reviews. Drafts and
+withdrawn proposals are not ranked.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from convention.cfp.states import ProposalState
 from convention.core.pagination import Page, fetch_page
 from convention.editions.models import Edition, SessionFormat, Theme
 from convention.extensions import db
-from convention.review.models import Criterion, Decision, Outcome, Review, Score
+from convention.review.models import Criterion, Decision, Outcome, ProposalTotals, Review
 
 PER_PAGE = 50
 # Ranked: everything a speaker has submitted and not taken back.
@@ -57,35 +59,6 @@ class RankedProposal:
     disagreement: bool
 
 
-def review_totals(edition_id: int):
-    """One row per submitted review: (proposal_id, total), the weighted mean of its scores."""
-    weighted = sa.func.sum(Score.value * Criterion.weight)
-    total = sa.cast(weighted, sa.Float) / sa.func.sum(Criterion.weight)
-    return (
-        sa.select(Review.proposal_id.label("proposal_id"), total.label("total"))
-        .join(Score, Score.review_id == Review.id)
-        .join(Criterion, Criterion.id == Score.criterion_id)
-        .where(Review.edition_id == edition_id, Review.submitted_at.is_not(None))
-        .group_by(Review.id, Review.proposal_id)
-        .subquery("review_totals")
-    )
-
-
-def proposal_scores(edition_id: int):
-    """One row per reviewed proposal: (proposal_id, score, spread, reviews)."""
-    totals = review_totals(edition_id)
-    return (
-        sa.select(
-            totals.c.proposal_id,
-            sa.func.avg(totals.c.total).label("score"),
-            (sa.func.max(totals.c.total) - sa.func.min(totals.c.total)).label("spread"),
-            sa.func.count().label("reviews"),
-        )
-        .group_by(totals.c.proposal_id)
-        .subquery("proposal_scores")
-    )
-
-
 def scale_span(edition: Edition) -> float:
     """The weighted mean width of the criteria's scales (0 without criteria)."""
     row = db.session.execute(
@@ -103,14 +76,14 @@ def disagreement_threshold(edition: Edition) -> float:
 
 
 def _ranking_query(edition: Edition, flt: RankingFilter) -> sa.Select:
-    scores = proposal_scores(edition.id)
+    scores = ProposalTotals
     query = (
         sa.select(
             Proposal.id, Proposal.code, Proposal.title, Proposal.state, Theme.name, SessionFormat.name,
-            scores.c.score, scores.c.spread, sa.func.coalesce(scores.c.reviews, 0),
+            scores.score, scores.spread, sa.func.coalesce(scores.reviews, 0),
             Decision.outcome, Decision.notified_at,
         )
-        .outerjoin(scores, scores.c.proposal_id == Proposal.id)
+        .outerjoin(scores, scores.proposal_id == Proposal.id)
         .outerjoin(Decision, Decision.proposal_id == Proposal.id)
         .outerjoin(Theme, Theme.id == Proposal.theme_id)
         .outerjoin(SessionFormat, SessionFormat.id == Proposal.format_id)
@@ -129,9 +102,9 @@ def _ranking_query(edition: Edition, flt: RankingFilter) -> sa.Select:
     elif flt.decision == "untold":
         query = query.where(Decision.id.is_not(None), Decision.notified_at.is_(None))
     order = {
-        "score": [sa.nulls_last(scores.c.score.desc())],
-        "spread": [sa.nulls_last(scores.c.spread.desc())],
-        "reviews": [sa.func.coalesce(scores.c.reviews, 0).asc()],
+        "score": [sa.nulls_last(scores.score.desc())],
+        "spread": [sa.nulls_last(scores.spread.desc())],
+        "reviews": [sa.func.coalesce(scores.reviews, 0).asc()],
         "code": [Proposal.code.asc()],
     }[flt.sort if flt.sort in SORTS else "score"]
     return query.order_by(*order, Proposal.id)
@@ -174,14 +147,11 @@ def proposal_reviews(proposal: Proposal) -> list[ReviewLine]:
         .options(selectinload(Review.scores), joinedload(Review.user))
         .order_by(Review.submitted_at.is_(None), Review.id)
     ).all()
-    weights = {c.id: c.weight for c in criteria}
     lines = []
     for review in reviews:
         values = {score.criterion_id: score.value for score in review.scores}
-        weight = sum(weights.get(cid, 0) for cid in values)
-        total = sum(v * weights.get(cid, 0) for cid, v in values.items()) / weight if weight else None
         lines.append(ReviewLine(
-            reviewer=review.user.name, submitted=review.submitted_at is not None, total=total,
+            reviewer=review.user.name, submitted=review.submitted_at is not None, total=review.total,
             scores=[(c.name, values.get(c.id)) for c in criteria], comment=review.comment, feedback=review.feedback,
         ))
     return lines

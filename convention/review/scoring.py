@@ -16,6 +16,7 @@ from convention.core.errors import Conflict, DomainError, Forbidden
 from convention.core.timeutil import utcnow
 from convention.editions.models import Edition, SessionFormat, Theme
 from convention.extensions import db
+from convention.review import totals
 from convention.review.models import Criterion, Review, Score
 from convention.review.permissions import assigned_to, can_score_proposal, proposals_reviewable_by
 from convention.review.settings import criteria_of, get_settings
@@ -133,6 +134,7 @@ def save_review(edition: Edition, proposal: Proposal, data: ReviewData, *, actor
     if len(feedback) > FEEDBACK_MAX:
         raise DomainError(gettext("At most %(max)d characters.", max=FEEDBACK_MAX), field="feedback")
     now = utcnow()
+    totals.lock_proposals([proposal.id])  # before the review: see review.totals
     review = review_of(actor, proposal)
     try:
         # A double click sends the first review twice at once: the second one meets the
@@ -153,6 +155,7 @@ def save_review(edition: Edition, proposal: Proposal, data: ReviewData, *, actor
             db.session.flush()
     except sa.exc.IntegrityError as exc:
         raise Conflict(gettext("This review was just saved from another window: reload the page.")) from exc
+    totals.review_saved(review)
     record_audit("review.save", actor=actor, edition_id=edition.id, target=review,
                  data={"proposal": proposal.code, "scores": {str(k): v for k, v in data.scores.items()}})
     return review

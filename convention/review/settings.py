@@ -14,6 +14,7 @@ from convention.core.errors import Conflict, DomainError
 from convention.core.timeutil import utcnow
 from convention.editions.models import Edition
 from convention.extensions import db
+from convention.review import totals
 from convention.review.models import CRITERION_NAME_MAX, Criterion, ReviewSettings, Score
 
 REVIEWS_PER_PROPOSAL_MAX = 20
@@ -126,9 +127,12 @@ def save_criterion(edition: Edition, data: CriterionData, *, actor, criterion: C
         last = db.session.scalar(sa.select(sa.func.max(Criterion.position)).where(Criterion.edition_id == edition.id))
         criterion = Criterion(edition_id=edition.id, position=(last or 0) + 1)
         db.session.add(criterion)
+    reweighted = criterion.id is not None and criterion.weight != data.weight
     criterion.name, criterion.description = name, data.description.strip()
     criterion.scale_min, criterion.scale_max, criterion.weight = data.scale_min, data.scale_max, data.weight
     db.session.flush()
+    if reweighted:  # the reviews' totals and the ranking follow the new weight
+        totals.recompute_edition(edition.id)
     record_audit("review.criterion.save", actor=actor, edition_id=edition.id, target=criterion,
                  data={"name": name, "scale": [data.scale_min, data.scale_max], "weight": data.weight})
     return criterion

@@ -7,6 +7,7 @@ from convention.accounts.models import User
 from convention.editions.models import EditionRole, Role
 from convention.extensions import db
 from convention.review import settings as review_settings
+from convention.review import totals
 from convention.review.assignment import assign
 from convention.review.models import Assignment, Review
 from convention.review.scoring import ReviewData, save_review
@@ -51,5 +52,7 @@ def add_review(proposal, reviewer, criteria, values, *, feedback="", comment="",
         actor=reviewer)
     if not submitted:
         review.submitted_at = None
+        db.session.flush()
+        totals.refresh_proposals(edition.id, [proposal.id])  # as any writer of reviews must
     db.session.commit()
     return db.session.get(Review, review.id)
