@@ -149,7 +149,7 @@ def test_review_totals_are_backfilled_from_the_scores(fresh_app):
         review_totals = conn.execute(sa.text("SELECT id, total FROM reviews ORDER BY id")).all()
     assert len(kept) == 3 and all(total is not None for _id, total in review_totals)
 
-    downgrade(revision="0010_user_language")
+    downgrade(revision="0014_checkin")  # just before 0015_review_totals
     upgrade(revision="heads")
     with _db.engine.connect() as conn:
         assert conn.execute(sa.text(query)).all() == kept

@@ -1,16 +1,16 @@
 """Review: each review's weighted total and each proposal's summary (count, mean, lowest,
 highest, spread) kept for the committee's ranking, with the existing reviews summed up.
 
-Revision ID: 0011_review_totals
-Revises: 0010_user_language
+Revision ID: 0015_review_totals
+Revises: 0014_checkin
 Create Date: 2026-11-30 20:40:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011_review_totals'
-down_revision = '0010_user_language'
+revision = '0015_review_totals'
+down_revision = '0014_checkin'
 branch_labels = None
 depends_on = None
 
