@@ -22,11 +22,13 @@ def order_url(order: Order) -> str:
     return external_url("registration.order_page", slug=edition_of(order).slug, secret=order.secret)
 
 
-def email_order(order: Order, template: str, **context) -> None:
-    """Queue ``template`` to the buyer, with the order, its edition and its link."""
+def email_order(order: Order, template: str, *, language: str | None = None, **context) -> None:
+    """Queue ``template`` to the buyer, with the order, its edition and its link; in
+    ``language`` when the caller knows the buyer's (see ``queue_email`` otherwise)."""
     queue_email(
         template,
         to=order.email,
         context={"order": order, "edition": edition_of(order), "link": order_url(order), **context},
         edition_id=order.edition_id,
+        language=language,
     )

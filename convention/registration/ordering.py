@@ -16,6 +16,7 @@ from flask_babel import gettext
 
 from convention.audit.services import record_audit
 from convention.core.errors import Conflict, DomainError
+from convention.core.i18n import current_language
 from convention.core.timeutil import utcnow
 from convention.editions.models import Edition
 from convention.extensions import db
@@ -147,10 +148,11 @@ def create_order(
         target=order,
         data={"code": order.code, "total_cents": order.total_cents, "seats": len(people), "state": order.state.value},
     )
+    # The buyer is placing the order: their mail is in the language of the page they use.
     if order.state is OrderState.PAID:
-        email_order(order, "registration_order_paid")
+        email_order(order, "registration_order_paid", language=current_language())
     elif order.payment_method == PaymentMethod.BANK_TRANSFER:
-        email_order(order, "registration_order_reserved", settings=settings)
+        email_order(order, "registration_order_reserved", settings=settings, language=current_language())
     # Last, so the seat rows stay locked for as short a time as possible.
     hold_quote(quote)
     return order
