@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from convention.core.timeutil import to_local
+from convention.core.timeutil import to_local, utcnow
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.schedule import public
@@ -26,7 +26,7 @@ from convention.schedule.exports import Lru, VersionInfo
 from convention.schedule.models import ScheduleVersion
 
 ARG_LIMIT = 40  # longer values name nothing offered: cut before they become cache keys
-_fragments = Lru(64)
+_fragments = Lru(24)  # a FOSDEM day is ~0.5 MB of HTML: at most ~12 MB per worker
 _snapshots = Lru(2)
 
 
@@ -52,7 +52,7 @@ def _days(edition: Edition, snapshot: dict) -> list[date]:
 
 
 def today_in(edition: Edition) -> date:
-    return to_local(datetime.now().astimezone(), edition.timezone).date()
+    return to_local(utcnow(), edition.timezone).date()
 
 
 def grid_fragment(edition: Edition, info: VersionInfo, args, render: Callable[..., str]) -> Markup:
