@@ -98,6 +98,9 @@ ENDPOINTS = {
     # Scoring is for the reviewers the proposal is assigned to (the world's reviewer); the
     # organizers read it in the reviewer area, but a proposal they were not given answers 404.
     "review.score": InArea(frozenset({"reviewer"}), area=AREAS["reviewer"]),
+    # A background scheduler run's progress: the matrix asks for a run that does not exist
+    # (and has no Redis), so those the organizer area lets in get the view's JSON 404.
+    "schedule_manage.scheduler_status": InArea(frozenset(), area=AREAS["organizer"]),
 }
 # Ends the session: asked last, so every other request is made signed in.
 LAST = {("POST", "accounts.logout")}

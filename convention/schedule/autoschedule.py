@@ -63,13 +63,15 @@ class Report:
             clashes=self.theme_clashes, changes=self.room_changes)
 
 
-def run_scheduler(edition: Edition, *, actor, time_limit: float = TIME_LIMIT_SECONDS) -> Report:
+def run_scheduler(edition: Edition, *, actor, time_limit: float = TIME_LIMIT_SECONDS, on_progress=None) -> Report:
+    """``on_progress(solver.Progress)``: called at each better solution (the background job's status)."""
     setup.get_settings(edition, lock=True)  # placements of one edition are made one at a time
     plan = grid.load_plan(edition, with_pins=True)
     pure = plan.problem
     if not pure.talks or not pure.rooms or not pure.days:
         raise Conflict(gettext("Add days, rooms and confirmed talks before running the scheduler."))
-    result = solver.solve(_with_room_blocks(plan), time_limit=time_limit, fill=True, hint=plan.placements)
+    result = solver.solve(_with_room_blocks(plan), time_limit=time_limit, fill=True, hint=plan.placements,
+                           on_progress=on_progress)
     durations = {talk.id: talk.duration for talk in pure.talks}
     placements = {talk_id: p for talk_id, p in result.placements.items() if talk_id in durations}
     slots = {slot.proposal_id: slot for slot in grid.draft_slots(edition)}

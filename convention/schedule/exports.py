@@ -57,7 +57,7 @@ class Export:
     last_modified: datetime
 
 
-class _Lru:
+class Lru:
     """A small thread-safe LRU map, per process."""
 
     def __init__(self, size: int):
@@ -84,9 +84,9 @@ class _Lru:
             self.items.clear()
 
 
-_rendered = _Lru(32)  # bytes of whole-schedule exports
-_talks = _Lru(512)  # bytes of single-talk calendars
-_conferences = _Lru(4)  # the parsed snapshot of the versions asked for most recently
+_rendered = Lru(32)  # bytes of whole-schedule exports
+_talks = Lru(512)  # bytes of single-talk calendars
+_conferences = Lru(4)  # the parsed snapshot of the versions asked for most recently
 
 
 def clear_cache() -> None:
@@ -120,7 +120,7 @@ def _conference(edition: Edition, info: VersionInfo) -> Conference:
     return conference
 
 
-def _cached(cache: _Lru, edition: Edition, info: VersionInfo, what: str, content_type: str, build) -> Export | None:
+def _cached(cache: Lru, edition: Edition, info: VersionInfo, what: str, content_type: str, build) -> Export | None:
     key = (info.key, what, edition.slug, current_app.config["BASE_URL"])
     body = cache.get(key)
     if body is None:

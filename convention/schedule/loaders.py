@@ -8,6 +8,7 @@ from convention.cfp.models import Proposal
 from convention.cfp.states import ProposalState
 from convention.editions.loaders import get_edition_or_404, get_owned_or_404
 from convention.editions.models import Room
+from convention.schedule.exports import latest_info
 from convention.schedule.models import Block, ScheduleDay, ScheduleVersion
 from convention.schedule.versions import latest_version
 
@@ -46,6 +47,14 @@ def published_version(edition) -> ScheduleVersion | None:
     cache = g.setdefault("_schedule_versions", {})
     if edition.id not in cache:
         cache[edition.id] = latest_version(edition)
+    return cache[edition.id]
+
+
+def published_info(edition):
+    """The newest published version's id, number, name and date (never its snapshot), once per request."""
+    cache = g.setdefault("_schedule_infos", {})
+    if edition.id not in cache:
+        cache[edition.id] = latest_info(edition)
     return cache[edition.id]
 
 

@@ -95,8 +95,38 @@ def _matches(talk: dict, chosen: dict[str, str]) -> bool:
     return all(values[name] == value for name, value in chosen.items())
 
 
-def schedule_days(edition: Edition, snapshot: dict, chosen: dict[str, str]) -> list[PublicDay]:
+def conference_days(snapshot: dict, tz: str) -> list[tuple[date, datetime]]:
+    """The published days and their local opening times, in order."""
+    return sorted(((date.fromisoformat(d["day"]), to_local(datetime.fromisoformat(d["opens_at"]), tz))
+                   for d in snapshot["days"]), key=lambda pair: pair[1])
+
+
+def day_of(starts: datetime, days: list[tuple[date, datetime]]) -> date:
+    """The conference day an item belongs to: the last day opened before it starts, so a
+    talk after midnight stays on the evening before (frab's ``day_change``); before the
+    first opening, the first day; without days, its local date."""
+    home = days[0][0] if days else starts.date()
+    for day, opens in days:
+        if opens <= starts:
+            home = day
+    return home
+
+
+def pick_day(days: list[date], asked: str, today: date) -> date | None:
+    """The day to show: the one asked for if it is published, else today during the
+    convention, else the first day."""
+    if not days:
+        return None
+    wanted = {day.isoformat(): day for day in days}
+    if asked in wanted:
+        return wanted[asked]
+    return today if today in days else days[0]
+
+
+def schedule_day(edition: Edition, snapshot: dict, chosen: dict[str, str], day: date) -> PublicDay:
+    """The items of one conference day that match the filters, by start time and room."""
     tz = edition.timezone
+    days = conference_days(snapshot, tz)
     items = [_item_of_talk(talk, tz) for talk in snapshot["talks"] if _matches(talk, chosen)]
     rooms = {room["id"]: room["name"] for room in snapshot["rooms"]}
     for block in snapshot["blocks"]:  # breaks and keynotes stay, whatever the talk filters
@@ -105,16 +135,17 @@ def schedule_days(edition: Edition, snapshot: dict, chosen: dict[str, str]) -> l
         items.append(Item(block["kind"], block["title"], to_local(datetime.fromisoformat(block["starts_at"]), tz),
                           to_local(datetime.fromisoformat(block["ends_at"]), tz),
                           rooms.get(block["room_id"], ""), block["room_id"]))
-    items.sort(key=lambda item: (item.starts, item.room_id or 0, item.title))
-    days = []
-    for day_row in snapshot["days"]:
-        day = date.fromisoformat(day_row["day"])
-        on_day = [item for item in items if item.starts.date() == day]
-        times: dict[datetime, dict[int | None, list[Item]]] = {}
-        for item in on_day:
-            times.setdefault(item.starts, {}).setdefault(item.room_id, []).append(item)
-        days.append(PublicDay(day, sorted(times.items()), on_day))
-    return days
+    on_day = sorted((item for item in items if day_of(item.starts, days) == day),
+                    key=lambda item: (item.starts, item.room_id or 0, item.title))
+    times: dict[datetime, dict[int | None, list[Item]]] = {}
+    for item in on_day:
+        times.setdefault(item.starts, {}).setdefault(item.room_id, []).append(item)
+    return PublicDay(day, sorted(times.items()), on_day)
+
+
+def schedule_days(edition: Edition, snapshot: dict, chosen: dict[str, str]) -> list[PublicDay]:
+    """Every conference day (see ``schedule_day``)."""
+    return [schedule_day(edition, snapshot, chosen, day) for day, _opens in conference_days(snapshot, edition.timezone)]
 
 
 def find_talk(snapshot: dict, ident: str) -> dict | None:

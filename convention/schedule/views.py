@@ -14,8 +14,8 @@ from convention.core.timeutil import to_local
 from convention.editions.loaders import load_edition
 from convention.editions.navigation import register_link
 from convention.editions.permissions import can_view_edition
-from convention.schedule import public
-from convention.schedule.loaders import load_edition_and_args, published_version
+from convention.schedule import public, public_page
+from convention.schedule.loaders import load_edition_and_args, published_info, published_version
 
 bp = Blueprint("schedule", __name__)
 # The speaker's proposal page (cfp) shows room and time through this hook, if defined.
@@ -43,7 +43,7 @@ def schedule_when(iso: str, tz_name: str) -> str:
 
 
 def _published(_user, edition) -> bool:
-    return published_version(edition) is not None
+    return published_info(edition) is not None
 
 
 register_link("public", lazy_gettext("Schedule"), "schedule.programme", order=35, visible=_published)
@@ -55,17 +55,19 @@ def _snapshot(edition) -> dict | None:
     return version.snapshot if version else None
 
 
+def _grid_content(**context) -> str:
+    return render_template("schedule/_public_grid.html", **context)
+
+
 @bp.get("/<slug>/schedule/")
 @guarded(can_view_edition, load=load_edition)
 def programme(edition):
-    snapshot = _snapshot(edition)
-    if snapshot is None:
+    """One conference day (``?day=``), filtered; its content cached per version (public_page)."""
+    info = published_info(edition)
+    if info is None:
         return render_template("schedule/public_empty.html", edition=edition)
-    chosen = public.clean_filters(snapshot, request.args)
-    return render_template(
-        "schedule/public.html", edition=edition, snapshot=snapshot, rooms=snapshot["rooms"],
-        days=public.schedule_days(edition, snapshot, chosen), options=public.filter_options(snapshot),
-        chosen=chosen, version=published_version(edition))
+    return render_template("schedule/public.html", edition=edition,
+                           fragment=public_page.grid_fragment(edition, info, request.args, _grid_content))
 
 
 @bp.get("/<slug>/talk/<ident>")

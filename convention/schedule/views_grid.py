@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from redis.exceptions import RedisError
 from wtforms import SelectChoice
 
 from convention.cfp.call import day_text
@@ -20,9 +21,9 @@ from convention.core.views import run_action, run_button, run_form
 from convention.editions.loaders import load_edition
 from convention.editions.permissions import can_manage_edition
 from convention.extensions import db
-from convention.schedule import autoschedule, grid, placement, setup, versions
+from convention.schedule import autoschedule, grid, jobs, placement, setup, versions
 from convention.schedule.forms import PlaceForm, PublishForm
-from convention.schedule.loaders import load_talk
+from convention.schedule.loaders import load_edition_and_args, load_talk
 from convention.schedule.models import Slot
 
 bp = Blueprint("schedule_manage", __name__)
@@ -52,7 +53,13 @@ def editor(edition):
     forms = {talk.id: place_form(edition, view.rooms, days, talk.id) for talk in view.unscheduled}
     return render_template("schedule/editor.html", edition=edition, view=view, forms=forms,
                            action_form=ActionForm(), latest=versions.latest_version(edition),
-                           time_limit=int(autoschedule.TIME_LIMIT_SECONDS))
+                           time_limit=int(autoschedule.TIME_LIMIT_SECONDS), job_id=_running_job(edition))
+
+
+def _running_job(edition) -> str | None:
+    """The background run the page was sent to follow (``?job=``), if it is this edition's."""
+    job_id = request.args.get("job", "")
+    return job_id if jobs.background_enabled() and job_id.startswith(jobs.job_prefix(edition)) else None
 
 
 def _problems_json(problems):
@@ -167,9 +174,18 @@ def pin(edition, proposal):
 @bp.post("/<slug>/manage/schedule/run")
 @guarded(can_manage_edition, load=load_edition)
 def run_scheduler(edition):
-    """The automatic scheduler, synchronously, within its time limit; the report comes as messages."""
+    """The automatic scheduler: with REDIS_URL a background job whose progress the editor
+    polls; otherwise (or if Redis cannot be reached) synchronously, the report as messages."""
     if not ActionForm().validate_on_submit():
         return redirect(_editor_url(edition))
+    if jobs.background_enabled():
+        try:
+            job_id = jobs.enqueue_scheduler(edition, actor=current_user)
+        except RedisError:
+            current_app.logger.warning("schedule: Redis unreachable, the scheduler runs in the request")
+        else:
+            flash(gettext("The scheduler is running in the background; its progress shows below."), "info")
+            return redirect(url_for("schedule_manage.editor", slug=edition.slug, job=job_id))
 
     def done(report):
         flash(report.summary, "success" if report.placed == report.total else "warning")
@@ -182,6 +198,16 @@ def run_scheduler(edition):
         return redirect(_editor_url(edition))
 
     return run_action(lambda: autoschedule.run_scheduler(edition, actor=current_user), done=done, refused=refused)
+
+
+@bp.get("/<slug>/manage/schedule/run/<job_id>")
+@guarded(can_manage_edition, load=load_edition_and_args)
+def scheduler_status(edition, job_id):
+    """JSON the editor polls while a background run goes on: state, solutions, objective."""
+    found = jobs.job_status(edition, job_id) if jobs.background_enabled() else None
+    if found is None:
+        return jsonify(error=gettext("No such scheduler run.")), 404
+    return jsonify(found)
 
 
 # -- versions --------------------------------------------------------------------------------

@@ -50,7 +50,17 @@
     }
   });
 
-  root.querySelectorAll(".schedule-fav, .schedule-only-favs").forEach((button) => {
+  // The stars are made here (not in the page's HTML, which stays lean for large schedules).
+  root.querySelectorAll(".schedule-entry[data-guid]").forEach((entry) => {
+    const star = document.createElement("button");
+    star.type = "button";
+    star.className = "btn btn-link btn-sm p-0 ms-1 schedule-fav";
+    star.dataset.guid = entry.dataset.guid;
+    star.setAttribute("aria-pressed", "false");
+    star.innerHTML = '<span aria-hidden="true" class="schedule-fav-star"></span><span class="visually-hidden"></span>';
+    entry.firstElementChild.after(star);
+  });
+  root.querySelectorAll(".schedule-only-favs").forEach((button) => {
     button.hidden = false;
   });
   paint();

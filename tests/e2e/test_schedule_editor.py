@@ -1,5 +1,6 @@
-"""Browser journey: an organizer drags talks on the grid (saved at once, a clash refused),
-publishes, and a visitor keeps favourites in the browser."""
+"""Browser journey: an organizer drags talks on the grid (saved at once, a clash refused, a
+speaker's double booking flagged), runs the automatic scheduler, publishes; a visitor sees
+the talks, filters by theme and keeps favourites in the browser."""
 
 import pytest
 import sqlalchemy as sa
@@ -57,12 +58,40 @@ def test_drag_and_drop_publish_and_favourites(page, sched):  # noqa: F811
     assert "taken by" in page.locator("#schedule-status").inner_text()
     assert ids["second"] not in _slots()
 
+    # The second talk's speaker gives the first one at 11:00 in the big room: dropped at 11:00
+    # in the small room it is saved, and the grid flags the double booking on both talks.
+    small = sched.small.id
+    ids["small"] = small
+    other_room = page.locator(f'td.schedule-free[data-room-id="{small}"][data-start="{eleven.isoformat()}"]')
+    page.locator(f'.schedule-pending[data-proposal-id="{ids["second"]}"]').drag_to(other_room)
+    page.wait_for_selector(f'.schedule-talk .schedule-card[data-proposal-id="{ids["second"]}"]')
+    assert _slots()[ids["second"]] == (small, eleven)
+    flagged = page.locator(".schedule-talk.schedule-warn")
+    assert flagged.count() == 2
+    assert "Sofia Speaker" in flagged.first.inner_text() or "speaker" in flagged.first.inner_text().lower()
+
+    # The automatic scheduler rearranges the unpinned talks: no double booking is left.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Run scheduler").click()
+    page.wait_for_selector(".alert-success, .alert-warning")
+    assert "The scheduler placed 3 of 3 talks" in page.content()
+    assert page.locator(".schedule-talk.schedule-warn").count() == 0
+    assert len(_slots()) == 3
+
     page.goto(f"/{slug}/manage/schedule/versions")
     page.get_by_label("Name of the version").fill("First programme")
     page.get_by_role("button", name="Publish").click()
     assert page.get_by_text("Version 1: First programme").is_visible()
 
     page.goto(f"/{slug}/schedule/")
+    grid = page.locator(".d-none.d-md-block")
+    for title in ("First talk", "Second talk", "Third talk"):
+        assert grid.get_by_text(title).is_visible()
+    page.get_by_label("Theme").select_option(label=sched.third.theme.name)
+    page.get_by_role("button", name="Filter", exact=True).click()
+    page.wait_for_url(f"**theme={sched.third.theme_id}**")
+    assert grid.get_by_text("Third talk").is_visible() and grid.get_by_text("First talk").count() == 0
+    page.get_by_role("link", name="Show everything").click()
     star = page.locator(".d-none.d-md-block .schedule-fav").first
     star.click()
     assert star.get_attribute("aria-pressed") == "true"

@@ -55,3 +55,15 @@ def sched(db):
     return SimpleNamespace(edition=edition, organizer=organizer, speaker=speaker, other=other, big=big,
                            small=small, day=day, lunch=lunch, first=first, second=second, third=third,
                            at=lambda hour, minute=0: local(edition, day, hour, minute))
+
+
+@pytest.fixture(autouse=True)
+def _cold_public_caches():
+    """Each test starts as a fresh worker: no rendered grid or export kept from another."""
+    from convention.schedule import exports, public_page
+
+    exports.clear_cache()
+    public_page.clear_cache()
+    yield
+    exports.clear_cache()
+    public_page.clear_cache()

@@ -19,6 +19,7 @@ from tests.schedule.conftest import local
 
 def _count(client, url):
     g.pop("_schedule_versions", None)
+    g.pop("_schedule_infos", None)
     with count_queries() as statements:
         assert client.get(url).status_code == 200
     return len(statements)
