@@ -109,6 +109,7 @@ class Row:
     starts_at: datetime
     label: str  # the local clock time, on full and half hours only
     cells: list[tuple[Room, Cell | None]]  # None: covered by a cell above
+    time_text: str = ""  # the local clock time of every row, for screen readers
 
 
 @dataclass
@@ -158,7 +159,7 @@ def _day_grid(edition, day, rooms, step, items_by_room) -> DayGrid:
         for room in rooms:
             value = columns[room.id][i]
             cells.append((room, None if value is False else value or Cell("free", start)))
-        rows.append(Row(start, label, cells))
+        rows.append(Row(start, label, cells, local.strftime("%H:%M")))
     return DayGrid(day.day, rows)
 
 
