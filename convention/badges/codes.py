@@ -15,9 +15,10 @@ import binascii
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+if TYPE_CHECKING:  # cryptography is imported on first use: workers start without it
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 VERSION = 1
 _HEADER = struct.Struct(">BII")  # version, key id, edition id
@@ -81,6 +82,8 @@ def verify_code(code: str, public_keys: Mapping[int, Ed25519PublicKey]) -> Ticke
     key = public_keys.get(key_id)
     if key is None:
         return None
+    from cryptography.exceptions import InvalidSignature
+
     try:
         key.verify(signature, body)
     except InvalidSignature:

@@ -11,13 +11,9 @@ keys being stored in clear).
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import gettext
 
@@ -28,11 +24,18 @@ from convention.core.errors import Conflict, NotFound
 from convention.core.timeutil import utcnow
 from convention.extensions import db
 
-_RAW = serialization.Encoding.Raw
+if TYPE_CHECKING:  # cryptography is imported on first use: workers start without it
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 _NONCE_BYTES = 12
 
 
 def _sealing_key() -> AESGCM:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     secret = current_app.config["SECRET_KEY"]
     secret = secret.encode() if isinstance(secret, str) else secret
     derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"convention ticket signing keys").derive(secret)
@@ -40,12 +43,17 @@ def _sealing_key() -> AESGCM:
 
 
 def _seal(private_key: Ed25519PrivateKey, public_raw: bytes) -> bytes:
-    raw = private_key.private_bytes(_RAW, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    from cryptography.hazmat.primitives import serialization
+
+    raw = private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
     nonce = os.urandom(_NONCE_BYTES)
     return nonce + _sealing_key().encrypt(nonce, raw, public_raw)
 
 
 def _unseal(key: TicketKey) -> Ed25519PrivateKey:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     sealed = key.private_key_sealed
     try:
         raw = _sealing_key().decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], key.public_key)
@@ -55,8 +63,11 @@ def _unseal(key: TicketKey) -> Ed25519PrivateKey:
 
 
 def _new_key(edition_id: int) -> TicketKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     private_key = Ed25519PrivateKey.generate()
-    public_raw = private_key.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw)
+    public_raw = private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     key = TicketKey(edition_id=edition_id, public_key=public_raw, private_key_sealed=_seal(private_key, public_raw))
     db.session.add(key)
     db.session.flush()
@@ -94,6 +105,8 @@ def revoke_key(edition_id: int, key_id: int, *, actor=None) -> TicketKey:
 
 def public_keys(edition_id: int | None = None) -> dict[int, Ed25519PublicKey]:
     """Key id -> public key of every unrevoked key (of one edition, or of all): what a scanner needs."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     query = sa.select(TicketKey.id, TicketKey.public_key).where(TicketKey.revoked_at.is_(None))
     if edition_id is not None:
         query = query.where(TicketKey.edition_id == edition_id)
