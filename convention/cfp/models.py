@@ -158,8 +158,12 @@ class Proposal(EditionScoped, db.Model):
         back_populates="proposal", order_by="Invitation.id", cascade="all, delete-orphan"
     )
 
-    # The organizer's table searches titles and codes (manage_services.proposal_page).
-    __table_args__ = (trigram_index("cfp_proposals", "title"), trigram_index("cfp_proposals", "code"))
+    __table_args__ = (
+        # The organizer's table searches titles and codes (manage_services.proposal_page).
+        trigram_index("cfp_proposals", "title"),
+        trigram_index("cfp_proposals", "code"),
+        sa.UniqueConstraint("edition_id", "external_guid"),  # an imported talk, keyed by its guid
+    )
 
     @property
     def speaker_users(self) -> list[User]:
@@ -168,8 +172,6 @@ class Proposal(EditionScoped, db.Model):
     @property
     def speaker_names(self) -> str:
         return ", ".join(link.profile.display_name for link in self.speakers)
-
-    __table_args__ = (sa.UniqueConstraint("edition_id", "external_guid"),)
 
     def __repr__(self) -> str:
         return f"<Proposal {self.code} {self.state.value}>"
