@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 
 from convention.editions.models import Role
 from tests.factories import give_role, make_edition, make_user
-
-_cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """Accounts made in these tests hash with tiny argon2 parameters (verification reads them)."""
-    monkeypatch.setattr("convention.accounts.services.hash_password", _cheap.hash)
+from tests.fast_hashing import fast_password_hashing  # noqa: F401 (autouse)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from collections import Counter
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 
 from convention.audit.models import AuditEntry
 from convention.cfp.states import ProposalState
@@ -39,14 +38,8 @@ from convention.review.models import (
 from tests.cfp.helpers import make_proposal
 from tests.conftest import csrf_token_from
 from tests.factories import give_role, make_edition, make_user
+from tests.fast_hashing import fast_password_hashing  # noqa: F401 (autouse)
 from tests.queries import count_queries
-
-_cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    monkeypatch.setattr("convention.accounts.services.hash_password", _cheap.hash)
 
 
 @pytest.fixture

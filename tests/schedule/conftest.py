@@ -7,7 +7,6 @@ from datetime import datetime, time
 from types import SimpleNamespace
 
 import pytest
-from argon2 import PasswordHasher
 
 from convention.cfp.states import ProposalState
 from convention.core.timeutil import to_utc
@@ -16,13 +15,7 @@ from convention.extensions import db as _db
 from convention.schedule import setup
 from tests.cfp.helpers import make_proposal
 from tests.factories import make_edition, make_user
-
-_cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    monkeypatch.setattr("convention.accounts.services.hash_password", _cheap.hash)
+from tests.fast_hashing import fast_password_hashing  # noqa: F401 (autouse)
 
 
 def local(edition, day, hour, minute=0):
