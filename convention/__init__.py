@@ -77,6 +77,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     check_production_safety(app.config)
     logging.basicConfig(level=logging.INFO if not app.debug else logging.DEBUG)
+    # Alembic 1.20 announces each autogenerate plugin at INFO on every upgrade: noise in
+    # `flask demo`, whose output should show the migrations run and the demo logins.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     for warning in production_warnings(app.config):
         app.logger.warning("Production setting: %s.", warning)
     hops = app.config.get("TRUST_PROXY_HOPS") or 0
