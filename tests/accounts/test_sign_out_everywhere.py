@@ -1,4 +1,4 @@
-""""Sign out everywhere" on the account page ends the person's other sessions (two
+""" "Sign out everywhere" on the account page ends the person's other sessions (two
 browsers, the remember cookie included) and keeps the one that asked."""
 
 from __future__ import annotations

@@ -25,8 +25,11 @@ def _code(secret: str, at: float = NOW) -> str:
 
 
 def _actions(user) -> list[str]:
-    return list(db.session.scalars(
-        sa.select(AuditEntry.action).where(AuditEntry.object_id == str(user.id)).order_by(AuditEntry.id)))
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry.action).where(AuditEntry.object_id == str(user.id)).order_by(AuditEntry.id)
+        )
+    )
 
 
 def _enabled_user():

@@ -61,7 +61,7 @@ def test_setup_page_shows_the_secret_and_a_qr_code(client):
     post_form(client, "/account/two-factor/start", {}, page="/account/two-factor")
     page = client.get("/account/two-factor").get_data(as_text=True)
     secret = SECRET_PATTERN.search(page).group(1)
-    assert " ".join(secret[i:i + 4] for i in range(0, 32, 4)) in page
+    assert " ".join(secret[i : i + 4] for i in range(0, 32, 4)) in page
     qr = client.get("/account/two-factor/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
     assert qr.headers["Cache-Control"] == "no-store"
@@ -90,8 +90,9 @@ def test_sign_in_asks_for_the_code_after_the_password(client, person):
 def test_the_next_page_survives_the_code_step(client, person):
     _user, secret, _codes = person
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login?next=/account", data={"email": "tess@example.org", "password": PASSWORD,
-                                                          "csrf_token": token})
+    response = client.post(
+        "/login?next=/account", data={"email": "tess@example.org", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.headers["Location"] == "/login/code?next=/account"
     page = client.get("/login/code?next=/account")
     token = csrf_token_from(page.get_data(as_text=True))
@@ -148,8 +149,7 @@ def test_code_attempts_are_rate_limited(app, client, person, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
     _password_step(client, "tess@example.org")
     token = csrf_token_from(client.get("/login/code").get_data(as_text=True))
-    statuses = [client.post("/login/code", data={"code": "000000", "csrf_token": token}).status_code
-                for _ in range(4)]
+    statuses = [client.post("/login/code", data={"code": "000000", "csrf_token": token}).status_code for _ in range(4)]
     assert statuses[:3] != [429, 429, 429] and statuses[3] == 429
 
 
@@ -160,11 +160,13 @@ def test_code_attempts_are_limited_per_account_from_any_address(app, person, mon
         other = app.test_client()
         env = {"REMOTE_ADDR": address}
         token = csrf_token_from(other.get("/login", environ_base=env).get_data(as_text=True))
-        other.post("/login", data={"email": "tess@example.org", "password": PASSWORD, "csrf_token": token},
-                   environ_base=env)
+        other.post(
+            "/login", data={"email": "tess@example.org", "password": PASSWORD, "csrf_token": token}, environ_base=env
+        )
         for _ in range(attempts):
-            statuses.append(other.post("/login/code", data={"code": "000000", "csrf_token": token},
-                                       environ_base=env).status_code)
+            statuses.append(
+                other.post("/login/code", data={"code": "000000", "csrf_token": token}, environ_base=env).status_code
+            )
     assert statuses == [401, 401, 429]
 
 
@@ -177,8 +179,7 @@ def test_turning_it_off_needs_a_code(client, person):
     assert b"Turn off two-factor sign-in" in client.get("/account/two-factor").data  # still on
     response = post_form(client, "/account/two-factor/disable", {"disable-code": ""}, page="/account/two-factor")
     assert b"Please enter the code." in client.get(response.headers["Location"]).data
-    response = post_form(client, "/account/two-factor/disable", {"disable-code": _codes[1]},
-                         page="/account/two-factor")
+    response = post_form(client, "/account/two-factor/disable", {"disable-code": _codes[1]}, page="/account/two-factor")
     assert response.status_code == 302
     assert b"Set up two-factor sign-in" in client.get("/account/two-factor").data
     client.post("/logout", data={"csrf_token": csrf_token_from(client.get("/account").get_data(as_text=True))})
@@ -189,8 +190,9 @@ def test_new_recovery_codes_are_shown_once(client, person):
     _user, secret, codes = person
     _password_step(client, "tess@example.org")
     _code_step(client, codes[0])
-    response = post_form(client, "/account/two-factor/recovery-codes", {"recovery-code": codes[1]},
-                         page="/account/two-factor")
+    response = post_form(
+        client, "/account/two-factor/recovery-codes", {"recovery-code": codes[1]}, page="/account/two-factor"
+    )
     fresh = CODE_PATTERN.findall(response.get_data(as_text=True))
     assert len(fresh) == 10 and set(fresh).isdisjoint(codes)
     assert b"You have 10 unused recovery codes" in client.get("/account/two-factor").data

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from convention.config import load_config
+from convention.editions.models import Role
 from tests.accounts.test_two_factor_pages import set_up_two_factor
 from tests.conftest import Auth, csrf_token_from
 from tests.factories import give_role, make_edition, make_user
-from convention.editions.models import Role
 
 
 @pytest.fixture

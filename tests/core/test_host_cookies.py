@@ -34,9 +34,20 @@ def https_app(app, monkeypatch):
 
     monkeypatch.setenv("BASE_URL", BASE)
     monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
-    overrides = {key: app.config[key] for key in ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER",
-                                                  "RATELIMIT_STORAGE_URI", "ARGON2_PARAMETERS", "MAIL_SERVER",
-                                                  "REDIS_URL", "REQUIRE_ORGANIZER_2FA")}
+    overrides = {
+        key: app.config[key]
+        for key in (
+            "TESTING",
+            "SECRET_KEY",
+            "SQLALCHEMY_DATABASE_URI",
+            "UPLOAD_FOLDER",
+            "RATELIMIT_STORAGE_URI",
+            "ARGON2_PARAMETERS",
+            "MAIL_SERVER",
+            "REDIS_URL",
+            "REQUIRE_ORGANIZER_2FA",
+        )
+    }
     return create_app(overrides)
 
 
@@ -59,9 +70,12 @@ def test_session_and_remember_cookies_are_host_cookies_over_https(https_app):
     assert set(cookies) == {"__Host-session"}
     _host_rules_hold(cookies["__Host-session"])
     token = csrf_token_from(page.get_data(as_text=True))
-    response = client.post("/login", base_url=BASE, data={"email": "ravi@example.org", "password": PASSWORD,
-                                                          "remember": "y", "csrf_token": token},
-                           headers={"Referer": BASE + "/login"})  # Flask-WTF checks it over HTTPS
+    response = client.post(
+        "/login",
+        base_url=BASE,
+        data={"email": "ravi@example.org", "password": PASSWORD, "remember": "y", "csrf_token": token},
+        headers={"Referer": BASE + "/login"},
+    )  # Flask-WTF checks it over HTTPS
     assert response.status_code == 302
     cookies = _set_cookies(response)
     assert set(cookies) == {"__Host-session", "__Host-remember_token"}

@@ -43,15 +43,17 @@ def test_without_settings_the_mail_sender_is_the_contact_and_it_expires_in_180_d
 
 
 def test_a_bare_address_becomes_a_mailto_link():
-    assert contacts(["security@example.org", "tel:+32-2-000"], None) == ["mailto:security@example.org",
-                                                                          "tel:+32-2-000"]
+    assert contacts(["security@example.org", "tel:+32-2-000"], None) == ["mailto:security@example.org", "tel:+32-2-000"]
 
 
-@pytest.mark.parametrize(("configured", "expected"), [
-    ("2027-01-31T12:30:00Z", datetime(2027, 1, 31, 12, 30, tzinfo=UTC)),
-    ("2027-01-31T13:30:00+01:00", datetime(2027, 1, 31, 12, 30, tzinfo=UTC)),
-    ("2027-01-31", datetime(2027, 1, 31, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [
+        ("2027-01-31T12:30:00Z", datetime(2027, 1, 31, 12, 30, tzinfo=UTC)),
+        ("2027-01-31T13:30:00+01:00", datetime(2027, 1, 31, 12, 30, tzinfo=UTC)),
+        ("2027-01-31", datetime(2027, 1, 31, tzinfo=UTC)),
+    ],
+)
 def test_expiry_formats(configured, expected):
     assert expires_at(configured, now=datetime(2026, 1, 1, tzinfo=UTC)) == expected
 
