@@ -70,6 +70,18 @@ def _pending_key() -> str:
     return "2fa:" + str(pending.get("id") if isinstance(pending, dict) else "")
 
 
+def _account_key() -> str:
+    """Rate-limit key for the signed-in account typing codes on its own pages."""
+    return "2fa-account:" + str(current_user.get_id() or "").partition(":")[0]
+
+
+# Codes typed by a signed-in person (setup, turning off, new recovery codes) are limited
+# like sign-in, per account: a borrowed session must not guess its way to turning it off.
+account_code_limit = limiter.shared_limit(
+    _login_limit, scope="two-factor-account", key_func=_account_key, methods=["POST"], error_message=_too_many_logins
+)
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"], error_message=_too_many_logins)
@@ -147,6 +159,7 @@ def _codes_page(codes: list[str]):
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @guarded(signed_in)
+@account_code_limit
 def two_factor_page():
     """The status (on or off), the setup while unfinished, and its confirmation (POST)."""
     form = ConfirmTwoFactorForm()
@@ -197,6 +210,7 @@ def two_factor_qr():
 
 @bp.post("/account/two-factor/disable")
 @guarded(signed_in)
+@account_code_limit
 def disable_two_factor():
     form = DisableTwoFactorForm(prefix="disable")
     user = current_user._get_current_object()
@@ -211,6 +225,7 @@ def disable_two_factor():
 
 @bp.post("/account/two-factor/recovery-codes")
 @guarded(signed_in)
+@account_code_limit
 def new_recovery_codes():
     form = NewRecoveryCodesForm(prefix="recovery")
     user = current_user._get_current_object()

@@ -196,3 +196,16 @@ def test_new_recovery_codes_are_shown_once(client, person):
     fresh = CODE_PATTERN.findall(response.get_data(as_text=True))
     assert len(fresh) == 10 and set(fresh).isdisjoint(codes)
     assert b"You have 10 unused recovery codes" in client.get("/account/two-factor").data
+
+
+def test_codes_typed_while_signed_in_are_rate_limited_per_account(app, client, person, monkeypatch):
+    _user, secret, _codes = person
+    _password_step(client, "tess@example.org")
+    _code_step(client, _now_code(secret, 1))
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "2 per minute")
+    token = csrf_token_from(client.get("/account/two-factor").get_data(as_text=True))
+    statuses = [
+        client.post(url, data={"disable-code": "000000", "recovery-code": "000000", "csrf_token": token}).status_code
+        for url in ("/account/two-factor/disable", "/account/two-factor/recovery-codes", "/account/two-factor/disable")
+    ]
+    assert statuses == [302, 302, 429]
