@@ -104,9 +104,14 @@ def sign_in_code():
         return run_action(
             lambda: two_factor.verify_second_factor(user, form.code.data),
             done=lambda kind: _signed_in_with_code(user, kind, remember=remember),
-            refused=lambda error: (apply_domain_error(form, error), page(401))[1],
+            refused=lambda error: _refused_form(form, error, lambda: page(401)),
         )
     return page(422 if form.errors else 200)
+
+
+def _refused_form(form, error: DomainError, render):
+    apply_domain_error(form, error)
+    return render()
 
 
 def _signed_in_with_code(user: User, kind: str, *, remember: bool):
@@ -135,7 +140,6 @@ def _setup_page(form=None, status=200):
         enabled=user.two_factor_enabled,
         secret=None if user.two_factor_enabled else user.totp_secret,
         secret_groups=_groups(user.totp_secret) if user.totp_secret and not user.two_factor_enabled else None,
-        uri=two_factor.provisioning_uri(user) if user.totp_secret and not user.two_factor_enabled else None,
         codes_left=two_factor.recovery_codes_left(user) if user.two_factor_enabled else None,
         confirm_form=form or ConfirmTwoFactorForm(),
         disable_form=DisableTwoFactorForm(prefix="disable"),
@@ -168,7 +172,7 @@ def two_factor_page():
         return run_action(
             lambda: two_factor.confirm_setup(user, form.code.data),
             done=lambda codes: _enabled(user, codes),
-            refused=lambda error: (apply_domain_error(form, error), _setup_page(form, 422))[1],
+            refused=lambda error: _refused_form(form, error, lambda: _setup_page(form, 422)),
         )
     return _setup_page(form, 422 if form.errors else 200)
 
