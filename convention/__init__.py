@@ -15,6 +15,7 @@ from convention.config import check_production_safety, load_config, production_w
 BLUEPRINT_MODULES = (
     "convention.site.views",
     "convention.accounts.views",
+    "convention.accounts.views_security",
     "convention.mail.views",
     "convention.editions.views",
     "convention.cfp.views",

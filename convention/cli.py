@@ -75,6 +75,12 @@ def demo_command(no_migrate):
     click.echo("Demo logins (every password below is public: never use them in production):")
     for role, email, password in logins:
         click.echo(f"  {role:<22} {email:<34} {password}")
+    if current_app.config.get("REQUIRE_ORGANIZER_2FA"):
+        click.echo(
+            "Organizer and admin pages ask for two-factor sign-in first: the site admin and the organizer\n"
+            "set it up on their first visit with any authenticator app. To look around without one, run\n"
+            "the demo with REQUIRE_ORGANIZER_2FA=0."
+        )
 
 
 @click.command("worker")

@@ -82,6 +82,28 @@ def _env_list(name: str) -> list[str]:
     return [item.strip().lower() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def _env_list_raw(name: str) -> list[str]:
+    """A comma-separated list kept as typed (addresses, URLs)."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def cookie_names(over_https: bool) -> dict:
+    """Over HTTPS every cookie the app sets gets the ``__Host-`` prefix: the browser then
+    keeps it only if it is Secure, for Path=/ and without a Domain, so no sibling host or
+    plain-HTTP page can plant or overwrite it. Over plain HTTP (a laptop) the browser
+    would refuse such cookies, so they keep plain names."""
+    prefix = "__Host-" if over_https else ""
+    return {
+        "SESSION_COOKIE_NAME": prefix + "session",
+        "SESSION_COOKIE_PATH": "/",
+        "SESSION_COOKIE_DOMAIN": None,
+        "REMEMBER_COOKIE_NAME": prefix + "remember_token",
+        "REMEMBER_COOKIE_PATH": "/",
+        "REMEMBER_COOKIE_DOMAIN": None,
+        "LANGUAGE_COOKIE_NAME": prefix + "language",
+    }
+
+
 def _base_url() -> str:
     """``BASE_URL``, or this machine on ``PORT`` (the port the Quickstart serves on)."""
     configured = (os.environ.get("BASE_URL") or "").strip()
@@ -136,7 +158,8 @@ def load_config(instance_path: str) -> dict:
         "TRUST_FORWARDED_HOST": _env_bool("TRUST_FORWARDED_HOST"),
         # Any other Host header answers 400, so no link or redirect is built on a forged one.
         "TRUSTED_HOSTS": trusted_hosts(base_url, _env_list("TRUSTED_HOSTS")),
-        # Sessions and cookies
+        # Sessions and cookies (over HTTPS named "__Host-...": see cookie_names)
+        **cookie_names(over_https),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": over_https,
@@ -178,6 +201,16 @@ def load_config(instance_path: str) -> dict:
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
         # Uploaded files live outside static/.
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
+        # Two-factor sign-in: organizers and site admins must turn it on before their pages
+        # (off: optional for everyone); how long the code page waits after the password.
+        "REQUIRE_ORGANIZER_2FA": _env_bool("REQUIRE_ORGANIZER_2FA", True),
+        "TWO_FACTOR_PENDING_SECONDS": 300,
+        "TOTP_ISSUER": os.environ.get("TOTP_ISSUER") or urlsplit(base_url).hostname or "Convention",
+        # /.well-known/security.txt (RFC 9116)
+        "SECURITY_CONTACT": _env_list_raw("SECURITY_CONTACT"),
+        "SECURITY_POLICY": os.environ.get("SECURITY_POLICY") or None,
+        "SECURITY_TXT_EXPIRES": os.environ.get("SECURITY_TXT_EXPIRES") or None,
+        "SECURITY_PREFERRED_LANGUAGES": os.environ.get("SECURITY_PREFERRED_LANGUAGES", "en, nl, fr"),
         # Signed links
         "EMAIL_CONFIRM_MAX_AGE": 7 * 24 * 3600,
         "PASSWORD_RESET_MAX_AGE": 3600,

@@ -50,6 +50,9 @@ def app():
             "UPLOAD_FOLDER": f"{tmp_dir}/uploads",
             # Cheap argon2id: the library's defaults take ~0.5 s per hash, and most tests hash.
             "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+            # Organizers in most tests sign in with a password only; the two-factor
+            # requirement is tested with it on (tests/accounts/test_two_factor_required.py).
+            "REQUIRE_ORGANIZER_2FA": False,
         }
     )
     request_started.connect(_fresh_request_globals, application)

@@ -101,6 +101,8 @@ ENDPOINTS = {
     # A background scheduler run's progress: the matrix asks for a run that does not exist
     # (and has no Redis), so those the organizer area lets in get the view's JSON 404.
     "schedule_manage.scheduler_status": InArea(frozenset(), area=AREAS["organizer"]),
+    # The QR code of a two-factor setup the person started: without one (as here), 404.
+    "account_security.two_factor_qr": InArea(frozenset(), area=Access(SIGNED_IN)),
 }
 # Ends the session: asked last, so every other request is made signed in.
 LAST = {("POST", "accounts.logout")}

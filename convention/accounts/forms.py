@@ -116,3 +116,47 @@ class ChangePasswordForm(NewPasswordChecks, FlaskForm):
     )
     password, confirm = _new_password_fields(lazy_gettext("New password"))
     submit = SubmitField(lazy_gettext("Change password"))
+
+
+def _code_field(label, description=None) -> StringField:
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[DataRequired(message=lazy_gettext("Please enter the code.")), Length(max=32)],
+        description=description,
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "text",
+            "autocapitalize": "off",
+            "spellcheck": "false",
+        },
+    )
+
+
+class ConfirmTwoFactorForm(FlaskForm):
+    code = _code_field(
+        lazy_gettext("Code from your app"),
+        lazy_gettext("The six digits your authenticator app shows for this account."),
+    )
+    submit = SubmitField(lazy_gettext("Turn on two-factor sign-in"))
+
+
+class SignInCodeForm(FlaskForm):
+    code = _code_field(
+        lazy_gettext("Code"), lazy_gettext("The six digits from your authenticator app, or one of your recovery codes.")
+    )
+    submit = SubmitField(lazy_gettext("Continue"))
+
+
+class DisableTwoFactorForm(FlaskForm):
+    code = _code_field(
+        lazy_gettext("Code"), lazy_gettext("A current code from your authenticator app, or one of your recovery codes.")
+    )
+    submit = SubmitField(lazy_gettext("Turn off two-factor sign-in"))
+
+
+class NewRecoveryCodesForm(FlaskForm):
+    code = _code_field(
+        lazy_gettext("Code"), lazy_gettext("A current code from your authenticator app, or one of your recovery codes.")
+    )
+    submit = SubmitField(lazy_gettext("Make new recovery codes"))

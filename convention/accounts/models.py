@@ -31,9 +31,19 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The interface and mail language the person chose ("en", "nl", "fr"); None: the browser's.
     language: Mapped[str | None] = mapped_column(sa.String(8))
+    # Two-factor sign-in (accounts/two_factor.py): the TOTP secret (base32) while being
+    # set up and once on; on from totp_enabled_at; the last time step a code was accepted
+    # for, so one code cannot sign in twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger())
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def email_confirmed(self) -> bool:
@@ -41,3 +51,15 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code of a person's two-factor sign-in, stored as the SHA-256
+    of the code (the codes are random, 50 bits each, so a plain hash is enough)."""
+
+    __tablename__ = "account_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,3 +1,5 @@
+import time
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_user, logout_user
@@ -143,7 +145,21 @@ def _authenticate(form: LoginForm):
     return user
 
 
+# The session key of an account whose password was given but whose second factor is
+# still to come (accounts/views_security.py: the code page finishes the sign-in).
+PENDING_KEY = "two_factor_pending"
+
+
 def _signed_in(user, *, remember: bool):
+    if user.two_factor_enabled:
+        session[PENDING_KEY] = {
+            "id": user.id,
+            "token": user.session_token,
+            "remember": bool(remember),
+            "at": time.time(),
+        }
+        target = request.args.get("next")
+        return redirect(url_for("account_security.sign_in_code", next=target if is_safe_next(target) else None))
     _sign_in(user, remember=remember)
     if is_safe_next(request.args.get("next")):
         return redirect(_next_url())

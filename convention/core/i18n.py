@@ -9,7 +9,7 @@ README's "Translations" section gives the extract / update / compile commands, a
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 # The interface languages, each named in its own language (the switcher shows these).
@@ -19,9 +19,14 @@ LANGUAGE_COOKIE = "language"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
+def language_cookie_name() -> str:
+    """The switcher's cookie: ``__Host-language`` over HTTPS (config.cookie_names)."""
+    return current_app.config.get("LANGUAGE_COOKIE_NAME") or LANGUAGE_COOKIE
+
+
 def chosen_language() -> str | None:
     """The language the person picked with the switcher, if any and if we speak it."""
-    picked = request.cookies.get(LANGUAGE_COOKIE)
+    picked = request.cookies.get(language_cookie_name())
     return picked if picked in LANGUAGES else None
 
 

@@ -85,6 +85,10 @@ class Area:
     predicate: Predicate
     load: Loader | None = None
     hide: bool = False
+    # Run once the predicate passed: None lets the request on, anything else is the
+    # answer instead of the view (the organizer and admin areas send a person without
+    # two-factor sign-in to its setup page).
+    then: Callable[..., object] | None = None
 
     def covers(self, rule: str) -> bool:
         return rule.startswith(self.prefix)
@@ -111,7 +115,10 @@ def check_area():
         return None
     arguments = dict(request.view_args or {})
     objects = area.load(**arguments) if area.load else arguments
-    return _refusal(area.predicate, objects, hide=area.hide)
+    refused = _refusal(area.predicate, objects, hide=area.hide)
+    if refused is None and area.then is not None:
+        return area.then(**objects)
+    return refused
 
 
 def signed_in(user, **_objects) -> bool:

@@ -1,13 +1,16 @@
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from convention.core.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, LANGUAGES
+from convention.core.i18n import LANGUAGE_COOKIE_MAX_AGE, LANGUAGES, language_cookie_name
 from convention.core.permissions import public
 from convention.core.security import is_safe_next
+from convention.core.timeutil import utcnow
+from convention.core.urls import external_url
 from convention.editions.permissions import can_create_edition
 from convention.editions.services import list_editions
 from convention.extensions import db
+from convention.site.security_txt import security_txt
 
 bp = Blueprint("main", __name__)
 
@@ -42,8 +45,22 @@ def choose_language(code: str):
     target = request.args.get("next")
     response = redirect(target if is_safe_next(target) else url_for("main.index"), code=303)
     if code in LANGUAGES:
+        name = language_cookie_name()
         response.set_cookie(
-            LANGUAGE_COOKIE, code, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax",
-            secure=request.is_secure, httponly=True,
+            name,
+            code,
+            max_age=LANGUAGE_COOKIE_MAX_AGE,
+            samesite="Lax",
+            path="/",
+            secure=request.is_secure or name.startswith("__Host-"),
+            httponly=True,
         )
     return response
+
+
+@bp.get("/.well-known/security.txt")
+@public
+def security_txt_file():
+    """Where to report a vulnerability (RFC 9116), from the SECURITY_* settings."""
+    text = security_txt(current_app.config, canonical=external_url("main.security_txt_file"), now=utcnow())
+    return Response(text, mimetype="text/plain")

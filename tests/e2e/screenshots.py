@@ -53,6 +53,7 @@ def _demo_app(folder: str):
         "MAIL_SERVER": None,
         "REDIS_URL": None,
         "RATELIMIT_ENABLED": False,  # one sign-in per person and width, quicker than any limit allows
+        "REQUIRE_ORGANIZER_2FA": False,  # the organizer pages themselves, not the two-factor setup
         "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
     })
     for noisy in ("convention.mail.services", "werkzeug"):
