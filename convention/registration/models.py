@@ -336,6 +336,7 @@ class WaitingListEntry(EditionScoped, db.Model):
     state: Mapped[WaitingState] = mapped_column(_enum(WaitingState), default=WaitingState.WAITING)
     order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id", ondelete="SET NULL"), index=True)
     consent_version: Mapped[str | None] = mapped_column(sa.String(40))
+    language: Mapped[str | None] = mapped_column(sa.String(8))  # of the page they joined on: their mail speaks it
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
