@@ -29,7 +29,7 @@ from convention.audit.services import record_audit
 from convention.cfp.markup import render_markdown
 from convention.cfp.models import Proposal
 from convention.core.errors import Conflict
-from convention.core.timeutil import to_local, utcnow
+from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
 from convention.editions.models import Edition
 from convention.extensions import db
@@ -154,10 +154,6 @@ def _tell_moved_speakers(edition: Edition, moved: list[dict]) -> None:
                 continue
             queue_email("schedule_talk_moved", to=user.email, edition_id=edition.id, context={
                 "user": user, "edition": edition, "proposal": proposal, "link": link,
-                "room": change["room"], "when": local_text(change["starts_at"], edition.timezone),
-                "old_room": change["from"]["room"], "old_when": local_text(change["from"]["starts_at"], edition.timezone)})
-
-
-def local_text(iso: str, tz_name: str) -> str:
-    """An ISO time of a snapshot as the edition's clock shows it ("Fri 12 Mar 2027, 10:30")."""
-    return to_local(datetime.fromisoformat(iso), tz_name).strftime("%a %d %b %Y, %H:%M")
+                # Times, not text: the template writes them in the recipient's language (|moment).
+                "room": change["room"], "starts_at": datetime.fromisoformat(change["starts_at"]),
+                "old_room": change["from"]["room"], "old_starts_at": datetime.fromisoformat(change["from"]["starts_at"])})
