@@ -11,7 +11,8 @@ The snapshot (exports read it too; times are ISO 8601 in UTC, shown in ``edition
   days:    [{day (YYYY-MM-DD, local), opens_at, closes_at}]
   blocks:  [{id, kind (break|keynote|social|other), title, starts_at, ends_at, room_id (null: every room)}]
   talks:   [{id (proposal id), guid, title, abstract, description_html (sanitised), speakers: [{code, name,
-            bio_html, organisation}], theme, theme_id, format, language (en|nl|fr|de), level, room_id, room,
+            bio_html, organisation}], theme, theme_id, format, type (the imported
+            event type, or ""), language (en|nl|fr|de), level, room_id, room,
             starts_at, ends_at}]  in time order
 The changelog: {moved: [talk + "from": {room, starts_at, ends_at}], added: [talk], cancelled: [talk]},
 each talk as {guid, id, title, room, starts_at, ends_at}.
@@ -80,6 +81,7 @@ def _talk(edition: Edition, proposal: Proposal, slot, room_names: dict) -> dict:
         "theme": proposal.theme.name if proposal.theme else "",
         "theme_id": proposal.theme_id,
         "format": proposal.format.name if proposal.format else "",
+        "type": proposal.external_type,
         "language": proposal.language.value,
         "level": proposal.level.value,
         "room_id": slot.room_id,
