@@ -6,6 +6,7 @@ work in progress cannot leak: the public schedule changes when a version is publ
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -32,6 +33,9 @@ class Item:
     room: str
     room_id: int | None
     talk: dict | None = None
+    # What the grid writes under the times: the theme, and the language and level only
+    # where they differ from the schedule's usual ones (said once above the grid).
+    notes: str = ""
 
     @property
     def when(self) -> str:
@@ -47,12 +51,52 @@ class Item:
     def language_label(self) -> str:
         return str(LANGUAGE_LABELS.get(self.talk["language"], "")) if self.talk else ""
 
+    @property
+    def speaker_names(self) -> str:
+        return ", ".join(speaker["name"] for speaker in self.talk["speakers"]) if self.talk else ""
+
+
+@dataclass(frozen=True)
+class Usual:
+    """The language and level most published talks have: the grid says them once."""
+
+    language: str
+    level: str
+
+    @property
+    def language_label(self) -> str:
+        return str(LANGUAGE_LABELS.get(self.language, ""))
+
+    @property
+    def level_label(self) -> str:
+        return str(LEVEL_LABELS.get(self.level, ""))
+
+
+def usual_of(snapshot: dict) -> Usual | None:
+    talks = snapshot["talks"]
+    if not talks:
+        return None
+    language = Counter(t["language"] for t in talks).most_common(1)[0][0]
+    level = Counter(t["level"] for t in talks).most_common(1)[0][0]
+    return Usual(language, level)
+
+
+def _notes(item: Item, usual: Usual | None) -> str:
+    talk = item.talk
+    notes = [talk["theme"]] if talk["theme"] else []
+    if usual is None or talk["language"] != usual.language:
+        notes.append(item.language_label)
+    if usual is None or talk["level"] != usual.level:
+        notes.append(item.level_label)
+    return " · ".join(note for note in notes if note)
+
 
 @dataclass
 class PublicDay:
     day: date
     times: list[tuple[datetime, dict[int | None, list[Item]]]]  # a start time, the items by room (None: all)
-    items: list[Item] = field(default_factory=list)  # in time order, for the list on a phone
+    items: list[Item] = field(default_factory=list)  # in time order
+    usual: Usual | None = None
 
 
 def _item_of_talk(talk: dict, tz: str) -> Item:
@@ -128,6 +172,9 @@ def schedule_day(edition: Edition, snapshot: dict, chosen: dict[str, str], day: 
     tz = edition.timezone
     days = conference_days(snapshot, tz)
     items = [_item_of_talk(talk, tz) for talk in snapshot["talks"] if _matches(talk, chosen)]
+    usual = usual_of(snapshot)
+    for item in items:
+        item.notes = _notes(item, usual)
     rooms = {room["id"]: room["name"] for room in snapshot["rooms"]}
     for block in snapshot["blocks"]:  # breaks and keynotes stay, whatever the talk filters
         if "room" in chosen and block["room_id"] is not None and str(block["room_id"]) != chosen["room"]:
@@ -140,7 +187,7 @@ def schedule_day(edition: Edition, snapshot: dict, chosen: dict[str, str], day: 
     times: dict[datetime, dict[int | None, list[Item]]] = {}
     for item in on_day:
         times.setdefault(item.starts, {}).setdefault(item.room_id, []).append(item)
-    return PublicDay(day, sorted(times.items()), on_day)
+    return PublicDay(day, sorted(times.items()), on_day, usual)
 
 
 def schedule_days(edition: Edition, snapshot: dict, chosen: dict[str, str]) -> list[PublicDay]:
