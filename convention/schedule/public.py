@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from convention.cfp.call import day_text
 from convention.cfp.models import LANGUAGE_LABELS, LEVEL_LABELS
+from convention.core.i18n import current_language
 from convention.core.timeutil import to_local
 from convention.editions.models import Edition
 from convention.schedule.versions import latest_version
@@ -81,9 +82,15 @@ def usual_of(snapshot: dict) -> Usual | None:
     return Usual(language, level)
 
 
-def _notes(item: Item, usual: Usual | None) -> str:
+def theme_name(snapshot: dict, talk: dict) -> str:
+    """The talk's theme in the page's language (English when not translated)."""
+    names = snapshot.get("theme_names", {}).get(str(talk["theme_id"])) if talk["theme_id"] is not None else None
+    return (names or {}).get(current_language()) or talk["theme"]
+
+
+def _notes(item: Item, usual: Usual | None, theme: str) -> str:
     talk = item.talk
-    notes = [talk["theme"]] if talk["theme"] else []
+    notes = [theme] if theme else []
     if usual is None or talk["language"] != usual.language:
         notes.append(item.language_label)
     if usual is None or talk["level"] != usual.level:
@@ -112,7 +119,7 @@ def snapshot_of(edition: Edition) -> dict | None:
 def filter_options(snapshot: dict) -> dict[str, list[tuple[str, str]]]:
     """The values each filter offers: (value, label), from the published talks."""
     talks = snapshot["talks"]
-    themes = {str(t["theme_id"]): t["theme"] for t in talks if t["theme_id"] is not None}
+    themes = {str(t["theme_id"]): theme_name(snapshot, t) for t in talks if t["theme_id"] is not None}
     return {
         "theme": sorted(themes.items(), key=lambda pair: pair[1]),
         "room": [(str(room["id"]), room["name"]) for room in snapshot["rooms"]],
@@ -174,7 +181,7 @@ def schedule_day(edition: Edition, snapshot: dict, chosen: dict[str, str], day: 
     items = [_item_of_talk(talk, tz) for talk in snapshot["talks"] if _matches(talk, chosen)]
     usual = usual_of(snapshot)
     for item in items:
-        item.notes = _notes(item, usual)
+        item.notes = _notes(item, usual, theme_name(snapshot, item.talk))
     rooms = {room["id"]: room["name"] for room in snapshot["rooms"]}
     for block in snapshot["blocks"]:  # breaks and keynotes stay, whatever the talk filters
         if "room" in chosen and block["room_id"] is not None and str(block["room_id"]) != chosen["room"]:

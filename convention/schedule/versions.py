@@ -10,6 +10,7 @@ The snapshot (exports read it too; times are ISO 8601 in UTC, shown in ``edition
   rooms:   [{id, name, capacity, description, position}]
   days:    [{day (YYYY-MM-DD, local), opens_at, closes_at}]
   blocks:  [{id, kind (break|keynote|social|other), title, starts_at, ends_at, room_id (null: every room)}]
+  theme_names: {theme id: {"nl": name, "fr": name}} (translated names only)
   talks:   [{id (proposal id), guid, title, abstract, description_html (sanitised), speakers: [{code, name,
             bio_html, organisation}], theme, theme_id, format, type (the imported
             event type, or ""), language (en|nl|fr|de), level, room_id, room,
@@ -65,6 +66,11 @@ def build_snapshot(edition: Edition) -> dict:
         "blocks": [{"id": b.id, "kind": b.kind.value, "title": b.title, "starts_at": _iso(b.starts_at),
                     "ends_at": _iso(b.ends_at), "room_id": b.room_id} for b in setup.list_blocks(edition)],
         "talks": [_talk(edition, talks[slot.proposal_id], slot, room_names) for slot in slots],
+        # The themes' names in Dutch and French, where organizers wrote them (public pages
+        # read them with public.theme_name; exports keep English).
+        "theme_names": {str(theme.id): {language: texts["name"] for language, texts in theme.translations.items()
+                                        if texts.get("name")}
+                        for theme in edition.themes if theme.translations},
     }
 
 

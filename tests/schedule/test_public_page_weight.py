@@ -50,3 +50,23 @@ def test_the_page_is_laid_out_as_a_list_on_a_phone_by_css(client, sched):
     css = client.get("/static/css/schedule.css").get_data(as_text=True)
     assert "@media (max-width: 767.98px)" in css and ".schedule-public-grid td:empty { display: none; }" in css
     assert "td[data-room]::before { content: attr(data-room)" in css
+
+
+def test_theme_names_follow_the_readers_language_on_public_pages(client, sched):
+    theme = sched.third.theme
+    theme.translations = {"nl": {"name": "Dreigingsinformatie"}}
+    db.session.commit()
+    english_name = theme.name
+    _published_page(client, sched)
+    slug = sched.edition.slug
+    client.set_cookie("language", "nl")
+    dutch = client.get(f"/{slug}/schedule/").get_data(as_text=True)
+    assert "11:00–11:30 · Dreigingsinformatie</small>" in dutch
+    assert f'<option value="{theme.id}">Dreigingsinformatie</option>' in dutch
+    guid = next(
+        t["guid"] for t in versions.latest_version(sched.edition).snapshot["talks"] if t["title"] == "Third talk"
+    )
+    assert "<dd>Dreigingsinformatie</dd>" in client.get(f"/{slug}/talk/{guid}").get_data(as_text=True)
+    client.set_cookie("language", "fr")  # no French name: English
+    assert f"11:00–11:30 · {english_name}</small>" in client.get(f"/{slug}/schedule/").get_data(as_text=True)
+    assert f"<track>{english_name}</track>" in client.get(f"/{slug}/schedule.xml").get_data(as_text=True)
