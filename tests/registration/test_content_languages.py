@@ -4,6 +4,7 @@ account that keeps its buyer's language for the mail that follows."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from convention.extensions import db
 from convention.registration.models import Order, TicketType
@@ -76,8 +77,9 @@ def test_an_order_without_account_keeps_its_language_for_later_mail(client):
     ticket = make_ticket_type(edition, capacity=5, translations={"fr": {"name": "Pass congrès"}})
     order = _place_order(client, edition, ticket, "fr")
     assert (order.user_id, order.language) == (None, "fr")
-    # Later, outside the buyer's request (an organizer or a bank import): still French.
-    mark_order_paid(order, amount_cents=order.total_cents, currency="EUR", method="bank_transfer", reference=None)
+    # Later, from an English-speaking organizer's page or a bank import: still French.
+    with force_locale("en"):
+        mark_order_paid(order, amount_cents=order.total_cents, currency="EUR", method="bank_transfer", reference=None)
     db.session.commit()
     (paid,) = outbox("registration_order_paid")
     assert "Le congrès" in paid.subject and "Le congrès" in paid.body_text
@@ -90,7 +92,7 @@ def test_an_order_placed_in_english_stays_english_when_an_organizer_reads_dutch(
     ticket = make_ticket_type(edition, capacity=5, translations={"nl": {"name": "Congrespas"}})
     order = _place_order(client, edition, ticket, "en")
     assert order.language == "en"
-    with client.application.test_request_context(headers={"Accept-Language": "nl"}):
+    with force_locale("nl"):  # the organizer's page speaks Dutch
         mark_order_paid(order, amount_cents=order.total_cents, currency="EUR", method="bank_transfer", reference=None)
     db.session.commit()
     (paid,) = outbox("registration_order_paid")
@@ -108,3 +110,30 @@ def test_the_account_language_wins_over_the_order_language(client, auth):
     db.session.commit()
     (paid,) = outbox("registration_order_paid")
     assert "bevestigd" in paid.subject
+
+
+def test_a_waiting_list_offer_speaks_the_language_the_person_joined_in(client):
+    from convention.registration.models import WaitingListEntry
+    from convention.registration.services import release_order
+    from convention.registration.waiting_list import confirm_waiting_entry
+    from tests.registration.helpers import buy
+
+    edition = make_edition(translations={"nl": {"name": "Het congres"}})
+    ticket = make_ticket_type(edition, capacity=1)
+    held = buy(edition, {ticket: 1})
+    client.set_cookie("language", "nl")
+    joined = post_form(
+        client,
+        f"/{edition.slug}/tickets/{ticket.id}/waiting-list",
+        {"name": "Wim", "email": "wim@example.org", "quantity": "1", "privacy_version": "2026-01", "consent": "y"},
+    )
+    assert joined.status_code == 302
+    entry = db.session.scalar(sa.select(WaitingListEntry).where(WaitingListEntry.email == "wim@example.org"))
+    assert entry.language == "nl"
+    confirm_waiting_entry(entry)
+    db.session.commit()
+    with force_locale("en"):  # an English-speaking organizer cancels the order that held the seat
+        release_order(held, reason="cancelled")
+    db.session.commit()
+    (offer,) = outbox("registration_waiting_offer")
+    assert "Het congres" in offer.subject and entry.order.language == "nl"
