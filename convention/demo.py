@@ -62,6 +62,22 @@ def _edition_dates(today: date) -> tuple[date, date, datetime, datetime]:
     return starts, starts + timedelta(days=1), now - timedelta(days=14), now + timedelta(days=42)
 
 
+# The demo edition's texts in Dutch and French (issue 13: edition content per language).
+DEMO_CALL_TEXT = {
+    "en": "Tell us what you learned the hard way: an incident, a migration, a tool you built.",
+    "nl": "Vertel ons wat je op de harde manier leerde: een incident, een migratie, een tool die je bouwde.",
+    "fr": "Racontez-nous ce que vous avez appris à vos dépens : un incident, une migration, un outil que vous avez créé.",
+}
+DEMO_THEME_NAMES = {
+    "SME security": {"nl": {"name": "Beveiliging voor kmo's"}, "fr": {"name": "Sécurité des PME"}},
+    "DNS and Internet infrastructure": {"nl": {"name": "DNS en internetinfrastructuur"},
+                                        "fr": {"name": "DNS et infrastructure d'Internet"}},
+    "Threat intelligence": {"nl": {"name": "Dreigingsinformatie"}, "fr": {"name": "Renseignement sur les menaces"}},
+    "Phishing and malware": {"nl": {"name": "Phishing en malware"}, "fr": {"name": "Hameçonnage et logiciels malveillants"}},
+    "Secure coding": {"nl": {"name": "Veilig programmeren"}, "fr": {"name": "Programmation sécurisée"}},
+}
+
+
 def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     """Create the demo edition if there is none; returns (created, logins)."""
     if db.session.scalar(sa.select(Edition.id).where(Edition.slug == DEMO_SLUG)) is not None:
@@ -80,9 +96,18 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
             venue_address="Place de Belgique 1, 1020 Brussels",
             cfp_opens_at=cfp_opens,
             cfp_closes_at=cfp_closes,
+            call_text=DEMO_CALL_TEXT["en"],
+            translations={
+                "nl": {"name": f"Cyberbeveiligingscongres {starts.year}", "call_text": DEMO_CALL_TEXT["nl"],
+                       "tagline": "Het nationale congres voor wie netwerken, code en bedrijven verdedigt."},
+                "fr": {"name": f"Congrès de cybersécurité {starts.year}", "call_text": DEMO_CALL_TEXT["fr"],
+                       "tagline": "Le congrès national de celles et ceux qui défendent réseaux, code et entreprises."},
+            },
         ),
         actor=people["organizer"],
     )
+    for theme in edition.themes:  # the default themes, in the two other languages
+        theme.translations = DEMO_THEME_NAMES.get(theme.name, {})
     set_edition_published(edition, True, actor=people["organizer"])
     for name, capacity, position in DEMO_ROOMS:
         edition.rooms.append(Room(name=name, capacity=capacity, position=position))

@@ -121,3 +121,15 @@ def test_demo_logins_work(runner, client):
     runner.invoke(args=["demo", "--no-migrate"])
     assert Auth(client).login("organizer@demo.example", "demo-pass-olivia-2026").status_code == 302
     assert client.get("/demo/manage/").status_code == 200
+
+
+def test_demo_edition_speaks_dutch_and_french(runner, client):
+    runner.invoke(args=["demo", "--no-migrate"])
+    client.set_cookie("language", "nl")
+    dutch = client.get("/demo/cfp/").get_data(as_text=True)
+    assert "Cyberbeveiligingscongres" in dutch and "Dreigingsinformatie" in dutch and "op de harde manier" in dutch
+    client.set_cookie("language", "fr")
+    french = client.get("/demo/").get_data(as_text=True)
+    assert "Congrès de cybersécurité" in french and "Sécurité des PME" in french
+    # Compliance has no French name in the demo: English.
+    assert "Compliance: GDPR, NIS2 and the Cybersecurity Act" in french

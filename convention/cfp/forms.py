@@ -38,6 +38,7 @@ from convention.cfp.models import (
     QuestionKind,
 )
 from convention.cfp.states import STATE_LABELS
+from convention.core.i18n import localized
 from convention.core.text import HumanText
 
 
@@ -96,7 +97,7 @@ class ProposalForm(FlaskForm):
             raise ValidationError(gettext("Choose a format."))
 
     def set_choices(self, edition) -> None:
-        self.theme_id.choices = select_choices([(0, gettext("Choose a theme…"))] + [(t.id, t.name) for t in edition.themes])
+        self.theme_id.choices = select_choices([(0, gettext("Choose a theme…"))] + [(t.id, localized(t, "name")) for t in edition.themes])
         self.format_id.choices = select_choices(
             [(0, gettext("Choose a format…"))]
             + [(f.id, gettext("%(name)s · %(minutes)d min", name=f.name, minutes=f.duration_minutes)) for f in edition.formats]
@@ -207,7 +208,7 @@ class ProposalFilterForm(FlaskForm):
     q = StringField(lazy_gettext("Search"), validators=[Optional(), Length(max=100)])
 
     def set_choices(self, edition) -> None:
-        self.theme.choices = select_choices([(0, gettext("All themes"))] + [(t.id, t.name) for t in edition.themes])
+        self.theme.choices = select_choices([(0, gettext("All themes"))] + [(t.id, localized(t, "name")) for t in edition.themes])
         self.format.choices = select_choices([(0, gettext("All formats"))] + [(f.id, f.name) for f in edition.formats])
 
 

@@ -143,6 +143,11 @@ class Proposal(EditionScoped, db.Model):
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Set on talks brought in by the schedule importer: their identifier in the source.
     external_guid: Mapped[str | None] = mapped_column(sa.String(64))
+    # ... and its event type there (frab <type>: "lecture", "workshop", ...), exported back.
+    external_type: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
+    # How many people the organizers expect (set in the grid editor); None: not estimated.
+    # The schedule's checks flag a room with fewer seats.
+    expected_audience: Mapped[int | None]
 
     edition: Mapped[Edition] = relationship()
     theme: Mapped[Theme | None] = relationship()

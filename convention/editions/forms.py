@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from convention.core.forms import strip
+from convention.core.forms import in_language, strip
 from convention.core.text import HumanText
 from convention.core.timeutil import DEFAULT_TIMEZONE
 from convention.editions.models import Role
@@ -26,6 +26,8 @@ def lower(value):
 
 class EditionForm(FlaskForm):
     name = StringField(lazy_gettext("Name"), filters=[strip], validators=[DataRequired(message=lazy_gettext("A name is required.")), Length(max=160), HumanText()])
+    name_nl = in_language("name", "nl", max_length=160)
+    name_fr = in_language("name", "fr", max_length=160)
     slug = StringField(
         lazy_gettext("Address"),
         filters=[strip, lower],
@@ -33,9 +35,19 @@ class EditionForm(FlaskForm):
         description=lazy_gettext("Lowercase letters, digits and dashes; the edition's pages live at /<address>/."),
     )
     tagline = StringField(lazy_gettext("Tagline"), filters=[strip], validators=[Optional(), Length(max=255), HumanText()])
+    tagline_nl = in_language("tagline", "nl", max_length=255)
+    tagline_fr = in_language("tagline", "fr", max_length=255)
     description = TextAreaField(
         lazy_gettext("Description"), filters=[strip], validators=[Optional(), Length(max=20000), HumanText()], render_kw={"rows": 5}
     )
+    description_nl = in_language("description", "nl", max_length=20000, rows=3)
+    description_fr = in_language("description", "fr", max_length=20000, rows=3)
+    call_text = TextAreaField(
+        lazy_gettext("Call for papers text"), filters=[strip], validators=[Optional(), Length(max=20000), HumanText()],
+        render_kw={"rows": 4}, description=lazy_gettext("Shown on the call for papers page, above the themes."),
+    )
+    call_text_nl = in_language("call_text", "nl", max_length=20000, rows=3)
+    call_text_fr = in_language("call_text", "fr", max_length=20000, rows=3)
     starts_on = DateField(lazy_gettext("First day"), validators=[InputRequired(message=lazy_gettext("Enter the first day."))])
     ends_on = DateField(lazy_gettext("Last day"), validators=[InputRequired(message=lazy_gettext("Enter the last day."))])
     timezone = StringField(
@@ -79,7 +91,11 @@ def _item_number(kind: str, field: str, label, *, required=None, **options) -> I
 
 class ThemeForm(FlaskForm):
     name = _item_name("themes")
+    name_nl = in_language("name", "nl", max_length=ITEM_KINDS["themes"].name_max)
+    name_fr = in_language("name", "fr", max_length=ITEM_KINDS["themes"].name_max)
     description = _item_description()
+    description_nl = in_language("description", "nl", max_length=5000, rows=2)
+    description_fr = in_language("description", "fr", max_length=5000, rows=2)
     position = _item_number("themes", "position", lazy_gettext("Display order"), default=0, description=lazy_gettext("Lower numbers come first."))
     submit = SubmitField(lazy_gettext("Save theme"))
 

@@ -46,7 +46,16 @@ class Positioned:
     position: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
-class Edition(db.Model):
+class Translatable:
+    """Mixin for a row whose texts organizers may also write in Dutch and French:
+    ``translations`` holds ``{"nl": {"name": ...}, "fr": {...}}``; English is the column
+    itself. Pages read it with ``core.i18n.localized(obj, "name")`` (the ``localized``
+    filter), which falls back to English."""
+
+    translations: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
+
+
+class Edition(Translatable, db.Model):
     __tablename__ = "editions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +68,8 @@ class Edition(db.Model):
     timezone: Mapped[str] = mapped_column(sa.String(64), default=DEFAULT_TIMEZONE)
     venue_name: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
     venue_address: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
+    # The call for papers' own words, shown on the call page above the themes.
+    call_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     cfp_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cfp_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A new edition is a draft that only its team sees until an organizer publishes it.
@@ -90,7 +101,7 @@ class Edition(db.Model):
         return f"<Edition {self.slug}>"
 
 
-class Theme(EditionScoped, Positioned, db.Model):
+class Theme(EditionScoped, Positioned, Translatable, db.Model):
     __tablename__ = "themes"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from flask_babel import gettext, lazy_gettext
 from convention.accounts.models import User
 from convention.audit.services import record_audit
 from convention.core.errors import Conflict, DomainError, NotFound
+from convention.core.i18n import clean_translations
 from convention.core.signals import ItemInUse, RoleGranted, RoleRevoked, item_in_use, role_granted, role_revoked
 from convention.core.text import check_text
 from convention.core.timeutil import is_valid_timezone
@@ -66,6 +67,14 @@ class EditionData:
     venue_address: str = ""
     cfp_opens_at: datetime | None = None
     cfp_closes_at: datetime | None = None
+    call_text: str = ""
+    # {"nl": {"name": ...}, "fr": {...}}: the texts of EDITION_TRANSLATED in other languages
+    translations: dict = field(default_factory=dict)
+
+
+# The texts of an edition that organizers may also write in Dutch and French, with their
+# longest length (as the English columns).
+EDITION_TRANSLATED = {"name": EDITION_NAME_MAX, "tagline": 255, "description": 20000, "call_text": 20000}
 
 
 def _flush_or_conflict(message: str, *, field: str) -> None:
@@ -96,7 +105,7 @@ def reserved_slugs() -> set[str]:
 def _validate(data: EditionData, *, current: Edition | None = None) -> None:
     if not data.name.strip():
         raise DomainError(NAME_REQUIRED, field="name")
-    for key in ("name", "tagline", "description", "venue_name", "venue_address"):
+    for key in ("name", "tagline", "description", "venue_name", "venue_address", "call_text"):
         check_text(getattr(data, key), field=key)
     if len(data.name) > EDITION_NAME_MAX:
         raise DomainError(gettext("Use at most %(num)d characters.", num=EDITION_NAME_MAX), field="name")
@@ -122,6 +131,7 @@ def _validate(data: EditionData, *, current: Edition | None = None) -> None:
 def create_edition(data: EditionData, *, actor: User, seed_defaults: bool = True) -> Edition:
     """Create an edition; its creator becomes its organizer."""
     _validate(data)
+    data = replace(data, translations=clean_translations(data.translations, EDITION_TRANSLATED, check_text))
     edition = Edition(**data.__dict__)
     db.session.add(edition)
     if seed_defaults:
@@ -149,6 +159,7 @@ def set_edition_published(edition: Edition, published: bool, *, actor: User) -> 
 
 def update_edition(edition: Edition, data: EditionData, *, actor: User) -> Edition:
     _validate(data, current=edition)
+    data = replace(data, translations=clean_translations(data.translations, EDITION_TRANSLATED, check_text))
     changed = {k: str(v) for k, v in data.__dict__.items() if getattr(edition, k) != v}
     for key, value in data.__dict__.items():
         setattr(edition, key, value)
@@ -199,6 +210,7 @@ class ItemKind:
     texts: ItemTexts
     bounds: tuple[Bound, ...] = ()
     defaults: tuple[tuple[str, object], ...] = (("description", ""), ("position", 0))
+    translated: tuple[tuple[str, int], ...] = ()  # texts also written in Dutch and French, with their longest length
 
 
 ORDER_BOUND = lazy_gettext("Use an order between 0 and 1000.")
@@ -209,7 +221,7 @@ ITEM_KINDS = {
         lazy_gettext("This edition already has a theme with that name."),
         lazy_gettext("This theme is in use by %(uses)s and cannot be deleted."),
         lazy_gettext("This theme is in use and cannot be deleted.")),
-        (Bound("position", 0, 1000, ORDER_BOUND),)),
+        (Bound("position", 0, 1000, ORDER_BOUND),), translated=(("name", 120), ("description", 5000))),
     "formats": ItemKind("formats", SessionFormat, "format", ("name", "duration_minutes", "description"), 80, ItemTexts(
         lazy_gettext("Formats"), lazy_gettext("Add format"), lazy_gettext("New format"), lazy_gettext("Edit format"),
         lazy_gettext("The format is saved."), lazy_gettext("The format is deleted."),
@@ -246,6 +258,8 @@ def _clean_item_values(kind: ItemKind, values: dict) -> dict:
             raise DomainError(bound.message, field=bound.field)
     if "description" in cleaned:
         cleaned["description"] = check_text(str(cleaned["description"]).strip(), field="description")
+    if kind.translated:
+        cleaned["translations"] = clean_translations(values.get("translations") or {}, dict(kind.translated), check_text)
     return cleaned
 
 

@@ -2,7 +2,7 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
-from convention.core.forms import ActionForm
+from convention.core.forms import ActionForm, fill_translation_fields, translation_values
 from convention.core.permissions import guarded
 from convention.core.timeutil import is_valid_timezone, to_local, to_utc
 from convention.core.views import run_button, run_form
@@ -31,6 +31,8 @@ def _edition_data(form: EditionForm) -> services.EditionData:
         venue_address=form.venue_address.data or "",
         cfp_opens_at=to_utc(form.cfp_opens_at.data, valid_tz) if form.cfp_opens_at.data else None,
         cfp_closes_at=to_utc(form.cfp_closes_at.data, valid_tz) if form.cfp_closes_at.data else None,
+        call_text=form.call_text.data or "",
+        translations=translation_values(form, tuple(services.EDITION_TRANSLATED)),
     )
 
 
@@ -63,6 +65,7 @@ def manage(edition):
     if not form.is_submitted():
         form.cfp_opens_at.data = _local_naive(edition.cfp_opens_at, edition.timezone)
         form.cfp_closes_at.data = _local_naive(edition.cfp_closes_at, edition.timezone)
+        fill_translation_fields(form, edition, tuple(services.EDITION_TRANSLATED))
     return run_form(
         form,
         lambda: services.update_edition(edition, _edition_data(form), actor=current_user),
@@ -113,13 +116,23 @@ def edit_item(edition, kind, item):
 
 def _item_form(edition, kind, *, item):
     form = ITEM_FORMS[kind.key](obj=item)
+    translated = tuple(field for field, _ in kind.translated)
+    if translated and not form.is_submitted():
+        fill_translation_fields(form, item, translated)
     return run_form(
         form,
-        lambda: services.save_item(edition, kind, form.data, actor=current_user, item=item),
+        lambda: services.save_item(edition, kind, _item_values(form, translated), actor=current_user, item=item),
         done=kind.texts.saved,
         back=url_for("editions.manage", slug=edition.slug, _anchor=kind.key),
         render=lambda: render_template("editions/item_form.html", edition=edition, kind=kind, item=item, form=form),
     )
+
+
+def _item_values(form, translated: tuple[str, ...]) -> dict:
+    values = dict(form.data)
+    if translated:
+        values["translations"] = translation_values(form, translated)
+    return values
 
 
 @bp.post("/<slug>/manage/<kind>/<int:item_id>/delete")

@@ -103,13 +103,15 @@ def queue_email(
     context: dict | None = None,
     edition_id: int | None = None,
     language: str | None = None,
+    default_language: str | None = None,
 ) -> OutboxMessage:
     """Render and store a message; it is sent after the caller's transaction commits.
 
     The message is written in ``language``, else in the language the recipient saved on
-    their account, else in the language of the request that queues it (English outside
-    requests)."""
-    language = language or recipient_language(to)
+    their account, else in ``default_language`` (the one a buyer without an account
+    ordered in: ``Order.language``), else in the language of the request that queues it
+    (English outside requests)."""
+    language = language or recipient_language(to) or default_language
     if language:
         with force_locale(language):
             subject, body = render_email(template, context or {})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -12,8 +12,10 @@ from flask_babel import gettext
 from convention.audit.services import record_audit
 from convention.core.codes import new_code
 from convention.core.errors import Conflict, DomainError
+from convention.core.i18n import clean_translations
 from convention.core.money import check_currency
 from convention.core.pagination import Page, fetch_page
+from convention.core.text import check_text
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.registration.inventory import lock_edition_inventory
@@ -75,6 +77,11 @@ class TicketTypeData:
     requires_voucher: bool = False
     hidden: bool = False
     position: int = 0
+    translations: dict = field(default_factory=dict)  # {"nl": {"name": ..., "description": ...}, "fr": ...}
+
+
+# A ticket type's texts also written in Dutch and French, with their longest length.
+TICKET_TYPE_TRANSLATED = {"name": 120, "description": 5000}
 
 
 def save_ticket_type(edition: Edition, data: TicketTypeData, *, actor, ticket_type: TicketType | None = None) -> TicketType:
@@ -97,7 +104,8 @@ def save_ticket_type(edition: Edition, data: TicketTypeData, *, actor, ticket_ty
     clash = db.session.scalar(sa.select(TicketType.id).where(TicketType.edition_id == edition.id, TicketType.name == name))
     if clash is not None and (ticket_type is None or clash != ticket_type.id):
         raise Conflict(gettext("Another ticket type has this name."), field="name")
-    values = {**data.__dict__, "name": name, "currency": currency}
+    translations = clean_translations(data.translations, TICKET_TYPE_TRANSLATED, check_text)
+    values = {**data.__dict__, "name": name, "currency": currency, "translations": translations}
     action = "update"
     if ticket_type is None:
         ticket_type = TicketType(edition_id=edition.id, category=TicketCategory.TICKET)

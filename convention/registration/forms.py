@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from convention.core.forms import in_language
 from convention.core.money import parse_money
 from convention.core.text import HumanText
 from convention.registration.models import OrderState, VoucherKind
@@ -125,7 +126,11 @@ class WaitingListForm(FlaskForm):
 
 class TicketTypeForm(FlaskForm):
     name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=120), HumanText()])
+    name_nl = in_language("name", "nl", max_length=120)
+    name_fr = in_language("name", "fr", max_length=120)
     description = TextAreaField(lazy_gettext("Description"), validators=[Optional(), Length(max=5000)])
+    description_nl = in_language("description", "nl", max_length=5000, rows=2)
+    description_fr = in_language("description", "fr", max_length=5000, rows=2)
     price = MoneyField(lazy_gettext("Price, VAT included"), default="0.00", validators=[DataRequired()])
     currency = StringField(lazy_gettext("Currency"), default="EUR", validators=[DataRequired(), Length(min=3, max=3)])
     vat_rate = StringField(lazy_gettext("VAT rate (%)"), default="21", validators=[DataRequired(), Length(max=6)])

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from convention.core.codes import new_code, new_token
 from convention.core.search import trigram_index
 from convention.core.timeutil import UTCDateTime, utcnow
-from convention.editions.models import EditionScoped, Positioned
+from convention.editions.models import EditionScoped, Positioned, Translatable
 from convention.extensions import db
 from convention.registration.states import OrderState, WaitingState
 
@@ -124,7 +124,7 @@ class RegistrationSettings(db.Model):
     )
 
 
-class TicketType(EditionScoped, Positioned, db.Model):
+class TicketType(EditionScoped, Positioned, Translatable, db.Model):
     __tablename__ = "ticket_types"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -246,6 +246,8 @@ class Order(EditionScoped, db.Model):
     email: Mapped[str] = mapped_column(sa.String(254))
     buyer_name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # The language the buyer used to order: their mail speaks it when no account says otherwise.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     total_cents: Mapped[int] = mapped_column(default=0, server_default="0")
     currency: Mapped[str] = mapped_column(sa.String(3), default="EUR", server_default="EUR")
     payment_method: Mapped[str] = mapped_column(sa.String(20))
@@ -334,6 +336,7 @@ class WaitingListEntry(EditionScoped, db.Model):
     state: Mapped[WaitingState] = mapped_column(_enum(WaitingState), default=WaitingState.WAITING)
     order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id", ondelete="SET NULL"), index=True)
     consent_version: Mapped[str | None] = mapped_column(sa.String(40))
+    language: Mapped[str | None] = mapped_column(sa.String(8))  # of the page they joined on: their mail speaks it
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -24,11 +24,13 @@ def order_url(order: Order) -> str:
 
 def email_order(order: Order, template: str, *, language: str | None = None, **context) -> None:
     """Queue ``template`` to the buyer, with the order, its edition and its link; in
-    ``language`` when the caller knows the buyer's (see ``queue_email`` otherwise)."""
+    ``language`` when the caller knows the buyer's, else in their account's, else in the
+    one they ordered in (``order.language``)."""
     queue_email(
         template,
         to=order.email,
         context={"order": order, "edition": edition_of(order), "link": order_url(order), **context},
         edition_id=order.edition_id,
         language=language,
+        default_language=order.language,
     )

@@ -195,6 +195,7 @@ def _build_order(edition, quote: Quote, people: list[AttendeeData], *, email, bu
         email=email,
         buyer_name=" ".join((buyer_name or "").split())[:NAME_MAX],
         user_id=getattr(user, "id", None),
+        language=current_language(),
         total_cents=quote.total_cents,
         currency=quote.currency,
         voucher_id=quote.voucher.id if quote.voucher else None,

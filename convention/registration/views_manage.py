@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from convention.core.forms import ActionForm
+from convention.core.forms import ActionForm, fill_translation_fields, translation_values
 from convention.core.inputs import int_arg, page_arg, query_args
 from convention.core.permissions import guarded
 from convention.core.timeutil import to_local, to_utc, utcnow
@@ -92,6 +92,8 @@ def edit_ticket_type(edition, ticket_type):
         form.vat_rate.data = f"{ticket_type.vat_rate_bp / 100:g}"
         form.sale_starts_at.data = _local(ticket_type.sale_starts_at, edition)
         form.sale_ends_at.data = _local(ticket_type.sale_ends_at, edition)
+    if not form.is_submitted():
+        fill_translation_fields(form, ticket_type, tuple(catalog.TICKET_TYPE_TRANSLATED))
 
     def save():
         data = catalog.TicketTypeData(
@@ -108,6 +110,7 @@ def edit_ticket_type(edition, ticket_type):
             requires_voucher=form.requires_voucher.data,
             hidden=form.hidden.data,
             position=form.position.data or 0,
+            translations=translation_values(form, tuple(catalog.TICKET_TYPE_TRANSLATED)),
         )
         return catalog.save_ticket_type(edition, data, actor=current_user, ticket_type=ticket_type)
 

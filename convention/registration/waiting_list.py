@@ -15,6 +15,7 @@ from flask_babel import gettext
 
 from convention.audit.services import record_audit
 from convention.core.errors import DomainError
+from convention.core.i18n import current_language
 from convention.core.pagination import Page, fetch_page
 from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
@@ -58,6 +59,7 @@ def join_waiting_list(
         email=email,
         quantity=int(quantity),
         consent_version=consent_version,
+        language=current_language(),
         state=WaitingState.UNCONFIRMED,
     )
     db.session.add(entry)
@@ -151,6 +153,7 @@ def make_offers(edition_id: int, *, now: datetime | None = None) -> int:
             to=entry.email,
             context={"entry": entry, "order": order, "edition": edition, "link": order_url(order)},
             edition_id=edition_id,
+            default_language=entry.language,
         )
         offers += 1
     return offers
@@ -167,6 +170,7 @@ def _offer_order(entry: WaitingListEntry, ticket_type: TicketType, *, hours: int
         payment_method=PaymentMethod.FREE.value if total == 0 else choose_provider(current_app).key,
         consent_version=entry.consent_version,
         consent_at=entry.created_at,
+        language=entry.language,
         expires_at=now + timedelta(hours=hours),
         state=OrderState.RESERVED,
         created_at=now,

@@ -124,7 +124,7 @@ def _event(talk: dict, tz: ZoneInfo, acronym: str, slug: str, talk_url: str) -> 
         id=talk["id"], guid=guid, title=talk["title"], room=talk["room"],
         starts=_local(talk["starts_at"], tz), ends=_local(talk["ends_at"], tz),
         abstract=talk.get("abstract") or "", description=talk.get("description_html") or "",
-        track=talk.get("theme") or "", type=talk.get("format") or "talk", language=talk.get("language") or "en",
+        track=talk.get("theme") or "", type=talk.get("type") or talk.get("format") or "talk", language=talk.get("language") or "en",
         slug=f"{acronym}-{talk['id']}-{slugify(talk['title'])}", url=talk_url.replace("__ident__", talk["guid"]),
         persons=[Person(stable_uuid(slug, "speaker", s["code"]), s["name"], s["code"], s.get("bio_html") or "")
                  for s in talk.get("speakers", [])])

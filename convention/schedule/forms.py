@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -15,7 +16,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from convention.core.forms import strip
 from convention.core.text import HumanText
@@ -67,6 +68,15 @@ class PlaceForm(FlaskForm):
     day = SelectField(lazy_gettext("Day"))
     time = TimeField(lazy_gettext("Start"), validators=[InputRequired(message=lazy_gettext("Enter the start."))])
     submit = SubmitField(lazy_gettext("Place"))
+
+
+class AudienceForm(FlaskForm):
+    """How many people the organizers expect at a talk: the room-size check reads it."""
+
+    expected_audience = IntegerField(
+        lazy_gettext("Expected audience"), validators=[Optional(), NumberRange(min=0, max=100000)],
+        description=lazy_gettext("People expected; a room with fewer seats is flagged. Empty: no estimate."))
+    submit = SubmitField(lazy_gettext("Save audience"))
 
 
 class PublishForm(FlaskForm):

@@ -46,6 +46,7 @@ def pure_talk(proposal: Proposal, pinned: Slot | None = None) -> problem.Talk | 
     return problem.Talk(
         id=proposal.id, duration=proposal.format.duration_minutes, format_id=proposal.format_id,
         theme_id=proposal.theme_id, speaker_ids=tuple(sorted({link.profile_id for link in proposal.speakers})),
+        audience=proposal.expected_audience or 0,  # set by the organizers; 0: not estimated, fits any room
         pinned=problem.Placement(pinned.room_id, pinned.starts_at) if pinned is not None else None)
 
 

@@ -208,6 +208,7 @@ def _talk(edition, proposal, event, theme, session_format, speakers, slot, room,
     proposal.theme_id = theme.id if theme else None
     proposal.format_id = session_format.id
     proposal.language = language_of(event.language)
+    proposal.external_type = (event.type or "").strip()[:40]  # exported back as the frab <type>
     proposal.abstract = plain_text(event.abstract)
     proposal.description = str(render_markdown(event.description)) if event.description else ""
     proposal.updated_at = now

@@ -130,6 +130,26 @@ def set_pinned(edition: Edition, proposal: Proposal, pinned: bool, *, actor) -> 
     return slot
 
 
+AUDIENCE_MAX = 100000
+
+
+def set_expected_audience(edition: Edition, proposal: Proposal, audience: int | None, *, actor) -> list[Problem]:
+    """Say how many people a talk is expected to draw (None: no estimate). The room-size
+    check and the scheduler read it; the answer is the talk's problems where it stands now
+    (a room too small among them), none when it is not placed."""
+    if audience is not None and not 0 <= audience <= AUDIENCE_MAX:
+        raise Conflict(gettext("Expect between 0 and %(max)d people.", max=AUDIENCE_MAX), field="expected_audience")
+    before = proposal.expected_audience
+    proposal.expected_audience = audience
+    db.session.flush()
+    record_audit("schedule.audience_set", actor=actor, edition_id=edition.id, target=proposal,
+                 data={"proposal_id": proposal.id, "before": before, "audience": audience})
+    slot = db.session.scalar(sa.select(Slot).where(Slot.proposal_id == proposal.id, Slot.edition_id == edition.id))
+    if slot is None:
+        return []
+    return problems_of(grid.load_plan(edition), proposal.id, PurePlacement(slot.room_id, slot.starts_at))
+
+
 # -- receivers ------------------------------------------------------------------------------
 
 

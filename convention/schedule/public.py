@@ -6,6 +6,7 @@ work in progress cannot leak: the public schedule changes when a version is publ
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -14,6 +15,7 @@ from markupsafe import Markup
 
 from convention.cfp.call import day_text
 from convention.cfp.models import LANGUAGE_LABELS, LEVEL_LABELS
+from convention.core.i18n import current_language
 from convention.core.timeutil import to_local
 from convention.editions.models import Edition
 from convention.schedule.versions import latest_version
@@ -32,6 +34,9 @@ class Item:
     room: str
     room_id: int | None
     talk: dict | None = None
+    # What the grid writes under the times: the theme, and the language and level only
+    # where they differ from the schedule's usual ones (said once above the grid).
+    notes: str = ""
 
     @property
     def when(self) -> str:
@@ -47,12 +52,58 @@ class Item:
     def language_label(self) -> str:
         return str(LANGUAGE_LABELS.get(self.talk["language"], "")) if self.talk else ""
 
+    @property
+    def speaker_names(self) -> str:
+        return ", ".join(speaker["name"] for speaker in self.talk["speakers"]) if self.talk else ""
+
+
+@dataclass(frozen=True)
+class Usual:
+    """The language and level most published talks have: the grid says them once."""
+
+    language: str
+    level: str
+
+    @property
+    def language_label(self) -> str:
+        return str(LANGUAGE_LABELS.get(self.language, ""))
+
+    @property
+    def level_label(self) -> str:
+        return str(LEVEL_LABELS.get(self.level, ""))
+
+
+def usual_of(snapshot: dict) -> Usual | None:
+    talks = snapshot["talks"]
+    if not talks:
+        return None
+    language = Counter(t["language"] for t in talks).most_common(1)[0][0]
+    level = Counter(t["level"] for t in talks).most_common(1)[0][0]
+    return Usual(language, level)
+
+
+def theme_name(snapshot: dict, talk: dict) -> str:
+    """The talk's theme in the page's language (English when not translated)."""
+    names = snapshot.get("theme_names", {}).get(str(talk["theme_id"])) if talk["theme_id"] is not None else None
+    return (names or {}).get(current_language()) or talk["theme"]
+
+
+def _notes(item: Item, usual: Usual | None, theme: str) -> str:
+    talk = item.talk
+    notes = [theme] if theme else []
+    if usual is None or talk["language"] != usual.language:
+        notes.append(item.language_label)
+    if usual is None or talk["level"] != usual.level:
+        notes.append(item.level_label)
+    return " · ".join(note for note in notes if note)
+
 
 @dataclass
 class PublicDay:
     day: date
     times: list[tuple[datetime, dict[int | None, list[Item]]]]  # a start time, the items by room (None: all)
-    items: list[Item] = field(default_factory=list)  # in time order, for the list on a phone
+    items: list[Item] = field(default_factory=list)  # in time order
+    usual: Usual | None = None
 
 
 def _item_of_talk(talk: dict, tz: str) -> Item:
@@ -68,7 +119,7 @@ def snapshot_of(edition: Edition) -> dict | None:
 def filter_options(snapshot: dict) -> dict[str, list[tuple[str, str]]]:
     """The values each filter offers: (value, label), from the published talks."""
     talks = snapshot["talks"]
-    themes = {str(t["theme_id"]): t["theme"] for t in talks if t["theme_id"] is not None}
+    themes = {str(t["theme_id"]): theme_name(snapshot, t) for t in talks if t["theme_id"] is not None}
     return {
         "theme": sorted(themes.items(), key=lambda pair: pair[1]),
         "room": [(str(room["id"]), room["name"]) for room in snapshot["rooms"]],
@@ -128,6 +179,9 @@ def schedule_day(edition: Edition, snapshot: dict, chosen: dict[str, str], day: 
     tz = edition.timezone
     days = conference_days(snapshot, tz)
     items = [_item_of_talk(talk, tz) for talk in snapshot["talks"] if _matches(talk, chosen)]
+    usual = usual_of(snapshot)
+    for item in items:
+        item.notes = _notes(item, usual, theme_name(snapshot, item.talk))
     rooms = {room["id"]: room["name"] for room in snapshot["rooms"]}
     for block in snapshot["blocks"]:  # breaks and keynotes stay, whatever the talk filters
         if "room" in chosen and block["room_id"] is not None and str(block["room_id"]) != chosen["room"]:
@@ -140,7 +194,7 @@ def schedule_day(edition: Edition, snapshot: dict, chosen: dict[str, str], day: 
     times: dict[datetime, dict[int | None, list[Item]]] = {}
     for item in on_day:
         times.setdefault(item.starts, {}).setdefault(item.room_id, []).append(item)
-    return PublicDay(day, sorted(times.items()), on_day)
+    return PublicDay(day, sorted(times.items()), on_day, usual)
 
 
 def schedule_days(edition: Edition, snapshot: dict, chosen: dict[str, str]) -> list[PublicDay]:

@@ -10,8 +10,10 @@ The snapshot (exports read it too; times are ISO 8601 in UTC, shown in ``edition
   rooms:   [{id, name, capacity, description, position}]
   days:    [{day (YYYY-MM-DD, local), opens_at, closes_at}]
   blocks:  [{id, kind (break|keynote|social|other), title, starts_at, ends_at, room_id (null: every room)}]
+  theme_names: {theme id: {"nl": name, "fr": name}} (translated names only)
   talks:   [{id (proposal id), guid, title, abstract, description_html (sanitised), speakers: [{code, name,
-            bio_html, organisation}], theme, theme_id, format, language (en|nl|fr|de), level, room_id, room,
+            bio_html, organisation}], theme, theme_id, format, type (the imported
+            event type, or ""), language (en|nl|fr|de), level, room_id, room,
             starts_at, ends_at}]  in time order
 The changelog: {moved: [talk + "from": {room, starts_at, ends_at}], added: [talk], cancelled: [talk]},
 each talk as {guid, id, title, room, starts_at, ends_at}.
@@ -29,7 +31,7 @@ from convention.audit.services import record_audit
 from convention.cfp.markup import render_markdown
 from convention.cfp.models import Proposal
 from convention.core.errors import Conflict
-from convention.core.timeutil import to_local, utcnow
+from convention.core.timeutil import utcnow
 from convention.core.urls import external_url
 from convention.editions.models import Edition
 from convention.extensions import db
@@ -64,6 +66,11 @@ def build_snapshot(edition: Edition) -> dict:
         "blocks": [{"id": b.id, "kind": b.kind.value, "title": b.title, "starts_at": _iso(b.starts_at),
                     "ends_at": _iso(b.ends_at), "room_id": b.room_id} for b in setup.list_blocks(edition)],
         "talks": [_talk(edition, talks[slot.proposal_id], slot, room_names) for slot in slots],
+        # The themes' names in Dutch and French, where organizers wrote them (public pages
+        # read them with public.theme_name; exports keep English).
+        "theme_names": {str(theme.id): {language: texts["name"] for language, texts in theme.translations.items()
+                                        if texts.get("name")}
+                        for theme in edition.themes if theme.translations},
     }
 
 
@@ -80,6 +87,7 @@ def _talk(edition: Edition, proposal: Proposal, slot, room_names: dict) -> dict:
         "theme": proposal.theme.name if proposal.theme else "",
         "theme_id": proposal.theme_id,
         "format": proposal.format.name if proposal.format else "",
+        "type": proposal.external_type,
         "language": proposal.language.value,
         "level": proposal.level.value,
         "room_id": slot.room_id,
@@ -154,10 +162,6 @@ def _tell_moved_speakers(edition: Edition, moved: list[dict]) -> None:
                 continue
             queue_email("schedule_talk_moved", to=user.email, edition_id=edition.id, context={
                 "user": user, "edition": edition, "proposal": proposal, "link": link,
-                "room": change["room"], "when": local_text(change["starts_at"], edition.timezone),
-                "old_room": change["from"]["room"], "old_when": local_text(change["from"]["starts_at"], edition.timezone)})
-
-
-def local_text(iso: str, tz_name: str) -> str:
-    """An ISO time of a snapshot as the edition's clock shows it ("Fri 12 Mar 2027, 10:30")."""
-    return to_local(datetime.fromisoformat(iso), tz_name).strftime("%a %d %b %Y, %H:%M")
+                # Times, not text: the template writes them in the recipient's language (|moment).
+                "room": change["room"], "starts_at": datetime.fromisoformat(change["starts_at"]),
+                "old_room": change["from"]["room"], "old_starts_at": datetime.fromisoformat(change["from"]["starts_at"])})

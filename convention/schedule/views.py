@@ -78,7 +78,7 @@ def talk(edition, ident):
     if found is None:
         abort(404)
     return render_template("schedule/talk.html", edition=edition, talk=found, item=public.item_of(edition, found),
-                           description=public.stored_html(found["description_html"]))
+                           theme=public.theme_name(snapshot, found), description=public.stored_html(found["description_html"]))
 
 
 @bp.get("/<slug>/speaker/<code>")

@@ -22,7 +22,7 @@ from convention.editions.loaders import load_edition
 from convention.editions.permissions import can_manage_edition
 from convention.extensions import db
 from convention.schedule import autoschedule, grid, jobs, placement, setup, versions
-from convention.schedule.forms import PlaceForm, PublishForm
+from convention.schedule.forms import AudienceForm, PlaceForm, PublishForm
 from convention.schedule.loaders import load_edition_and_args, load_talk
 from convention.schedule.models import Slot
 
@@ -155,7 +155,38 @@ def place_talk(edition, proposal):
     return run_form(
         form, save, done=done, back=_editor_url(edition),
         render=lambda: render_template("schedule/place.html", edition=edition, proposal=proposal, form=form,
-                                       slot=slot, action_form=ActionForm()),
+                                       slot=slot, action_form=ActionForm(), audience_form=_audience_form(proposal)),
+    )
+
+
+def _audience_form(proposal, form: AudienceForm | None = None) -> AudienceForm:
+    form = form or AudienceForm(prefix="audience")
+    if not form.is_submitted():
+        form.expected_audience.data = proposal.expected_audience
+    return form
+
+
+@bp.post("/<slug>/manage/schedule/talks/<int:proposal_id>/audience")
+@guarded(can_manage_edition, load=load_talk)
+def set_audience(edition, proposal):
+    """The expected audience of a talk; the room-size check flags a room with fewer seats."""
+    form = AudienceForm(prefix="audience")
+    slot = db.session.scalar(db.select(Slot).where(Slot.proposal_id == proposal.id))
+
+    def done(problems):
+        small = [p.message for p in problems if p.kind == "room_small"]
+        if small:
+            return gettext("The expected audience is saved. %(warning)s", warning=" ".join(small))
+        return gettext("The expected audience is saved.")
+
+    return run_form(
+        form, lambda: placement.set_expected_audience(edition, proposal, form.expected_audience.data,
+                                                      actor=current_user),
+        done=done, back=url_for("schedule_manage.place_talk", slug=edition.slug, proposal_id=proposal.id),
+        render=lambda: render_template("schedule/place.html", edition=edition, proposal=proposal,
+                                       form=place_form(edition, grid.list_rooms(edition), setup.list_days(edition),
+                                                       proposal.id, slot),
+                                       slot=slot, action_form=ActionForm(), audience_form=_audience_form(proposal, form)),
     )
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import parse_pattern
+from babel.dates import format_skeleton, parse_pattern
 from babel.numbers import format_currency
 from flask import Flask, has_request_context
 from flask_babel import get_locale
@@ -63,10 +63,24 @@ def format_local(value, tz_name: str = "Europe/Brussels", fmt: str = "%a %d %b %
     return format_day(local, fmt) + f" ({local.tzname()})" if local else "—"
 
 
+def format_moment(value, tz_name: str = "Europe/Brussels") -> str:
+    """A UTC datetime as the clock of ``tz_name`` shows it, written by Babel in the page's
+    (or the mail's, under ``force_locale``) language with that language's own order and
+    names: "Mon, Feb 15, 2027, 10:30" / "ma 15 feb 2027 10:30" / "lun. 15 févr. 2027, 10:30"."""
+    if value is None:
+        return "—"
+    locale = get_locale() or Locale.parse(DEFAULT_LANGUAGE)
+    local = to_local(value, tz_name)
+    date, time = format_skeleton("yMMMEd", local, locale=locale), format_skeleton("Hm", local, locale=locale)
+    # The language's own way of joining a date and a time (as babel.dates.format_datetime does).
+    return locale.datetime_formats["medium"].replace("'", "").replace("{0}", time).replace("{1}", date)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money_local
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.globals.update(edition_nav=edition_nav, edition_actions=edition_actions, manage_nav=manage_nav,
                                page_window=page_window)
 

@@ -5,6 +5,10 @@
   const root = document.getElementById("schedule-public");
   if (!root) return;
   const key = `schedule-favourites:${root.dataset.slug}`;
+  // A talk's guid is the last part of its link (the page does not repeat it in an attribute).
+  root.querySelectorAll(".schedule-entry > a[href]").forEach((link) => {
+    link.parentElement.dataset.guid = decodeURIComponent(link.pathname.split("/").pop());
+  });
   let favourites;
   try {
     favourites = new Set(JSON.parse(window.localStorage.getItem(key) || "[]"));

@@ -84,7 +84,7 @@ def test_drag_and_drop_publish_and_favourites(page, sched):  # noqa: F811
     assert page.get_by_text("Version 1: First programme").is_visible()
 
     page.goto(f"/{slug}/schedule/")
-    grid = page.locator(".d-none.d-md-block")
+    grid = page.locator(".schedule-grid-wrap")
     for title in ("First talk", "Second talk", "Third talk"):
         assert grid.get_by_text(title).is_visible()
     page.get_by_label("Theme").select_option(label=sched.third.theme.name)
@@ -92,13 +92,13 @@ def test_drag_and_drop_publish_and_favourites(page, sched):  # noqa: F811
     page.wait_for_url(f"**theme={sched.third.theme_id}**")
     assert grid.get_by_text("Third talk").is_visible() and grid.get_by_text("First talk").count() == 0
     page.get_by_role("link", name="Show everything").click()
-    star = page.locator(".d-none.d-md-block .schedule-fav").first
+    star = page.locator(".schedule-grid-wrap .schedule-fav").first
     star.click()
     assert star.get_attribute("aria-pressed") == "true"
     page.reload()
-    assert page.locator(".d-none.d-md-block .schedule-fav").first.get_attribute("aria-pressed") == "true"
+    assert page.locator(".schedule-grid-wrap .schedule-fav").first.get_attribute("aria-pressed") == "true"
     page.get_by_role("button", name="Only my favourites").click()
-    visible = page.locator(".d-none.d-md-block .schedule-entry[data-guid]:visible")
+    visible = page.locator(".schedule-grid-wrap .schedule-entry[data-guid]:visible")
     assert visible.count() == 1
     save_screenshots(page, "schedule-2-public")
     assert violations == []
