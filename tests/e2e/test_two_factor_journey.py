@@ -25,6 +25,10 @@ def sign_in_with_password(page, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: not url.endswith("/login"))
+    # Let the landing page finish: a late request of it carries the session cookie as it
+    # was and would answer with that copy, dropping a message flashed in between.
+    page.wait_for_load_state("networkidle")
 
 
 def set_up_two_factor(page) -> tuple[str, list[str]]:
@@ -75,6 +79,8 @@ def test_organizer_sets_up_two_factor_and_signs_in_with_a_code(app, page, monkey
     page.get_by_label("Code", exact=True).fill(next_step_code(secret))
     save_screenshots(page, "two-factor-3-code")
     page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.wait_for_load_state("networkidle")
     page.goto(f"/{edition.slug}/manage/team")
     assert page.url.endswith(f"/{edition.slug}/manage/team")
     assert page.get_by_role("heading", level=1).count() == 1
