@@ -7,10 +7,12 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
+from convention.core.sealing import SealBroken, seal, unseal
 from convention.core.timeutil import UTCDateTime, utcnow
 from convention.extensions import db
 
 NAME_MAX = 120
+TOTP_PURPOSE = b"convention totp secrets"
 EMAIL_MAX = 254
 
 
@@ -32,14 +34,38 @@ class User(UserMixin, db.Model):
     # The interface and mail language the person chose ("en", "nl", "fr"); None: the browser's.
     language: Mapped[str | None] = mapped_column(sa.String(8))
     # Two-factor sign-in (accounts/two_factor.py): the TOTP secret (base32) while being
-    # set up and once on; on from totp_enabled_at; the last time step a code was accepted
-    # for, so one code cannot sign in twice.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # set up and once on, sealed at rest (core/sealing.py: a copy of the database alone
+    # does not give away the second factor); on from totp_enabled_at; the last time step a
+    # code was accepted for, so one code cannot sign in twice.
+    totp_secret_sealed: Mapped[bytes | None] = mapped_column(sa.LargeBinary())
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger())
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
+
+    @property
+    def totp_secret(self) -> str | None:
+        """The TOTP secret in clear; None when there is none or it cannot be opened (sealed
+        under another SECRET_KEY: the person signs in with a recovery code)."""
+        if self.totp_secret_sealed is None:
+            return None
+        try:
+            return unseal(self.totp_secret_sealed, purpose=TOTP_PURPOSE, associated=self._seal_binding()).decode()
+        except SealBroken:
+            return None
+
+    @totp_secret.setter
+    def totp_secret(self, secret: str | None) -> None:
+        self.totp_secret_sealed = (
+            None if secret is None else seal(secret.encode(), purpose=TOTP_PURPOSE, associated=self._seal_binding())
+        )
+
+    def _seal_binding(self) -> bytes:
+        # Bound to the row: a sealed secret copied onto another account does not open.
+        if self.id is None:
+            raise ValueError("an account gets a TOTP secret once it is stored")
+        return b"users:%d" % self.id
 
     @property
     def two_factor_enabled(self) -> bool:

@@ -10,54 +10,38 @@ keys being stored in clear).
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext
 
 from convention.audit.services import record_audit
 from convention.badges.codes import TicketPayload, sign_code, verify_code
 from convention.badges.models import TicketKey
 from convention.core.errors import Conflict, NotFound
+from convention.core.sealing import SealBroken, seal, unseal
 from convention.core.timeutil import utcnow
 from convention.extensions import db
 
 if TYPE_CHECKING:  # cryptography is imported on first use: workers start without it
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-_NONCE_BYTES = 12
-
-
-def _sealing_key() -> AESGCM:
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-    secret = current_app.config["SECRET_KEY"]
-    secret = secret.encode() if isinstance(secret, str) else secret
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"convention ticket signing keys").derive(secret)
-    return AESGCM(derived)
+_SEALING_PURPOSE = b"convention ticket signing keys"
 
 
 def _seal(private_key: Ed25519PrivateKey, public_raw: bytes) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
     raw = private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
-    nonce = os.urandom(_NONCE_BYTES)
-    return nonce + _sealing_key().encrypt(nonce, raw, public_raw)
+    return seal(raw, purpose=_SEALING_PURPOSE, associated=public_raw)
 
 
 def _unseal(key: TicketKey) -> Ed25519PrivateKey:
-    from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    sealed = key.private_key_sealed
     try:
-        raw = _sealing_key().decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], key.public_key)
-    except InvalidTag:
+        raw = unseal(key.private_key_sealed, purpose=_SEALING_PURPOSE, associated=key.public_key)
+    except SealBroken:
         raise Conflict(gettext("This ticket key cannot be read with the current secret key: rotate the key.")) from None
     return Ed25519PrivateKey.from_private_bytes(raw)
 

@@ -1,4 +1,4 @@
-"""Accounts: two-factor sign-in (the TOTP secret, when it was turned on, the last time step
+"""Accounts: two-factor sign-in (the TOTP secret sealed at rest, when it was turned on, the last time step
 accepted) and the hashed single-use recovery codes.
 
 Revision ID: 0018_two_factor
@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("totp_secret_sealed", sa.LargeBinary(), nullable=True))
         batch_op.add_column(sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
     op.create_table(
@@ -43,4 +43,4 @@ def downgrade():
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("totp_last_step")
         batch_op.drop_column("totp_enabled_at")
-        batch_op.drop_column("totp_secret")
+        batch_op.drop_column("totp_secret_sealed")

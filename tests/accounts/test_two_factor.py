@@ -161,3 +161,26 @@ def test_sign_out_everywhere_changes_the_session_token_and_is_audited():
     two_factor.sign_out_everywhere(user)
     assert user.session_token != before
     assert _actions(user)[-1] == "account.sign_out_everywhere"
+
+
+def test_the_secret_is_sealed_at_rest_and_bound_to_its_account(app):
+    user, secret, _codes = _enabled_user()
+    stored = db.session.execute(sa.text("select totp_secret_sealed from users where id = :id"), {"id": user.id}).scalar_one()
+    assert secret.encode() not in bytes(stored)
+    assert user.totp_secret == secret
+    other = make_user()
+    other.totp_secret_sealed = bytes(stored)  # copied onto another row: does not open there
+    assert other.totp_secret is None
+
+
+def test_a_secret_sealed_under_another_secret_key_does_not_open(app):
+    user, secret, _codes = _enabled_user()
+    original = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "another-secret-key-that-is-long-enough-9876543210"
+    try:
+        assert user.totp_secret is None
+        with pytest.raises(DomainError):
+            two_factor.verify_second_factor(user, _code(secret, NOW + 60), now=NOW + 60)
+    finally:
+        app.config["SECRET_KEY"] = original
+    assert two_factor.verify_second_factor(user, _code(secret, NOW + 60), now=NOW + 60) == "totp"
