@@ -10,7 +10,7 @@ from flask_babel import gettext
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
-from convention.cfp.call import ensure_can_edit, local_text
+from convention.cfp.call import ensure_can_edit
 from convention.cfp.models import MAX_SPEAKERS, Invitation, Proposal, ProposalSpeaker, hash_token
 from convention.cfp.permissions import is_proposal_speaker
 from convention.cfp.speaker_services import get_or_create_profile
@@ -57,7 +57,7 @@ def invite_co_speaker(proposal: Proposal, email: str, *, actor: User, now: datet
             "edition": proposal.edition,
             "inviter": inviter,
             "link": external_url("cfp.invitation", slug=proposal.edition.slug, token=token),
-            "expires": local_text(invitation.expires_at, proposal.edition),
+            "expires": invitation.expires_at,
         },
         edition_id=proposal.edition_id,
     )

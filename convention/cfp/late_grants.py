@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
-from convention.cfp.call import local_text
 from convention.cfp.models import LateSubmissionGrant, hash_token
 from convention.core.codes import new_token
 from convention.core.errors import DomainError
@@ -56,7 +55,7 @@ def create_late_grant(
     queue_email(
         "cfp_late_link",
         to=email,
-        context={"edition": edition, "link": link, "expires": local_text(expires_at, edition)},
+        context={"edition": edition, "link": link, "expires": expires_at},
         edition_id=edition.id,
     )
     record_audit("cfp_late_grant.create", actor=actor, edition_id=edition.id, target=grant,

@@ -16,7 +16,7 @@ from flask_babel import gettext, lazy_gettext
 from convention.accounts.models import User
 from convention.audit.services import record_audit
 from convention.cfp.answers import missing_required_answers
-from convention.cfp.call import call_is_open_for, ensure_call_open, local_text
+from convention.cfp.call import call_is_open_for, ensure_call_open
 from convention.cfp.models import Proposal
 from convention.cfp.permissions import is_proposal_speaker
 from convention.cfp.states import DECIDED_IN_REVIEW, JOINABLE_STATES, MOVE_WORDS, TRANSITIONS, Mover, ProposalState
@@ -215,7 +215,7 @@ def _notify(
         "actor": actor,
         "old_state": old_state,
         "link": external_url("cfp.proposal", slug=edition.slug, code=proposal.code),
-        "deadline": local_text(edition.cfp_closes_at, edition),
+        "deadline": edition.cfp_closes_at,  # written in the recipient's language by the template
     }
     template = SPEAKER_MAILS.get(new_state)
     if template:

@@ -301,3 +301,21 @@ def test_invitations_are_rate_limited_per_speaker(app, client, auth, db, edition
         app.config["INVITE_RATE_LIMIT"] = default
     assert answers == [302, 302, 429]
     assert [len(emails_to(f"guest{n}@example.org", "cfp_invitation")) for n in range(3)] == [1, 1, 0]
+
+
+def test_invitation_email_writes_its_expiry_in_the_invitees_language(db, edition, speaker):
+    """The expiry is formatted when the mail is rendered, in the recipient's language, not
+    in the inviter's (who may read English while the invitee reads French)."""
+    from babel.dates import format_skeleton
+
+    from convention.core.timeutil import to_local
+
+    make_user(email="claire@example.org").language = "fr"
+    _db.session.commit()
+    proposal = make_proposal(edition, speaker)
+    invitation, _link = invite(proposal, speaker, email="claire@example.org")
+    (mail,) = emails_to("claire@example.org", "cfp_invitation")
+    local = to_local(invitation.expires_at, edition.timezone)
+    assert format_skeleton("yMMMEd", local, locale="fr").split()[0] in mail.body_text  # "lun." style day
+    assert f"{local:%H:%M}" in mail.body_text
+    assert local.strftime("%A") not in mail.body_text  # no English weekday
