@@ -150,11 +150,17 @@ def set_edition_published(edition: Edition, published: bool, *, actor: User) -> 
 def update_edition(edition: Edition, data: EditionData, *, actor: User) -> Edition:
     _validate(data, current=edition)
     changed = {k: str(v) for k, v in data.__dict__.items() if getattr(edition, k) != v}
+    before = {k: _audit_value(getattr(edition, k)) for k in changed}
     for key, value in data.__dict__.items():
         setattr(edition, key, value)
     _flush_or_conflict(SLUG_TAKEN, field="slug")
-    record_audit("edition.update", actor=actor, edition_id=edition.id, target=edition, data=changed)
+    record_audit("edition.update", actor=actor, edition_id=edition.id, target=edition, data=changed,
+                 before=before, after=changed)
     return edition
+
+
+def _audit_value(value):
+    return None if value is None else str(value)
 
 
 # -- themes, formats and rooms: the same life cycle, one implementation -----------------
