@@ -30,6 +30,7 @@ BLUEPRINT_MODULES = (
     "convention.schedule.views_grid",
     "convention.schedule.views_export",
     "convention.checkin.views",
+    "convention.auditlog.views",
 )
 
 # Domains that receive signals (convention.core.signals): each module's

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from convention.core.timeutil import UTCDateTime, utcnow
 from convention.extensions import db
@@ -69,6 +69,8 @@ class AuditClientAddress(db.Model):
     actor_id: Mapped[int | None] = mapped_column(index=True)
     edition_id: Mapped[int | None] = mapped_column(index=True)
     address: Mapped[str] = mapped_column(sa.String(45))
+    # No foreign key (the log's own rule), but the unit of work fills entry_id in.
+    entry: Mapped[AuditEntry] = relationship(primaryjoin="foreign(AuditClientAddress.entry_id) == AuditEntry.id")
 
 
 sa.event.listen(

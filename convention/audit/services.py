@@ -39,10 +39,9 @@ def record_audit(
         return entry
     db.session.add(entry)
     if where.get("client_address"):
-        db.session.flush([entry])  # the address row needs the entry's id
         db.session.add(
             AuditClientAddress(
-                entry_id=entry.id,
+                entry=entry,
                 actor_id=entry.actor_id,
                 edition_id=edition_id,
                 address=where["client_address"][:45],

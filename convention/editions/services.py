@@ -332,7 +332,8 @@ def grant_role(edition: Edition, user: User, role: Role, *, actor: User) -> Edit
     grant = EditionRole(edition_id=edition.id, user_id=user.id, role=role)
     db.session.add(grant)
     db.session.flush()
-    record_audit("role.grant", actor=actor, edition_id=edition.id, target=grant, data={"user": user.email, "role": role.value})
+    record_audit("role.grant", actor=actor, edition_id=edition.id, target=grant, data={"user_id": user.id, "role": role.value},
+                 before={"role": None}, after={"role": role.value})
     role_granted.send(RoleGranted(edition_id=edition.id, user_id=user.id, role=role.value, actor_id=actor.id))
     return grant
 
@@ -366,7 +367,8 @@ def revoke_role(edition: Edition, grant: EditionRole, *, actor: User) -> None:
         )
         if organizers <= 1:
             raise DomainError(gettext("An edition keeps at least one organizer: add another organizer first."))
-    record_audit("role.revoke", actor=actor, edition_id=edition.id, target=grant, data={"user_id": grant.user_id, "role": grant.role.value})
+    record_audit("role.revoke", actor=actor, edition_id=edition.id, target=grant, data={"user_id": grant.user_id, "role": grant.role.value},
+                 before={"role": grant.role.value}, after={"role": None})
     db.session.delete(grant)
     db.session.flush()
     role_revoked.send(
