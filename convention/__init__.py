@@ -31,6 +31,7 @@ BLUEPRINT_MODULES = (
     "convention.schedule.views_export",
     "convention.checkin.views",
     "convention.auditlog.views",
+    "convention.privacy.views",
 )
 
 # Domains that receive signals (convention.core.signals): each module's
@@ -57,6 +58,7 @@ MODEL_MODULES = (
     "convention.schedule.models",
     "convention.badges.models",
     "convention.checkin.models",
+    "convention.privacy.models",
 )
 
 

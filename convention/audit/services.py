@@ -16,12 +16,14 @@ def record_audit(
     data: dict | None = None,
     before: dict | None = None,
     after: dict | None = None,
+    with_client_address: bool = True,
 ) -> AuditEntry:
     """Log ``action`` (e.g. "edition.update") by ``actor`` on ``target``.
 
     ``before``/``after`` hold the changed fields' old and new values. None of ``data``,
     ``before`` and ``after`` may hold a name or an email address (see audit/models.py):
-    name people by id.
+    name people by id. ``with_client_address=False``: keep no address for this entry (the
+    entry that records an account's deletion must not keep the person's address).
     """
     where = request_context()
     entry = AuditEntry(
@@ -38,7 +40,7 @@ def record_audit(
     if hold(entry):
         return entry
     db.session.add(entry)
-    if where.get("client_address"):
+    if with_client_address and where.get("client_address"):
         db.session.add(
             AuditClientAddress(
                 entry=entry,
