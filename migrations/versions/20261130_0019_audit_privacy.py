@@ -10,6 +10,7 @@ Create Date: 2026-11-30 22:10:00
 import sqlalchemy as sa
 from alembic import op
 
+
 revision = '0019_audit_privacy'
 down_revision = '0015_review_totals'
 branch_labels = None
@@ -50,9 +51,36 @@ def upgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(APPEND_ONLY_FUNCTION)
         op.execute(APPEND_ONLY_TRIGGER)
+    op.create_table('privacy_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=40), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.Column('edition_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['edition_id'], ['editions.id'], name=op.f('fk_privacy_notices_edition_id_editions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], name=op.f('fk_privacy_notices_published_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_privacy_notices')),
+    sa.UniqueConstraint('edition_id', 'label', name=op.f('uq_privacy_notices_edition_id_label')),
+    sa.UniqueConstraint('edition_id', 'version', name=op.f('uq_privacy_notices_edition_id_version'))
+    )
+    with op.batch_alter_table('privacy_notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_privacy_notices_edition_id'), ['edition_id'], unique=False)
+    op.create_table('privacy_settings',
+    sa.Column('edition_id', sa.Integer(), nullable=False),
+    sa.Column('retention_until', sa.Date(), nullable=True),
+    sa.Column('anonymised_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['edition_id'], ['editions.id'], name=op.f('fk_privacy_settings_edition_id_editions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('edition_id', name=op.f('pk_privacy_settings'))
+    )
 
 
 def downgrade():
+    op.drop_table('privacy_settings')
+    with op.batch_alter_table('privacy_notices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_privacy_notices_edition_id'))
+    op.drop_table('privacy_notices')
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP TRIGGER IF EXISTS audit_entries_append_only ON audit_entries')
         op.execute('DROP FUNCTION IF EXISTS audit_entries_append_only()')
