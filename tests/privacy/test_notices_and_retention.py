@@ -9,13 +9,16 @@ import sqlalchemy as sa
 
 from convention.audit.models import AuditEntry
 from convention.core.timeutil import utcnow
+from convention.editions.models import Edition
 from convention.privacy.jobs import anonymise_job, next_run
 from convention.privacy.models import PrivacyNotice, PrivacySettings
+from convention.privacy.notices import publish_notice
 from convention.privacy.retention import anonymise_due
 from convention.registration.models import Attendee, Order, WaitingListEntry
 from convention.registration.settings import get_settings
 from tests.conftest import post_form
 from tests.factories import make_edition, make_user
+from tests.queries import count_queries
 from tests.registration.helpers import buy, make_ticket_type
 
 
@@ -109,3 +112,31 @@ def test_record_of_processing_lists_what_why_and_how_long(db, client, auth):
     buy(edition, {ticket: 1})
     page = client.get(f"/{edition.slug}/manage/privacy/processing").get_data(as_text=True)
     assert "attendees.email" in page and "users.password_hash" in page and "retention date" in page
+
+
+def test_privacy_pages_query_count_does_not_grow_with_versions_and_orders(db, client, auth):
+    organizer, edition = _organizer_edition(auth)
+    slug = edition.slug
+    ticket = make_ticket_type(edition, price_cents=0)
+    pages = [f"/{slug}/manage/privacy/", f"/{slug}/manage/privacy/processing", f"/{slug}/privacy"]
+
+    def counts():
+        found = []
+        for url in pages:
+            with count_queries() as statements:
+                assert client.get(url).status_code == 200
+            found.append(len(statements))
+        return found
+
+    publish_notice(edition, "First.", actor=organizer)
+    buy(edition, {ticket: 1})
+    db.session.commit()
+    few = counts()
+    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
+    organizer = db.session.merge(organizer)
+    ticket = db.session.merge(ticket)
+    for n in range(5):
+        publish_notice(edition, f"Version {n}.", actor=organizer)
+        buy(edition, {ticket: 1}, email=f"b{n}@example.org")
+    db.session.commit()
+    assert counts() == few
