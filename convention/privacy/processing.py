@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.privacy.personal import PERSONAL, PROCESSING
-from convention.privacy.retention import get_privacy_settings
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,3 @@ def record(edition: Edition) -> list[RecordRow]:
             )
         )
     return rows
-
-
-def retention_date(edition: Edition):
-    return get_privacy_settings(edition).retention_until
