@@ -198,8 +198,8 @@ class RegistrationSettingsForm(FlaskForm):
         lazy_gettext("Attendees can cancel until"), format=LOCAL_FORMAT, validators=[Optional()], description=lazy_gettext("Empty: no self-cancellation.")
     )
     cancellation_fee = MoneyField(lazy_gettext("Cancellation fee"), default="0.00", validators=[Optional()])
-    privacy_version = StringField(lazy_gettext("Privacy notice version"), validators=[DataRequired(), Length(max=40)])
-    privacy_notice = TextAreaField(lazy_gettext("Privacy notice"), validators=[Optional(), Length(max=20000)])
+    # The privacy notice and its version are edited on the privacy page (convention/privacy),
+    # where each change is a new version that consents name.
     seller_name = StringField(lazy_gettext("Seller (on receipts)"), validators=[Optional(), Length(max=160)])
     seller_address = StringField(lazy_gettext("Seller address"), validators=[Optional(), Length(max=255)])
     seller_vat_number = StringField(lazy_gettext("Seller VAT number"), validators=[Optional(), Length(max=40)])

@@ -63,17 +63,25 @@ def save_settings(edition: Edition, data: SettingsData, *, actor) -> ReviewSetti
     if row is None:
         row = ReviewSettings(edition_id=edition.id)
         db.session.add(row)
+    old = _settings_values(row)
     row.opens_at, row.closes_at = data.opens_at, data.closes_at
     row.blind, row.scores_visible_after_own = data.blind, data.scores_visible_after_own
     row.reviews_per_proposal = data.reviews_per_proposal
     db.session.flush()
-    record_audit("review.settings", actor=actor, edition_id=edition.id, target=row, data={
-        "opens_at": data.opens_at.isoformat() if data.opens_at else None,
-        "closes_at": data.closes_at.isoformat() if data.closes_at else None,
-        "blind": data.blind, "scores_visible_after_own": data.scores_visible_after_own,
-        "reviews_per_proposal": data.reviews_per_proposal,
-    })
+    new = _settings_values(row)
+    changed = [key for key in new if old[key] != new[key]]
+    record_audit("review.settings", actor=actor, edition_id=edition.id, target=row, data=new,
+                 before={key: old[key] for key in changed}, after={key: new[key] for key in changed})
     return row
+
+
+def _settings_values(row: ReviewSettings) -> dict:
+    return {
+        "opens_at": row.opens_at.isoformat() if row.opens_at else None,
+        "closes_at": row.closes_at.isoformat() if row.closes_at else None,
+        "blind": row.blind, "scores_visible_after_own": row.scores_visible_after_own,
+        "reviews_per_proposal": row.reviews_per_proposal,
+    }
 
 
 # -- criteria ------------------------------------------------------------------------------------

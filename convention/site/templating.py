@@ -21,7 +21,7 @@ from convention.editions.navigation import edition_actions, edition_nav, manage_
 # and month names in the page's language ("Mon 11 Jan" in English, exactly as strftime;
 # "ma 11 jan." in Dutch, "lun. 11 janv." in French).
 _CLDR = {"a": "EEE", "A": "EEEE", "d": "dd", "e": "d", "b": "MMM", "B": "MMMM", "m": "MM", "Y": "y",
-         "H": "HH", "M": "mm"}
+         "H": "HH", "M": "mm", "S": "ss"}
 
 
 @lru_cache(maxsize=64)

@@ -4,7 +4,7 @@ entry (for its mail when the buyer has no account); and for the schedule (issue 
 audience.
 
 Revision ID: 0021_edition_translations
-Revises: 0018_two_factor
+Revises: 0019_audit_privacy
 Create Date: 2026-11-30 22:10:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0021_edition_translations'
-down_revision = '0018_two_factor'
+down_revision = '0019_audit_privacy'
 branch_labels = None
 depends_on = None
 

@@ -16,9 +16,10 @@ from tests.registration.helpers import buy, checkout_form, make_quota, make_tick
 # settings, the due reservations to release, the ticket types with their quotas, the
 # buyer's open orders, a SAVEPOINT around the order's insert (for a parallel post of the
 # same form), the order, its attendees (one statement for all), RELEASE, the audit
-# entry, the email in the outbox and the one seat counter's UPDATE. Nothing is read
-# again after the commit.
-STATEMENTS_PER_ORDER = 13
+# entry and its client address (kept beside the append-only log, see audit/models.py),
+# the email in the outbox and the one seat counter's UPDATE. Nothing is read again after
+# the commit.
+STATEMENTS_PER_ORDER = 14
 
 
 def _statements(statements: list[str]) -> list[str]:
