@@ -30,6 +30,7 @@ BLUEPRINT_MODULES = (
     "convention.schedule.views_grid",
     "convention.schedule.views_export",
     "convention.checkin.views",
+    "convention.tokens.views_manage",
 )
 
 # Domains that receive signals (convention.core.signals): each module's
@@ -56,6 +57,7 @@ MODEL_MODULES = (
     "convention.schedule.models",
     "convention.badges.models",
     "convention.checkin.models",
+    "convention.tokens.models",
 )
 
 
