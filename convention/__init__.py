@@ -30,6 +30,7 @@ BLUEPRINT_MODULES = (
     "convention.schedule.views_grid",
     "convention.schedule.views_export",
     "convention.checkin.views",
+    "convention.checkin.views_manage",
     "convention.tokens.views_manage",
 )
 
