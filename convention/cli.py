@@ -76,6 +76,9 @@ def demo_command(no_migrate):
     click.echo("Demo logins (every password below is public: never use them in production):")
     for role, email, password in logins:
         click.echo(f"  {role:<22} {email:<34} {password}")
+    from convention.checkin.demo import DEMO_DEVICE_NAME, DEMO_DEVICE_TOKEN
+
+    click.echo(f"Door device token ({DEMO_DEVICE_NAME}, scope checkin; public too): {DEMO_DEVICE_TOKEN}")
 
 
 @click.command("worker")

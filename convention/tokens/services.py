@@ -43,8 +43,11 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def create_token(edition, *, scope: str, name: str, actor=None) -> IssuedToken:
-    """A new token for ``edition``; the secret is in the answer and nowhere else."""
+def create_token(edition, *, scope: str, name: str, actor=None, secret: str | None = None) -> IssuedToken:
+    """A new token for ``edition``; the secret is in the answer and nowhere else.
+
+    ``secret`` is for the demo only (its door device gets a token printed with the demo
+    logins, public like them); everything else gets 256 random bits."""
     try:
         scope = TokenScope(scope)
     except ValueError:
@@ -52,7 +55,9 @@ def create_token(edition, *, scope: str, name: str, actor=None) -> IssuedToken:
     name = (name or "").strip()
     if not name or len(name) > 60:
         raise DomainError(gettext("Give the token a name of 1 to 60 characters (the device or client)."), field="name")
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    if secret is not None and (not secret.startswith(TOKEN_PREFIX) or len(secret) < 40):
+        raise ValueError("a given secret starts with the token prefix and has at least 40 characters")
+    secret = secret or TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         edition_id=edition.id,
         name=name,
