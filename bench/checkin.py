@@ -13,7 +13,8 @@ What it does, all on 127.0.0.1:
 5. stops gunicorn and drops the scratch database (unless --keep).
 
 Latency is measured from the moment each request was due (open loop), so a server that
-falls behind shows it in the p99 instead of slowing the clients down. The last line is
+falls behind shows it in the p99 instead of slowing the clients down. ``--rate 0`` runs
+both phases closed loop instead (the server's capacity with --clients in flight). The last line is
 one JSON object: scans_per_second, p50_ms, p99_ms, baseline_per_second, baseline_p99_ms
 (target: p99 under 50 ms at 200 scans per second), plus details.
 
@@ -45,7 +46,13 @@ ROOT = harness.ROOT
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     harness.add_server_arguments(parser)
-    parser.add_argument("--rate", type=float, default=200, help="requests per second sent (both phases)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=200,
+        help="requests per second sent (both phases); 0: closed loop, each client sends its next "
+        "request when the previous one is answered (the server's capacity)",
+    )
     parser.add_argument("--seconds", type=float, default=20, help="length of each phase")
     parser.add_argument("--clients", type=int, default=32, help="concurrent keep-alive connections (scanners)")
     parser.add_argument("--attendees", type=int, default=3000, help="paid registrations seeded")
@@ -56,7 +63,7 @@ def parse_args(argv=None):
         and 1 <= args.clients <= 256
         and 10 <= args.attendees <= 100_000
     ):
-        parser.error("sizes out of bounds: rate 1-5000, seconds 1-600, clients 1-256, attendees 10-100000")
+        parser.error("sizes out of bounds: rate 0-5000, seconds 1-600, clients 1-256, attendees 10-100000")
     harness.check_local_database(parser, args)
     return args
 
@@ -131,6 +138,8 @@ def seed(env: dict, attendees: int, clients: int) -> dict:
 def run_phase(port: int, rate: float, seconds: float, clients: int, make_request) -> dict:
     """Send ``rate`` requests per second for ``seconds`` over ``clients`` connections; each
     job is ``make_request(index) -> (method, path, body, headers, check)``."""
+    if not rate:
+        return closed_loop(port, seconds, clients, make_request)
     total = int(rate * seconds)
     jobs: queue.Queue = queue.Queue()
     latencies: list[float] = []
@@ -184,6 +193,46 @@ def run_phase(port: int, rate: float, seconds: float, clients: int, make_request
     }
 
 
+def closed_loop(port: int, seconds: float, clients: int, make_request) -> dict:
+    """Each client sends its next request as soon as the previous one is answered."""
+    latencies: list[float] = []
+    outcomes: Counter = Counter()
+    lock = threading.Lock()
+    counter = iter(range(10**9))
+    stop_at = time.perf_counter() + seconds
+
+    def client(number: int):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.perf_counter() < stop_at:
+            with lock:
+                index = next(counter)
+            method, path, body, headers, check = make_request(index, number)
+            started = time.perf_counter()
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            outcome = check(response.status, response.read())
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+                outcomes[outcome] += 1
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    ordered = sorted(latencies)
+    return {
+        "requests": len(ordered),
+        "per_second": round(len(ordered) / wall, 1),
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
+        "max_ms": round(ordered[-1], 2),
+        "outcomes": dict(outcomes),
+    }
+
+
 def main(argv=None) -> dict:
     args = parse_args(argv)
     print(reproduce_command(args), flush=True)
@@ -216,7 +265,7 @@ def main(argv=None) -> dict:
 
             return "POST", f"/{slug}/checkin/scan", body, headers, check
 
-        harness_warmup = run_phase(port, min(args.rate, 50), 2, args.clients, health)
+        harness_warmup = run_phase(port, min(args.rate, 50) or 50, 2, args.clients, health)
         baseline = run_phase(port, args.rate, args.seconds, args.clients, health)
         scans = run_phase(port, args.rate, args.seconds, args.clients, scan)
     finally:

@@ -90,11 +90,13 @@ def door(edition):
 @accepts_token(TokenScope.CHECKIN.value)
 @guarded(can_use_door, load=load_edition)
 def scan_code(edition):
+    timezone = edition.timezone  # read now: after the commit it would cost a new transaction and a query
+
     def act():
         data = request.get_json(silent=True)
         return scan(edition, _scan_request(data, _device(edition, data)), actor=_actor())
 
-    return run_action(act, done=lambda answer: jsonify(described(answer, edition.timezone)), refused=_json_refusal)
+    return run_action(act, done=lambda answer: jsonify(described(answer, timezone)), refused=_json_refusal)
 
 
 @bp.get("/<slug>/checkin/offline")
@@ -111,13 +113,15 @@ def offline(edition):
 def upload(edition):
     """Scans made offline: ``{"scans": [{code, list, type, scanned_at, nonce}, ...]}``; one
     answer per scan, in the order sent (``offline.upload_scans``)."""
+    timezone = edition.timezone  # read before the commit expires the edition
+
     def act():
         data = request.get_json(silent=True)
         return upload_scans(edition, read_batch(data), device=_device(edition, data), actor=_actor())
 
     return run_action(
         act,
-        done=lambda answers: jsonify(results=[described(a, edition.timezone) if a.get("status") != "error" else a
+        done=lambda answers: jsonify(results=[described(a, timezone) if a.get("status") != "error" else a
                                               for a in answers]),
         refused=_json_refusal,
     )
