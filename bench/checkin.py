@@ -58,7 +58,7 @@ def parse_args(argv=None):
     parser.add_argument("--attendees", type=int, default=3000, help="paid registrations seeded")
     args = parser.parse_args(argv)
     if not (
-        1 <= args.rate <= 5000
+        0 <= args.rate <= 5000
         and 1 <= args.seconds <= 600
         and 1 <= args.clients <= 256
         and 10 <= args.attendees <= 100_000
