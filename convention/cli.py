@@ -6,8 +6,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from convention.checkin.demo import DEMO_DEVICE_NAME, DEMO_DEVICE_TOKEN
 from convention.extensions import db
 from convention.schedule.cli import schedule_cli
+from convention.tokens.cli import tokens_cli
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 mail_cli = AppGroup("mail", help="The outbox.")
@@ -81,6 +83,7 @@ def demo_command(no_migrate):
             "set it up on their first visit with any authenticator app. To look around without one, run\n"
             "the demo with REQUIRE_ORGANIZER_2FA=0."
         )
+    click.echo(f"Door device token ({DEMO_DEVICE_NAME}, scope checkin; public too): {DEMO_DEVICE_TOKEN}")
 
 
 @click.command("worker")
@@ -118,3 +121,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(schedule_cli)
+    app.cli.add_command(tokens_cli)

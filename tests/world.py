@@ -15,10 +15,12 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from convention.accounts.services import request_password_reset, send_confirmation
+from convention.badges.keys import signing_key
 from convention.cfp import attachments, cospeakers
 from convention.cfp.late_grants import create_late_grant
 from convention.cfp.speaker_services import ProfileData, update_speaker_profile
 from convention.cfp.states import ProposalState
+from convention.checkin.lists import ListData, save_list
 from convention.core.timeutil import to_utc, utcnow
 from convention.editions.models import Role, Room
 from convention.extensions import db
@@ -33,6 +35,7 @@ from convention.review import settings as review_settings
 from convention.review.assignment import assign
 from convention.review.scoring import ReviewData, save_review
 from convention.schedule import placement, setup, versions
+from convention.tokens.services import create_token
 from tests.cfp.helpers import make_proposal, make_question, pdf_bytes, png_bytes
 from tests.conftest import Auth
 from tests.factories import give_role, make_edition, make_user
@@ -115,6 +118,10 @@ def build_world() -> World:
     review = _review_world(edition, organizer, reviewer, proposal, second)
     day, block, version = _schedule(edition, room, scheduled, organizer)
 
+    device = create_token(edition, scope="checkin", name="Gate A phone", actor=organizer).token
+    door_list = save_list(edition, ListData(name="Workshop room"), actor=organizer)
+    ticket_key = signing_key(edition.id)
+    db.session.commit()
     message = db.session.scalars(db.select(OutboxMessage)).first()
     values = {
         "slug": edition.slug,
@@ -132,6 +139,9 @@ def build_world() -> World:
         "grant_id": grant.id,
         "issue_id": issue.id,
         "message_id": message.id,
+        "token_id": device.id,
+        "list_id": door_list.id,
+        "key_id": ticket_key.id,
         "secret": order.secret,
         "filename": "css/app.css",
         **review,

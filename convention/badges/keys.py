@@ -106,3 +106,10 @@ def ticket_code(edition_id: int, ticket_id: str) -> str:
 def read_code(code: str) -> TicketPayload | None:
     """``verify_code`` with the keys of the database: the payload of a genuine code, else None."""
     return verify_code(code, public_keys())
+
+
+def list_keys(edition_id: int) -> list[TicketKey]:
+    """The edition's keys, newest first (one query); the first unrevoked one signs."""
+    return list(db.session.scalars(
+        sa.select(TicketKey).where(TicketKey.edition_id == edition_id).order_by(TicketKey.id.desc())
+    ))

@@ -1,5 +1,7 @@
-"""The demo edition's door: the default list, a workshop-room list, and a first wave of
-arrivals already checked in at gate A by Sam (the demo's check-in staff)."""
+"""The demo edition's door: the default list, a workshop-room list, a first wave of
+arrivals already checked in at gate A by Sam (the demo's check-in staff), and a door
+phone's API token (``DEMO_DEVICE_TOKEN``, printed by ``flask demo``: public like the demo
+passwords; a real one comes from the token page or ``flask tokens create``)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,12 @@ from convention.checkin.models import CheckinList
 from convention.checkin.scanning import check_in_attendee, default_list
 from convention.extensions import db
 from convention.registration.models import Attendee, Order, OrderState, TicketType
+from convention.tokens.models import TokenScope
+from convention.tokens.services import create_token
 
 ARRIVALS = 40  # paid registrations already inside; the others are still to come
+DEMO_DEVICE_NAME = "Gate A phone"
+DEMO_DEVICE_TOKEN = "cvt_demo-door-phone-public-token-never-use-in-production"  # noqa: S105 - public demo data
 
 
 def seed(edition, people) -> None:
@@ -29,3 +35,5 @@ def seed(edition, people) -> None:
     ).all()
     for attendee in arrivals:
         check_in_attendee(edition, attendee, gate="A", actor=people["staff"])
+    create_token(edition, scope=TokenScope.CHECKIN.value, name=DEMO_DEVICE_NAME, actor=people["organizer"],
+                 secret=DEMO_DEVICE_TOKEN)

@@ -2,7 +2,7 @@
 accepted) and the hashed single-use recovery codes.
 
 Revision ID: 0018_two_factor
-Revises: 0015_review_totals
+Revises: 0017_api_tokens_checkin
 Create Date: 2026-11-30 22:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_two_factor"
-down_revision = "0015_review_totals"
+down_revision = "0017_api_tokens_checkin"
 branch_labels = None
 depends_on = None
 

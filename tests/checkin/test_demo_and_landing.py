@@ -37,3 +37,25 @@ def test_only_people_whose_sole_role_is_the_door_land_there(client, auth):
                                                           "password": "correct horse battery",
                                                           "csrf_token": csrf_token_from(token_page)})
     assert response.headers["Location"] == "/account"  # a page to go back to wins
+
+
+def test_the_demo_door_phone_token_scans_and_flask_demo_prints_it(client, runner):
+    from convention.badges.keys import ticket_code
+    from convention.checkin.demo import DEMO_DEVICE_TOKEN
+    from convention.editions.models import Edition
+    from convention.registration.models import Attendee, Order, OrderState
+
+    result = runner.invoke(args=["demo", "--no-migrate"])
+    assert DEMO_DEVICE_TOKEN in result.output
+    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == "demo"))
+    inside = sa.select(Checkin.attendee_id).where(Checkin.attendee_id.is_not(None))
+    attendee = db.session.scalars(
+        sa.select(Attendee).join(Order, Order.id == Attendee.order_id)
+        .where(Attendee.edition_id == edition.id, Order.state == OrderState.PAID, Attendee.id.not_in(inside))
+        .limit(1)).one()
+    code = ticket_code(edition.id, attendee.code)
+    db.session.commit()
+    answer = client.post("/demo/checkin/scan", json={"code": code},
+                         headers={"Authorization": f"Bearer {DEMO_DEVICE_TOKEN}"})
+    assert answer.status_code == 200 and answer.json["status"] == "checked_in"
+    assert db.session.scalar(sa.select(Checkin.device).where(Checkin.attendee_id == attendee.id)) == "Gate A phone"

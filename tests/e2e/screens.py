@@ -107,6 +107,9 @@ SCREENS = [
     Screen("talk", lambda d: f"/{d.slug}/schedule/", follow="main a[href*='/talk/']"),
     Screen("schedule-grid", lambda d: f"/{d.slug}/manage/schedule/", who="organizer"),
     Screen("door", lambda d: f"/{d.slug}/checkin/", who="staff"),
+    Screen("door-arrivals", lambda d: f"/{d.slug}/manage/checkin/", who="organizer"),
+    Screen("door-list-form", lambda d: f"/{d.slug}/manage/checkin/lists/new", who="organizer"),
+    Screen("api-tokens", lambda d: f"/{d.slug}/manage/tokens/", who="organizer"),
 ]
 
 
