@@ -21,7 +21,7 @@ import secrets
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from convention.accounts.models import User
+from convention.accounts.models import RecoveryCode, User
 from convention.accounts.passwords import verify_password
 from convention.audit.models import AuditClientAddress
 from convention.audit.services import record_audit
@@ -176,6 +176,10 @@ def delete_account(user: User, password: str, *, actor: User) -> dict:
     user.password_hash = UNUSABLE_PASSWORD
     user.session_token = secrets.token_urlsafe(24)  # ends every session
     user.language = None
+    user.totp_secret_sealed = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     user.is_admin = False
     user.email_confirmed_at = None
     user.last_login_at = None

@@ -15,6 +15,8 @@ from flask_babel import lazy_gettext as _l
 # table -> columns that hold personal data (a name, an address, a person's own words).
 PERSONAL: dict[str, tuple[str, ...]] = {
     "users": ("email", "name", "password_hash", "session_token", "language"),
+    # Hashes of a person's unused two-factor recovery codes: deleted with the account.
+    "account_recovery_codes": ("code_hash",),
     "audit_client_addresses": ("address",),
     "outbox_messages": ("recipient", "subject", "body_text"),
     "cfp_speaker_profiles": ("display_name", "biography", "organisation", "job_title", "links", "photo_name"),
@@ -35,12 +37,22 @@ PERSONAL: dict[str, tuple[str, ...]] = {
 NOT_PERSONAL: dict[str, tuple[str, ...]] = {
     # The log names people by id only (see audit/models.py); addresses live beside it.
     "audit_entries": ("action", "object_type", "object_id", "data", "before", "after", "request_id"),
-    "editions": ("slug", "name", "tagline", "description", "timezone", "venue_name", "venue_address"),
+    "editions": (
+        "slug",
+        "name",
+        "tagline",
+        "description",
+        "timezone",
+        "venue_name",
+        "venue_address",
+        "call_text",
+        "translations",
+    ),
     "outbox_messages": ("template", "sender", "status", "last_error"),
     "cfp_late_grants": ("token_hash",),
     "cfp_questions": ("label", "help_text", "kind", "choices"),
     "cfp_speaker_profiles": ("code",),
-    "cfp_proposals": ("code", "level", "language", "state", "idempotency_key", "external_guid"),
+    "cfp_proposals": ("code", "level", "language", "state", "idempotency_key", "external_guid", "external_type"),
     "cfp_attachments": ("code", "stored_name"),
     "cfp_invitations": ("token_hash",),
     "checkin_lists": ("name", "days"),
@@ -68,10 +80,9 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
     "review_decisions": ("outcome",),
     "rooms": ("name", "description"),
     "session_formats": ("name", "description"),
-    "themes": ("name", "description"),
     "schedule_versions": ("name",),
     "schedule_blocks": ("kind", "title"),
-    "ticket_types": ("category", "name", "description", "currency"),
+    "ticket_types": ("category", "name", "description", "currency", "translations"),
     "vouchers": ("code", "kind", "comment"),
     "orders": (
         "code",
@@ -84,13 +95,19 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
         "consent_version",
         "complimentary_sources",
         "idempotency_key",
+        # The language of the page an order was placed on ("nl"): it identifies no one.
+        "language",
     ),
     "attendees": ("code",),
-    "waiting_list_entries": ("secret", "state", "consent_version"),
+    "waiting_list_entries": ("secret", "state", "consent_version", "language"),
     "payment_issues": ("kind", "state", "currency", "reference", "detail", "note"),
     "stripe_checkouts": ("session_id", "url", "status", "currency", "payment_intent"),
     "stripe_events": ("stripe_id", "type", "object_id", "outcome", "detail"),
     "privacy_notices": ("label", "text"),
+    # Device tokens belong to the edition (a door phone, a reporting tool), not to a person.
+    "api_tokens": ("name", "prefix", "scope", "token_hash"),
+    # The organizers' texts in other languages (editions/models.py: Translatable).
+    "themes": ("name", "description", "translations"),
 }
 
 
@@ -106,8 +123,8 @@ class Processing:
 
 PROCESSING: tuple[Processing, ...] = (
     Processing(
-        _l("Accounts: name, email address, password hash, language"),
-        ("users",),
+        _l("Accounts: name, email address, password hash, language, two-factor sign-in key and recovery codes"),
+        ("users", "account_recovery_codes"),
         _l("To sign people in and write to them (contract)."),
         _l("Until the person deletes the account; then only an empty record with its number is kept."),
     ),

@@ -137,3 +137,25 @@ def test_a_wrong_password_or_no_confirmation_deletes_nothing(db, client, auth):
     assert _delete(client).status_code == 422
     assert db.session.scalar(sa.select(User).where(User.email == ACCOUNTS["speaker"])).name == "Sofia Speaker"
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "privacy.account_deleted")) is None
+
+
+def test_deleting_an_account_removes_its_two_factor_key_and_recovery_codes(db):
+    import pyotp
+
+    from convention.accounts import two_factor
+    from convention.accounts.models import RecoveryCode
+    from convention.privacy.erasure import delete_account
+    from tests.factories import make_user
+
+    user = make_user()
+    secret = two_factor.start_setup(user)
+    two_factor.confirm_setup(user, pyotp.TOTP(secret).now())
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 10
+    delete_account(user, PASSWORD, actor=user)
+    db.session.commit()
+    row = db.session.execute(
+        sa.text("select totp_secret_sealed, totp_enabled_at, totp_last_step from users where id = :id"), {"id": user.id}
+    ).one()
+    assert tuple(row) == (None, None, None)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
