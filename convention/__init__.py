@@ -41,6 +41,7 @@ SIGNAL_RECEIVERS = (
     "convention.review.assignment",
     "convention.schedule.placement",
     "convention.checkin.landing",
+    "convention.badges.issuing",
 )
 
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.
