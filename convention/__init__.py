@@ -30,6 +30,8 @@ BLUEPRINT_MODULES = (
     "convention.schedule.views_grid",
     "convention.schedule.views_export",
     "convention.checkin.views",
+    "convention.badges.views",
+    "convention.badges.views_manage",
 )
 
 # Domains that receive signals (convention.core.signals): each module's

@@ -101,6 +101,10 @@ ENDPOINTS = {
     # A background scheduler run's progress: the matrix asks for a run that does not exist
     # (and has no Redis), so those the organizer area lets in get the view's JSON 404.
     "schedule_manage.scheduler_status": InArea(frozenset(), area=AREAS["organizer"]),
+    # A print sheet's progress and PDF: the matrix asks for a sheet that does not exist, so
+    # those the organizer area lets in get the view's 404.
+    "badges_manage.sheet_status": InArea(frozenset(), area=AREAS["organizer"]),
+    "badges_manage.sheet_pdf": InArea(frozenset(), area=AREAS["organizer"]),
 }
 # Ends the session: asked last, so every other request is made signed in.
 LAST = {("POST", "accounts.logout")}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from convention.badges.documents import order_badges_pdf
 from convention.badges.keys import code_signer
 from convention.badges.models import Badge
 from convention.core import signals
@@ -152,8 +153,6 @@ def _order_attachments(event: signals.OrderAttachmentsAsked) -> list[Attachment]
 
 
 def _render_order_badges(session, params: dict) -> bytes:
-    from convention.badges.documents import order_badges_pdf
-
     return order_badges_pdf(session, params["order_id"], language=params.get("language"))
 
 
