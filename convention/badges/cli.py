@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from convention.badges.sheets import make_sheet
 from convention.core.errors import DomainError
@@ -31,7 +31,7 @@ def sheet_command(slug: str, out: Path, only_unprinted: bool, ticket_type_id: in
 
     def progress(done: int, total: int) -> None:
         if done % PROGRESS_EVERY == 0 or done == total:
-            click.echo(gettext("%(done)d of %(total)d badges", done=done, total=total), err=True)
+            click.echo(gettext("Badges: %(done)d of %(total)d", done=done, total=total), err=True)
 
     try:
         result = make_sheet(edition, only_unprinted=only_unprinted, ticket_type_id=ticket_type_id, on_progress=progress)
@@ -40,4 +40,5 @@ def sheet_command(slug: str, out: Path, only_unprinted: bool, ticket_type_id: in
         raise click.ClickException(error.message) from error
     out.write_bytes(result.pdf)
     db.session.commit()  # only once the file is written: a failed write leaves them unprinted
-    click.echo(gettext("Wrote %(count)d badges to %(file)s.", count=result.badges, file=str(out)))
+    click.echo(ngettext("Wrote %(num)d badge to %(file)s.", "Wrote %(num)d badges to %(file)s.", result.badges,
+                        file=str(out)))

@@ -7,7 +7,7 @@ Redis (or when Redis cannot be reached) it is made in the request."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from redis.exceptions import RedisError
 from wtforms import SelectChoice
@@ -90,7 +90,8 @@ def _build_inline(edition, sheet):
 
 
 def _made(edition, sheet):
-    flash(gettext("The print sheet is ready: %(count)d badges.", count=sheet.total), "success")
+    flash(ngettext("The print sheet is ready: %(num)d badge.", "The print sheet is ready: %(num)d badges.", sheet.total),
+          "success")
     return redirect(_page_url(edition, sheet=sheet.token))
 
 
