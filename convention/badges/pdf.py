@@ -99,6 +99,8 @@ class BadgeWriter:
         from fpdf import FPDF
 
         self.sheet = sheet
+        # fontTools reports every table it subsets at INFO: a line per font per PDF in the logs.
+        logging.getLogger("fontTools").setLevel(logging.WARNING)
         self.pdf = FPDF(unit="mm", format="A4" if sheet else (BADGE_W, BADGE_H))
         self.pdf.set_auto_page_break(False)
         self.pdf.set_margins(0, 0, 0)
