@@ -107,6 +107,7 @@ SCREENS = [
     Screen("talk", lambda d: f"/{d.slug}/schedule/", follow="main a[href*='/talk/']"),
     Screen("schedule-grid", lambda d: f"/{d.slug}/manage/schedule/", who="organizer"),
     Screen("door", lambda d: f"/{d.slug}/checkin/", who="staff"),
+    Screen("badges", lambda d: f"/{d.slug}/manage/badges/", who="organizer"),
 ]
 
 
