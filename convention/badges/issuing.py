@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from convention.badges.codes import key_id_of
 from convention.badges.documents import order_badges_pdf
-from convention.badges.keys import code_signer
+from convention.badges.keys import code_signer, revoke_key
 from convention.badges.models import Badge
 from convention.core import signals
 from convention.core.timeutil import utcnow
@@ -107,6 +108,26 @@ def mark_for_reprint(attendee_ids) -> int:
         .execution_options(synchronize_session="fetch")
     )
     return result.rowcount
+
+
+def revoke_signing_key(edition_id: int, key_id: int, *, actor=None) -> int:
+    """Revoke one of the edition's signing keys and give every badge it signed a new code
+    (from the newest key, made if none is left); a printed one is marked for reprinting,
+    its printed code no longer admitting. Returns how many badges got a new code."""
+    revoke_key(edition_id, key_id, actor=actor)
+    rows = db.session.execute(
+        sa.select(Badge.id, Badge.code, Badge.printed_at, Attendee.code)
+        .join(Attendee, Attendee.id == Badge.attendee_id)
+        .where(Badge.edition_id == edition_id)
+    ).all()
+    stale = [row for row in rows if key_id_of(row[1]) == key_id]
+    if stale:
+        sign = code_signer(edition_id)
+        db.session.execute(sa.update(Badge), [
+            {"id": badge_id, "code": sign(ticket_id), "needs_reprint": printed_at is not None}
+            for badge_id, _code, printed_at, ticket_id in stale
+        ])
+    return len(stale)
 
 
 def revoked_ticket_ids(edition_id: int) -> dict[str, str]:

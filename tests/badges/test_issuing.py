@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from convention.badges.issuing import issue_missing_badges, revoked_ticket_ids
-from convention.badges.keys import read_code
+from convention.badges.issuing import issue_missing_badges, revoke_signing_key, revoked_ticket_ids
+from convention.badges.keys import read_code, signing_key
 from convention.badges.models import Badge
 from convention.checkin.scanning import ScanRequest, scan
 from convention.extensions import db
@@ -133,3 +133,23 @@ def test_registrations_paid_before_badges_existed_get_theirs_once(app, db):
     assert issue_missing_badges(edition.id) == 0
     db.session.commit()
     assert {read_code(b.code).ticket_id for b in _badges(order)} == {a.code for a in order.attendees}
+
+
+def test_revoking_a_signing_key_gives_its_badges_new_codes_and_printed_ones_a_reprint(app, db):
+    edition = make_edition(organizer=make_user())
+    order = _paid_order(edition, seats=2)
+    old_key = signing_key(edition.id)
+    printed, unprinted = _badges(order)
+    printed.printed_at = printed.issued_at
+    old_codes = (printed.code, unprinted.code)
+    db.session.commit()
+    assert revoke_signing_key(edition.id, old_key.id) == 3  # the order's two and the organizer's staff badge
+    db.session.commit()
+    db.session.expire_all()
+    printed, unprinted = _badges(order)
+    assert all(read_code(code) is None for code in old_codes)  # the revoked key no longer verifies
+    for badge, attendee in zip((printed, unprinted), order.attendees, strict=True):
+        payload = read_code(badge.code)
+        assert payload.ticket_id == attendee.code and payload.key_id != old_key.id
+    assert (printed.needs_reprint, unprinted.needs_reprint) == (True, False)
+    assert revoke_signing_key(edition.id, old_key.id) == 0  # again: nothing left to re-sign
