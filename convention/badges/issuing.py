@@ -3,6 +3,8 @@
 An order becomes paid: each of its registrations gets a badge with its signed ticket code
 (kept, not re-signed, if it already has one; a void or refunded badge admits again). A
 registration's name or organisation changes: a printed badge is marked for reprinting.
+A talk is confirmed or cancelled, a team role granted or revoked: the role a printed
+badge shows may be stale, so it is marked for reprinting too.
 An order is cancelled or refunded: its badges are revoked with the door's reason ("void",
 "refunded"), which the offline revocation list is read from. Receivers run in the
 sender's transaction: they flush, never commit.
@@ -152,6 +154,26 @@ def _on_attendee_renamed(event: signals.AttendeeRenamed) -> None:
     mark_for_reprint(event.attendee_ids)
 
 
+def mark_people_for_reprint(edition_id: int, user_ids) -> int:
+    """These people's role on the badge may have changed (a talk confirmed or cancelled, a
+    team role granted or revoked): their printed badges in the edition are printed again."""
+    attendee_ids = sa.select(Attendee.id).where(Attendee.edition_id == edition_id,
+                                                Attendee.user_id.in_(list(user_ids))).scalar_subquery()
+    result = db.session.execute(
+        sa.update(Badge).where(Badge.attendee_id.in_(attendee_ids), Badge.printed_at.is_not(None))
+        .values(needs_reprint=True).execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount
+
+
+def _on_talk_changed(event) -> None:
+    mark_people_for_reprint(event.edition_id, event.speaker_ids)
+
+
+def _on_role_changed(event) -> None:
+    mark_people_for_reprint(event.edition_id, [event.user_id])
+
+
 def _on_order_cancelled(event: signals.OrderCancelled) -> None:
     revoke_order_badges(event.order_id, VOID)
 
@@ -184,4 +206,8 @@ def connect_receivers() -> None:
     signals.order_cancelled.connect(_on_order_cancelled)
     signals.order_refunded.connect(_on_order_refunded)
     signals.order_attachments_asked.connect(_order_attachments)
+    for signal in (signals.talk_confirmed, signals.talk_cancelled):
+        signal.connect(_on_talk_changed)
+    for signal in (signals.role_granted, signals.role_revoked):
+        signal.connect(_on_role_changed)
     register_attachment_renderer(ORDER_BADGES, _render_order_badges)

@@ -9,13 +9,14 @@ from convention.badges.issuing import issue_missing_badges, revoke_signing_key, 
 from convention.badges.keys import read_code, signing_key
 from convention.badges.models import Badge
 from convention.checkin.scanning import ScanRequest, scan
+from convention.editions.models import Role
 from convention.extensions import db
 from convention.registration.models import Attendee
 from convention.registration.ordering import AttendeeData
 from convention.registration.self_service import update_attendees
 from convention.registration.services import cancel_order, mark_order_paid, mark_order_refunded
 from convention.registration.states import OrderState
-from tests.factories import make_edition, make_user
+from tests.factories import give_role, make_edition, make_user
 from tests.registration.helpers import buy, make_ticket_type
 
 
@@ -153,3 +154,19 @@ def test_revoking_a_signing_key_gives_its_badges_new_codes_and_printed_ones_a_re
         assert payload.ticket_id == attendee.code and payload.key_id != old_key.id
     assert (printed.needs_reprint, unprinted.needs_reprint) == (True, False)
     assert revoke_signing_key(edition.id, old_key.id) == 0  # again: nothing left to re-sign
+
+
+def test_a_new_team_role_marks_the_persons_printed_badge_for_reprinting(app, db):
+    organizer = make_user()
+    edition = make_edition(organizer=organizer)
+    reviewer = make_user(email="rev@example.org")
+    give_role(edition, reviewer, Role.CHECKIN)  # a free staff registration, with its badge
+    db.session.commit()
+    badge = db.session.scalar(sa.select(Badge).join(Attendee, Attendee.id == Badge.attendee_id)
+                              .where(Attendee.user_id == reviewer.id))
+    badge.printed_at = badge.issued_at
+    db.session.commit()
+    give_role(edition, reviewer, Role.REVIEWER)  # now also on the committee: the band changes
+    db.session.commit()
+    db.session.refresh(badge)
+    assert badge.needs_reprint is True
