@@ -35,6 +35,8 @@ BLUEPRINT_MODULES = (
     "convention.privacy.views",
     "convention.checkin.views_manage",
     "convention.tokens.views_manage",
+    "convention.badges.views",
+    "convention.badges.views_manage",
 )
 
 # Domains that receive signals (convention.core.signals): each module's
@@ -46,6 +48,7 @@ SIGNAL_RECEIVERS = (
     "convention.review.assignment",
     "convention.schedule.placement",
     "convention.checkin.landing",
+    "convention.badges.issuing",
 )
 
 # Model modules, imported so that SQLAlchemy (and Alembic) know every table.

@@ -103,6 +103,10 @@ ENDPOINTS = {
     "schedule_manage.scheduler_status": InArea(frozenset(), area=AREAS["organizer"]),
     # The QR code of a two-factor setup the person started: without one (as here), 404.
     "account_security.two_factor_qr": InArea(frozenset(), area=Access(SIGNED_IN)),
+    # A print sheet's progress and PDF: the matrix asks for a sheet that does not exist, so
+    # those the organizer area lets in get the view's 404.
+    "badges_manage.sheet_status": InArea(frozenset(), area=AREAS["organizer"]),
+    "badges_manage.sheet_pdf": InArea(frozenset(), area=AREAS["organizer"]),
 }
 # Ends the session: asked last, so every other request is made signed in.
 LAST = {("POST", "accounts.logout")}

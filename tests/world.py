@@ -172,6 +172,8 @@ def build_world() -> World:
         ("review.declare_conflict", "code"): second.code,  # keeps the reviewer's scoring page open
         ("schedule.speaker", "code"): version.snapshot["talks"][0]["speakers"][0]["code"],
         ("checkin.check_in_found", "code"): paid_order.attendees[0].code,  # a registration found at the door
+        ("badges.badge_pdf", "code"): paid_order.attendees[0].code,  # the door prints their badge
+        ("badges.order_badges", "secret"): paid_order.secret,  # a paid order has badges
     }
     return World(values=values, per_endpoint=per_endpoint)
 

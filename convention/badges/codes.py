@@ -57,6 +57,14 @@ def _body(key_id: int, edition_id: int, ticket_id: str) -> bytes:
     return _HEADER.pack(VERSION, key_id, edition_id) + bytes([len(ident)]) + ident
 
 
+def key_id_of(code: str) -> int | None:
+    """The id of the key a code says it is signed with (unverified), or None if unreadable."""
+    raw = _b64decode(code) if isinstance(code, str) and code.isascii() else None
+    if raw is None or len(raw) < _HEADER.size:
+        return None
+    return _HEADER.unpack_from(raw)[1]
+
+
 def sign_code(private_key: Ed25519PrivateKey, *, key_id: int, edition_id: int, ticket_id: str) -> str:
     """The ticket code of ``ticket_id`` in ``edition_id``, signed with key ``key_id``."""
     body = _body(key_id, edition_id, ticket_id)

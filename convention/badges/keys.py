@@ -103,6 +103,26 @@ def ticket_code(edition_id: int, ticket_id: str) -> str:
     return sign_code(_unseal(key), key_id=key.id, edition_id=edition_id, ticket_id=ticket_id)
 
 
+def code_signer(edition_id: int):
+    """A function ticket id -> signed code with the edition's signing key, unsealed once
+    (for many codes in a row: a sheet, an order's badges)."""
+    key = signing_key(edition_id)
+    private_key = _unseal(key)
+
+    def sign(ticket_id: str) -> str:
+        return sign_code(private_key, key_id=key.id, edition_id=edition_id, ticket_id=ticket_id)
+
+    return sign
+
+
+def existing_code_signer(edition_id: int):
+    """``code_signer`` without making a key (for a GET): None when the edition has none yet."""
+    has_key = db.session.scalar(
+        sa.select(TicketKey.id).where(TicketKey.edition_id == edition_id, TicketKey.revoked_at.is_(None)).limit(1)
+    )
+    return code_signer(edition_id) if has_key is not None else None
+
+
 def read_code(code: str) -> TicketPayload | None:
     """``verify_code`` with the keys of the database: the payload of a genuine code, else None."""
     return verify_code(code, public_keys())

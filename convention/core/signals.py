@@ -139,6 +139,66 @@ class OrderReleased:
 order_released = DomainSignal("registration.order-released", OrderReleased)
 
 
+# -- registration -> badges --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderPaid:
+    """An order became paid (a payment, a free order, a free registration), in the
+    transaction that makes it so: its registrations now need their signed ticket codes."""
+
+    edition_id: int
+    order_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class AttendeeRenamed:
+    """What a badge prints of these registrations (name, organisation) changed."""
+
+    edition_id: int
+    order_id: int
+    attendee_ids: tuple[int, ...]
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class OrderCancelled:
+    """A paid order was cancelled without a refund (its tickets are void)."""
+
+    edition_id: int
+    order_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class OrderRefunded:
+    """An order was refunded and cancelled (its tickets are refunded)."""
+
+    edition_id: int
+    order_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class OrderAttachmentsAsked:
+    """A question, asked when an order's confirmation email is queued: each receiver
+    answers a list of ``mail.attachments.Attachment`` for it (its badges), or None.
+    ``language``: the email's language, if the sender knows it."""
+
+    edition_id: int
+    order_id: int
+    language: str | None
+    actor_id: int | None
+
+
+order_paid = DomainSignal("registration.order-paid", OrderPaid)
+attendee_renamed = DomainSignal("registration.attendee-renamed", AttendeeRenamed)
+order_cancelled = DomainSignal("registration.order-cancelled", OrderCancelled)
+order_refunded = DomainSignal("registration.order-refunded", OrderRefunded)
+order_attachments_asked = DomainSignal("registration.order-attachments-asked", OrderAttachmentsAsked)
+
+
 # -- accounts -> the domains above it ----------------------------------------------------
 
 

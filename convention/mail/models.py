@@ -63,3 +63,5 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Descriptors of the files sent with it, rendered at send time (mail/attachments.py).
+    attachments: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")

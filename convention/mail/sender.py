@@ -8,7 +8,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 
-def build_mime(message) -> EmailMessage:
+def build_mime(message, files=()) -> EmailMessage:
     mime = EmailMessage()
     mime["From"] = message.sender
     mime["To"] = message.recipient
@@ -19,10 +19,13 @@ def build_mime(message) -> EmailMessage:
     mime["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain=domain)
     mime["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
     mime.set_content(message.body_text)
+    for file in files:
+        maintype, _, subtype = file.mimetype.partition("/")
+        mime.add_attachment(file.content, maintype=maintype, subtype=subtype or "octet-stream", filename=file.filename)
     return mime
 
 
-def send_via_smtp(message, config: dict) -> None:
+def send_via_smtp(message, config: dict, *, files=()) -> None:
     host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
     smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
     # Greet with the site's public host name rather than whatever the container calls itself.
@@ -32,4 +35,4 @@ def send_via_smtp(message, config: dict) -> None:
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-        smtp.send_message(build_mime(message))
+        smtp.send_message(build_mime(message, files))

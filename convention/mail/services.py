@@ -39,6 +39,7 @@ from convention.audit.services import record_audit
 from convention.core.errors import Conflict, DomainError
 from convention.core.timeutil import utcnow
 from convention.extensions import db
+from convention.mail.attachments import Attachment, render_attachments
 from convention.mail.models import RETRYABLE, MessageStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -104,13 +105,15 @@ def queue_email(
     edition_id: int | None = None,
     language: str | None = None,
     default_language: str | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> OutboxMessage:
     """Render and store a message; it is sent after the caller's transaction commits.
 
     The message is written in ``language``, else in the language the recipient saved on
     their account, else in ``default_language`` (the one a buyer without an account
     ordered in: ``Order.language``), else in the language of the request that queues it
-    (English outside requests)."""
+    (English outside requests). ``attachments`` are rendered when the message is sent
+    (``mail/attachments.py``)."""
     language = language or recipient_language(to) or default_language
     if language:
         with force_locale(language):
@@ -126,6 +129,7 @@ def queue_email(
         body_text=body,
         edition_id=edition_id,
         attempts=0,
+        attachments=[attachment.to_json() for attachment in attachments or ()],
     )
     if config.get("MAIL_SERVER"):
         message.status = MessageStatus.QUEUED
@@ -232,10 +236,12 @@ def backoff_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
-def _smtp_send(message: OutboxMessage) -> None:
+def _smtp_send(message: OutboxMessage, session: Session) -> None:
     from convention.mail.sender import send_via_smtp
 
-    send_via_smtp(message, current_app.config)
+    files = render_attachments(session, message.attachments)
+    session.commit()  # rendering only read: no transaction stays open while SMTP talks
+    send_via_smtp(message, current_app.config, files=files)
 
 
 def _claim(session: Session, message_id: int, *, now: datetime, expected_attempts: int | None) -> bool:
@@ -293,7 +299,7 @@ def deliver_message(message_id: int, *, expected_attempts: int | None = None, no
         session.commit()  # the claim is ours; no transaction stays open while SMTP talks
         error = None
         try:
-            _smtp_send(message)
+            _smtp_send(message, session)
         except Exception as exc:  # any transport failure is recorded, never raised
             error = exc
         _record_outcome(message, error, now=max(now, utcnow()))

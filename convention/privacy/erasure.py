@@ -25,6 +25,7 @@ from convention.accounts.models import RecoveryCode, User
 from convention.accounts.passwords import verify_password
 from convention.audit.models import AuditClientAddress
 from convention.audit.services import record_audit
+from convention.badges.models import BadgeSheet
 from convention.cfp import files
 from convention.cfp.models import Attachment, Invitation, LateSubmissionGrant, Proposal, ProposalSpeaker, SpeakerProfile
 from convention.core.errors import DomainError
@@ -32,7 +33,7 @@ from convention.core.search import contains, contains_pattern
 from convention.editions.models import EditionRole
 from convention.extensions import db
 from convention.mail.models import OutboxMessage
-from convention.privacy.retention import anonymise_attendee_rows
+from convention.privacy.retention import anonymise_attendee_rows, delete_badge_sheets
 from convention.registration.models import Attendee, Order, WaitingListEntry
 from convention.review.models import Assignment, Bid, Conflict, Review, ReviewerTheme, ReviewTeamMember
 from convention.review.totals import refresh_proposals
@@ -136,6 +137,7 @@ def _registration_side(user: User, email: str) -> dict:
         Attendee.order_id.in_(sa.select(Order.id).where(mine)),
         sa.func.lower(Attendee.name) == user.name.strip().lower(),
     )
+    delete_badge_sheets(BadgeSheet.edition_id.in_(sa.select(Order.edition_id).where(mine)))
     anonymise_attendee_rows(
         mine, sa.or_(Attendee.user_id == user.id, sa.func.lower(Attendee.email) == email, herself_on_her_orders)
     )

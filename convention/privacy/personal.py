@@ -48,7 +48,7 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
         "call_text",
         "translations",
     ),
-    "outbox_messages": ("template", "sender", "status", "last_error"),
+    "outbox_messages": ("template", "sender", "status", "last_error", "attachments"),
     "cfp_late_grants": ("token_hash",),
     "cfp_questions": ("label", "help_text", "kind", "choices"),
     "cfp_speaker_profiles": ("code",),
@@ -104,6 +104,11 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
     "stripe_checkouts": ("session_id", "url", "status", "currency", "payment_intent"),
     "stripe_events": ("stripe_id", "type", "object_id", "outcome", "detail"),
     "privacy_notices": ("label", "text"),
+    # Badges carry a signed code of random ids; the print sheets' PDFs (binary, so not
+    # walked here) hold names and are deleted by erasure and retention (delete_badge_sheets).
+    "badges": ("code", "revoked_reason"),
+    "badge_sheets": ("token", "state", "error"),
+    # Descriptors of files rendered at send time (kind, filename, ids).
     # Device tokens belong to the edition (a door phone, a reporting tool), not to a person.
     "api_tokens": ("name", "prefix", "scope", "token_hash"),
     # The organizers' texts in other languages (editions/models.py: Translatable).

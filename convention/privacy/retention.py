@@ -11,6 +11,7 @@ from flask_babel import gettext
 
 from convention.audit.models import AuditClientAddress
 from convention.audit.services import record_audit
+from convention.badges.models import BadgeSheet
 from convention.core.errors import DomainError
 from convention.core.timeutil import to_local, utcnow
 from convention.editions.models import Edition
@@ -64,6 +65,11 @@ def anonymise_attendee_rows(where_orders, where_attendees) -> None:
     )
 
 
+def delete_badge_sheets(where) -> None:
+    """Stored print sheets hold the printed names (a PDF): they go, they can be built again."""
+    db.session.execute(sa.delete(BadgeSheet).where(where).execution_options(synchronize_session=False))
+
+
 def anonymise_edition(edition: Edition, *, now: datetime | None = None, actor=None) -> dict:
     """Every attendee, buyer and waiting-list entry of the edition anonymised, and the
     client addresses of its audit entries deleted. Safe to run twice."""
@@ -77,6 +83,7 @@ def anonymise_edition(edition: Edition, *, now: datetime | None = None, actor=No
         )
     )
     db.session.execute(sa.delete(AuditClientAddress).where(AuditClientAddress.edition_id == edition.id))
+    delete_badge_sheets(BadgeSheet.edition_id == edition.id)
     settings = get_privacy_settings(edition)
     if sa.inspect(settings).transient:
         db.session.add(settings)

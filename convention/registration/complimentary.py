@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from convention.accounts.models import User
 from convention.audit.services import record_audit
+from convention.core import signals
 from convention.core.signals import (
     RoleGranted,
     RoleRevoked,
@@ -130,10 +131,11 @@ def grant_complimentary_registration(edition: Edition, user: User, *, source: st
     db.session.flush()
     record_audit("registration.complimentary_created", actor=actor, edition_id=edition.id, target=order,
                  data={"source": source, "user_id": user.id, "kind": category.value})
+    signals.order_paid.send(signals.OrderPaid(edition.id, order.id, getattr(actor, "id", None)))
     if notify is None:
         notify = getattr(actor, "id", None) != user.id  # no message about what one did oneself
     if notify:
-        email_order(order, "registration_complimentary", category=category)
+        email_order(order, "registration_complimentary", category=category, attach=True)
     return order
 
 

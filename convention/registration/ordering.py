@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext
 
 from convention.audit.services import record_audit
+from convention.core import signals
 from convention.core.errors import Conflict, DomainError
 from convention.core.i18n import current_language
 from convention.core.timeutil import utcnow
@@ -150,7 +151,8 @@ def create_order(
     )
     # The buyer is placing the order: their mail is in the language of the page they use.
     if order.state is OrderState.PAID:
-        email_order(order, "registration_order_paid", language=current_language())
+        signals.order_paid.send(signals.OrderPaid(edition.id, order.id, getattr(user, "id", None)))
+        email_order(order, "registration_order_paid", language=current_language(), attach=True)
     elif order.payment_method == PaymentMethod.BANK_TRANSFER:
         email_order(order, "registration_order_reserved", settings=settings, language=current_language())
     # Last, so the seat rows stay locked for as short a time as possible.

@@ -9,6 +9,7 @@ from datetime import datetime
 from flask_babel import gettext
 
 from convention.audit.services import record_audit
+from convention.core import signals
 from convention.core.errors import DomainError
 from convention.core.timeutil import utcnow
 from convention.extensions import db
@@ -114,7 +115,7 @@ def update_attendees(order: Order, changes: dict[int, AttendeeData], *, actor=No
     if set(changes) - set(by_id):
         raise DomainError(gettext("Unknown attendee."))
     cleaned = clean_attendees(list(changes.values()), len(changes))
-    changed = {}
+    changed, reprint = {}, []
     for attendee_id, data in zip(changes, cleaned, strict=True):
         attendee = by_id[attendee_id]
         before = (attendee.name, attendee.email, attendee.organisation)
@@ -123,7 +124,12 @@ def update_attendees(order: Order, changes: dict[int, AttendeeData], *, actor=No
                                                     (data.name, data.email, data.organisation), strict=True) if old != new]
         if fields:  # which fields, never their values: the audit log holds no personal data
             changed[attendee.code] = fields
+        if (before[0], before[2]) != (data.name, data.organisation):  # what a badge prints
+            reprint.append(attendee.id)
     db.session.flush()
     if changed:
         record_audit("order.attendees_changed", actor=actor, edition_id=order.edition_id, target=order, data=changed)
+    if reprint:
+        signals.attendee_renamed.send(
+            signals.AttendeeRenamed(order.edition_id, order.id, tuple(reprint), getattr(actor, "id", None)))
     return order

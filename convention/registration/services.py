@@ -175,7 +175,8 @@ def mark_order_paid(order: Order, *, amount_cents: int, currency: str, method: s
     order.payment_reference = reference
     _move(order, OrderState.PAID, action="order.paid", actor=actor,
           data={"amount_cents": amount_cents, "method": method, "reference": reference, "seats_retaken": retaken})
-    email_order(order, "registration_order_paid")
+    signals.order_paid.send(signals.OrderPaid(order.edition_id, order.id, getattr(actor, "id", None)))
+    email_order(order, "registration_order_paid", attach=True)
     offer_taken(order)
     return order
 
@@ -209,6 +210,7 @@ def mark_order_refunded(order: Order, *, amount_cents: int, reference: str | Non
     order.refund_reference = reference
     _move(order, OrderState.REFUNDED, action="order.refunded", actor=actor,
           data={"amount_cents": amount_cents, "reference": reference})
+    signals.order_refunded.send(signals.OrderRefunded(order.edition_id, order.id, getattr(actor, "id", None)))
     email_order(order, "registration_order_refunded",
                 refunded_by_hand=order.payment_method == PaymentMethod.BANK_TRANSFER)
     _after_seats_returned(order)
@@ -256,6 +258,7 @@ def refund_unplaceable_payment(order: Order, *, amount_cents: int, reference: st
     order.refund_reference = reference
     _move(order, OrderState.REFUNDED, action="order.refunded_unplaceable",
           data={"amount_cents": amount_cents, "reference": reference})
+    signals.order_refunded.send(signals.OrderRefunded(order.edition_id, order.id, None))
     email_order(order, "registration_payment_apology")
     return order
 
@@ -307,6 +310,7 @@ def cancel_paid_order(order: Order, *, amount_cents: int, reason: str, actor) ->
         lock_edition_inventory(order.edition_id)
         _free_inventory(order)
         _move(order, OrderState.CANCELLED, action="order.cancelled", actor=actor, data={"reason": reason})
+        signals.order_cancelled.send(signals.OrderCancelled(order.edition_id, order.id, getattr(actor, "id", None)))
         email_order(order, "registration_order_released", reason=RELEASE_CANCELLED)
         _after_seats_returned(order)
         return order
@@ -341,6 +345,7 @@ def order_actions(order: Order) -> OrderActions:
 
 
 def resend_confirmation(order: Order, *, actor) -> None:
-    template = "registration_order_paid" if order.state is OrderState.PAID else "registration_order_reserved"
-    email_order(order, template, settings=get_settings(edition_of(order)))
+    paid = order.state is OrderState.PAID
+    template = "registration_order_paid" if paid else "registration_order_reserved"
+    email_order(order, template, settings=get_settings(edition_of(order)), attach=paid)
     record_audit("order.resend", actor=actor, edition_id=order.edition_id, target=order, data={"code": order.code})

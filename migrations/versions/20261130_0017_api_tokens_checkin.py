@@ -1,7 +1,7 @@
 """API tokens (issue 12/14): per-device tokens of an edition, stored as sha256 hashes.
 
 Revision ID: 0017_api_tokens_checkin
-Revises: 0015_review_totals
+Revises: 0016_badges
 Create Date: 2026-11-30 22:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_api_tokens_checkin"
-down_revision = "0015_review_totals"
+down_revision = "0016_badges"
 branch_labels = None
 depends_on = None
 

@@ -90,3 +90,16 @@ def test_the_door_speaks_dutch(client, auth):
     assert "Geen badge?" in page
     answer = _post(client, edition, token, {"code": code}, **{"Accept-Language": "nl"}).json
     assert answer["status"] == "checked_in" and answer["message"] == "Ingecheckt"
+
+
+def test_the_search_offers_to_print_the_badge_of_a_paid_registration_only(client, auth):
+    edition = make_edition()
+    paid, _code = registration(edition, name="Katherine Johnson")
+    unpaid, _other = registration(edition, name="Katherine Unpaid", paid=False, type_name="Day pass")
+    _door_staff(client, auth, edition)
+    page = client.get(f"/{edition.slug}/checkin/?q=katherine").get_data(as_text=True)
+    assert f'href="/{edition.slug}/checkin/badges/{paid.code}.pdf"' in page
+    assert f"/checkin/badges/{unpaid.code}.pdf" not in page
+    badge = client.get(f"/{edition.slug}/checkin/badges/{paid.code}.pdf")
+    assert badge.status_code == 200 and badge.data.startswith(b"%PDF")
+    assert client.get(f"/{edition.slug}/checkin/badges/{unpaid.code}.pdf").status_code == 404

@@ -90,15 +90,24 @@ def test_the_app_factory_connects_one_receiving_function_per_domain(app):
         for name, signal in (("talk_confirmed", signals.talk_confirmed), ("talk_cancelled", signals.talk_cancelled),
                              ("role_granted", signals.role_granted), ("role_revoked", signals.role_revoked),
                              ("item_in_use", signals.item_in_use), ("order_released", signals.order_released),
-                             ("landing_asked", signals.landing_asked))
+                             ("landing_asked", signals.landing_asked), ("order_paid", signals.order_paid),
+                             ("attendee_renamed", signals.attendee_renamed),
+                             ("order_cancelled", signals.order_cancelled), ("order_refunded", signals.order_refunded),
+                             ("order_attachments_asked", signals.order_attachments_asked))
     }
+    badges = "convention.badges.issuing"
     assert connected == {
-        "talk_confirmed": {"convention.registration.complimentary"},
-        "talk_cancelled": {"convention.registration.complimentary", "convention.schedule.placement"},
-        "role_granted": {"convention.registration.complimentary"},
-        "role_revoked": {"convention.registration.complimentary", "convention.review.assignment"},
+        "talk_confirmed": {"convention.registration.complimentary", badges},
+        "talk_cancelled": {"convention.registration.complimentary", "convention.schedule.placement", badges},
+        "role_granted": {"convention.registration.complimentary", badges},
+        "role_revoked": {"convention.registration.complimentary", "convention.review.assignment", badges},
         "item_in_use": {"convention.cfp.manage_services", "convention.schedule.placement"},
         "order_released": {"convention.payments.provider"},
         "landing_asked": {"convention.checkin.landing"},
+        "order_paid": {badges},
+        "attendee_renamed": {badges},
+        "order_cancelled": {badges},
+        "order_refunded": {badges},
+        "order_attachments_asked": {badges},
     }
     assert set(SIGNAL_RECEIVERS) == set().union(*connected.values())

@@ -110,6 +110,7 @@ SCREENS = [
     Screen("door-arrivals", lambda d: f"/{d.slug}/manage/checkin/", who="organizer"),
     Screen("door-list-form", lambda d: f"/{d.slug}/manage/checkin/lists/new", who="organizer"),
     Screen("api-tokens", lambda d: f"/{d.slug}/manage/tokens/", who="organizer"),
+    Screen("badges", lambda d: f"/{d.slug}/manage/badges/", who="organizer"),
 ]
 
 
