@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from convention.backup.cli import backup_cli
 from convention.extensions import db
 from convention.schedule.cli import schedule_cli
 
@@ -109,3 +110,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(schedule_cli)
+    app.cli.add_command(backup_cli)
