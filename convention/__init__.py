@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import importlib
-import logging
 
 from flask import Flask
 from flask_babel import lazy_gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from convention.config import check_production_safety, load_config, production_warnings
+from convention.core.logs import init_logging
 
 # Every blueprint module exposes ``bp``. One line per domain; the order does not matter.
 BLUEPRINT_MODULES = (
@@ -76,7 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     check_production_safety(app.config)
-    logging.basicConfig(level=logging.INFO if not app.debug else logging.DEBUG)
+    init_logging(app)  # before app.logger is first used: Flask adds no handler of its own then
     for warning in production_warnings(app.config):
         app.logger.warning("Production setting: %s.", warning)
     hops = app.config.get("TRUST_PROXY_HOPS") or 0

@@ -90,6 +90,13 @@ def _base_url() -> str:
     return f"http://127.0.0.1:{_env_int('PORT', 5000, minimum=1)}"
 
 
+def _log_format(env: str) -> str:
+    value = (os.environ.get("LOG_FORMAT") or ("json" if env == "production" else "text")).strip().lower()
+    if value not in ("json", "text"):
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {value!r}.")
+    return value
+
+
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 
@@ -128,6 +135,9 @@ def load_config(instance_path: str) -> dict:
         "BASE_URL": base_url,
         "PREFERRED_URL_SCHEME": "https" if over_https else "http",
         "REDIS_URL": redis_url,
+        # Logs: one JSON object a line (production default) or Python's plain text lines.
+        "LOG_FORMAT": _log_format(env),
+        "LOG_LEVEL": (os.environ.get("LOG_LEVEL") or "INFO").strip().upper(),
         # Behind a load balancer or reverse proxy: how many proxies set X-Forwarded-*
         # headers (0 = none; the client address and scheme are taken as they come).
         "TRUST_PROXY_HOPS": _env_int("TRUST_PROXY_HOPS", 0),
