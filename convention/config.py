@@ -186,6 +186,8 @@ def load_config(instance_path: str) -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
+        # Another address for Stripe's API (a local stand-in in tests); empty: Stripe's own.
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
         # Uploaded files live outside static/.
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
         # Signed links
@@ -248,4 +250,6 @@ def production_warnings(config: dict) -> list[str]:
         warnings.append("DATABASE_URL is not set: running on SQLite, which serves one host only")
     if not config.get("REDIS_URL"):
         warnings.append("REDIS_URL is not set: rate limits are counted per process and mail is sent inline")
+    if config.get("STRIPE_API_BASE"):
+        warnings.append("STRIPE_API_BASE is set: payments go to that address, not to Stripe")
     return warnings
