@@ -30,6 +30,7 @@ BLUEPRINT_MODULES = (
     "convention.schedule.views_grid",
     "convention.schedule.views_export",
     "convention.checkin.views",
+    "convention.tokens.views_manage",
 )
 
 # Domains that receive signals (convention.core.signals): each module's
@@ -56,6 +57,7 @@ MODEL_MODULES = (
     "convention.schedule.models",
     "convention.badges.models",
     "convention.checkin.models",
+    "convention.tokens.models",
 )
 
 
@@ -107,8 +109,10 @@ def create_app(config: dict | None = None) -> Flask:
     from convention.core.security import init_security
     from convention.site.errors import init_error_handlers
     from convention.site.templating import init_templating
+    from convention.tokens.permissions import init_token_auth
 
     init_security(app)
+    init_token_auth(app)  # bearer tokens (scan API), before the area guards that read them
     init_area_guards(app, AREAS)  # after the NUL, CSRF and rate-limit checks
     init_error_handlers(app)
     init_templating(app)
@@ -120,6 +124,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from convention.accounts.services import language_of_address, load_user_from_session
     from convention.core.database import make_sqlite_savepoints_nested
+    from convention.core.security import session_identifier
     from convention.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
     from convention.mail.services import init_outbox_dispatch, register_recipient_language_lookup
 
@@ -134,6 +139,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.localize_callback = str  # read in the request's language when flashed
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    # Bound to the browser, not the network: door phones change address (core/security.py).
+    login_manager._session_identifier_generator = session_identifier
     login_manager.user_loader(load_user_from_session)
     register_recipient_language_lookup(language_of_address)  # mail in the recipient's language
     with app.app_context():

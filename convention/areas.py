@@ -12,17 +12,18 @@ This module sits above the domains (it names their predicates), like ``conventio
 
 from __future__ import annotations
 
+from convention.checkin.permissions import can_use_door
 from convention.core.permissions import Area, site_admin
 from convention.editions.loaders import load_edition
-from convention.editions.permissions import can_check_in, can_manage_edition, can_review_edition
+from convention.editions.permissions import can_manage_edition, can_review_edition
 
 AREAS = (
     # The edition's organizers (and site admins): settings, team, call, tickets, orders...
     Area("organizer", "/<slug>/manage/", can_manage_edition, load=load_edition),
     # The programme committee (reviewers) and the organizers: reviewing proposals.
     Area("reviewer", "/<slug>/review/", can_review_edition, load=load_edition),
-    # Check-in staff at the door and the organizers: badges and arrivals.
-    Area("door", "/<slug>/checkin/", can_check_in, load=load_edition),
+    # Check-in staff at the door and the organizers (or a door device's token): badges and arrivals.
+    Area("door", "/<slug>/checkin/", can_use_door, load=load_edition),
     # Site administrators: the outbox and whatever spans editions.
     Area("site admin", "/admin/", site_admin),
 )

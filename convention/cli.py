@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from convention.backup.cli import backup_cli
 from convention.extensions import db
 from convention.schedule.cli import schedule_cli
+from convention.tokens.cli import tokens_cli
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 mail_cli = AppGroup("mail", help="The outbox.")
@@ -111,3 +112,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(schedule_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(tokens_cli)

@@ -33,6 +33,7 @@ from convention.review import settings as review_settings
 from convention.review.assignment import assign
 from convention.review.scoring import ReviewData, save_review
 from convention.schedule import placement, setup, versions
+from convention.tokens.services import create_token
 from tests.cfp.helpers import make_proposal, make_question, pdf_bytes, png_bytes
 from tests.conftest import Auth
 from tests.factories import give_role, make_edition, make_user
@@ -115,6 +116,8 @@ def build_world() -> World:
     review = _review_world(edition, organizer, reviewer, proposal, second)
     day, block, version = _schedule(edition, room, scheduled, organizer)
 
+    device = create_token(edition, scope="checkin", name="Gate A phone", actor=organizer).token
+    db.session.commit()
     message = db.session.scalars(db.select(OutboxMessage)).first()
     values = {
         "slug": edition.slug,
@@ -132,6 +135,7 @@ def build_world() -> World:
         "grant_id": grant.id,
         "issue_id": issue.id,
         "message_id": message.id,
+        "token_id": device.id,
         "secret": order.secret,
         "filename": "css/app.css",
         **review,

@@ -7,6 +7,11 @@ test-and-insert of an entry is atomic: the insert of a counted entry runs in a s
 and the unique (list, admitted attendee) constraint refuses the second one, which then
 answers ``already_checked_in`` with the first one's time and gate. A repeated ``nonce``
 answers what its first scan answered and records nothing more.
+
+A scan made offline carries the time it was made (``ScanRequest.at``) and may arrive after
+a later one of the same ticket: the first check-in wins. The later entry's row is locked,
+loses its place as the counted entry (its logged answer stays what the door was told) and
+the earlier scan takes it, so "already checked in since ..." then names the earlier one.
 """
 
 from __future__ import annotations
@@ -31,9 +36,10 @@ INVALID = "invalid"
 NOT_VALID_NOW = "not_valid_now"
 CHECKED_OUT = "checked_out"  # the answer to an exit scan
 KINDS = ("entry", "exit")
+_ROUNDS = 5  # attempts at a contested entry before answering "already checked in"
 DEFAULT_LIST_NAME = "Main entrance"
 
-_ORDER_REASONS = {
+ORDER_REASONS = {
     OrderState.RESERVED: "unpaid",
     OrderState.EXPIRED: "void",
     OrderState.CANCELLED: "void",
@@ -49,6 +55,7 @@ class ScanRequest:
     kind: str = "entry"
     gate: str = ""
     device: str = ""
+    at: datetime | None = None  # when the scan was made (offline scans); None: now
 
 
 def default_list(edition) -> CheckinList:
@@ -80,7 +87,7 @@ def _checkin_list(edition, list_id: int | None) -> CheckinList:
 
 def _refusal(checkin_list: CheckinList, attendee: Attendee, now: datetime, timezone: str) -> str | None:
     """The reason this genuine registration may not enter through this list now, or None."""
-    reason = _ORDER_REASONS.get(attendee.order.state)
+    reason = ORDER_REASONS.get(attendee.order.state)
     if reason:
         return reason
     types = checkin_list.ticket_types
@@ -111,10 +118,9 @@ def answer_of(row: Checkin, earlier: Checkin | None = None) -> dict:
     return answer
 
 
-def _first_entry(list_id: int, attendee_id: int) -> Checkin | None:
-    return db.session.scalar(
-        sa.select(Checkin).where(Checkin.list_id == list_id, Checkin.admitted_attendee_id == attendee_id)
-    )
+def _first_entry(list_id: int, attendee_id: int, *, lock: bool = False) -> Checkin | None:
+    query = sa.select(Checkin).where(Checkin.list_id == list_id, Checkin.admitted_attendee_id == attendee_id)
+    return db.session.scalar(query.with_for_update() if lock else query)
 
 
 def _replay(nonce: str, edition_id: int) -> dict | None:
@@ -174,7 +180,7 @@ def _log(edition, checkin_list: CheckinList, request: ScanRequest, actor, **fiel
 
 
 def _row(edition, checkin_list: CheckinList, request: ScanRequest, actor, **fields) -> Checkin:
-    return Checkin(edition_id=edition.id, list_id=checkin_list.id, kind=request.kind, at=utcnow(),
+    return Checkin(edition_id=edition.id, list_id=checkin_list.id, kind=request.kind, at=request.at or utcnow(),
                    gate=request.gate[:60], device=request.device[:60], nonce=request.nonce or None,
                    user_id=getattr(actor, "id", None), **fields)
 
@@ -198,16 +204,53 @@ def _admit(edition, checkin_list: CheckinList, attendee: Attendee, request: Scan
     return _after_conflict(row, request)
 
 
+def _copy(row: Checkin, **changes) -> Checkin:
+    """A new row like ``row`` (a row refused inside a savepoint cannot be added again)."""
+    fields = {name: getattr(row, name) for name in ("edition_id", "list_id", "attendee_id", "admitted_attendee_id",
+                                                    "kind", "status", "reason", "at", "gate", "device", "nonce",
+                                                    "user_id")}
+    copy = Checkin(**{**fields, **changes})
+    copy.attendee = row.attendee
+    return copy
+
+
+def _take_first_place(row: Checkin, later: Checkin) -> Checkin | None:
+    """``row`` was scanned before ``later`` (locked) entered: it becomes the counted entry."""
+    first = _copy(row)
+    try:
+        with db.session.begin_nested():
+            later.admitted_attendee_id = None
+            db.session.flush()
+            db.session.add(first)
+    except IntegrityError:
+        return None
+    return first
+
+
 def _after_conflict(row: Checkin, request: ScanRequest) -> dict:
-    """The insert was refused: the same nonce was logged meanwhile, or this attendee already entered."""
-    if request.nonce:
-        replayed = _replay(request.nonce, row.edition_id)
-        if replayed is not None:
-            return replayed
-    earlier = _first_entry(row.list_id, row.attendee_id)
-    retry = Checkin(edition_id=row.edition_id, list_id=row.list_id, attendee_id=row.attendee_id, kind=row.kind,
-                    at=row.at, gate=row.gate, device=row.device, nonce=row.nonce, user_id=row.user_id, status=ALREADY)
-    retry.attendee = row.attendee
+    """The insert was refused: the same nonce was logged meanwhile, or this attendee already
+    entered (later than this scan, for an offline one: then this scan takes the first place).
+
+    A few rounds, since the counted entry may move while we look (a concurrent upload of an
+    earlier scan took its place: the locked row no longer matches and the place is free)."""
+    earlier = None
+    for _round in range(_ROUNDS):
+        if request.nonce:
+            replayed = _replay(request.nonce, row.edition_id)
+            if replayed is not None:
+                return replayed
+        earlier = _first_entry(row.list_id, row.attendee_id, lock=request.at is not None)
+        if earlier is None:  # moved meanwhile: try again to be the counted entry
+            first = _copy(row)
+            if _insert(first):
+                return answer_of(first)
+            continue
+        if request.at is None or row.at >= earlier.at:
+            break
+        first = _take_first_place(row, earlier)
+        if first is not None:
+            return answer_of(first)
+    retry = _copy(row, admitted_attendee_id=None, status=ALREADY)
     if not _insert(retry):  # the nonce arrived meanwhile from a concurrent copy of this request
         return (_replay(request.nonce, row.edition_id) if request.nonce else None) or answer_of(retry, earlier)
     return answer_of(retry, earlier)

@@ -3,7 +3,10 @@
 The door area (convention/areas.py) already refuses who is neither check-in staff nor an
 organizer of the edition; each view names the same rule. The scan API answers JSON in
 every case (the contract in ARCHITECTURE.md); the page's script sends the CSRF token in
-the ``X-CSRFToken`` header, which Flask-WTF checks like a form's.
+the ``X-CSRFToken`` header, which Flask-WTF checks like a form's. The scan API and the
+offline pair (``offline``, ``upload``) also answer to a device's ``checkin`` token sent as
+``Authorization: Bearer TOKEN`` (``tokens.permissions``: no CSRF then, and the token's name is
+the device logged with each scan).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from flask_login import current_user
 
 from convention.checkin.answers import described
 from convention.checkin.loaders import load_registration
+from convention.checkin.offline import offline_package, read_batch, upload_scans
+from convention.checkin.permissions import can_use_door
 from convention.checkin.scanning import KINDS, ScanRequest, check_in_attendee, scan
 from convention.checkin.search import search_registrations
 from convention.core.errors import DomainError
@@ -23,6 +28,8 @@ from convention.core.views import run_action
 from convention.editions.loaders import load_edition
 from convention.editions.navigation import register_link
 from convention.editions.permissions import can_check_in
+from convention.tokens.models import TokenScope
+from convention.tokens.permissions import accepts_token, device_token
 
 bp = Blueprint("checkin", __name__)
 
@@ -37,7 +44,23 @@ def _text(data: dict, name: str, limit: int) -> str:
     return value
 
 
-def _scan_request(data) -> ScanRequest:
+def _device(edition, data) -> str:
+    """The device logged with a scan: the token's name, else what the page says it is."""
+    token = device_token(edition, TokenScope.CHECKIN.value)
+    if token is not None:
+        return token.name
+    return _text(data, "device", 60) if isinstance(data, dict) else ""
+
+
+def _actor():
+    return current_user if current_user.is_authenticated else None
+
+
+def _json_refusal(error):
+    return jsonify(error=error.message, field=error.field), error.status_code
+
+
+def _scan_request(data, device: str) -> ScanRequest:
     """The scan's JSON, checked: a clear refusal for anything malformed."""
     if not isinstance(data, dict):
         raise DomainError(gettext("Send a JSON object with the ticket code."))
@@ -48,7 +71,7 @@ def _scan_request(data) -> ScanRequest:
     if kind not in KINDS:
         raise DomainError(gettext("A scan is an entry or an exit."), field="type")
     return ScanRequest(code=_text(data, "code", 500).strip(), list_id=list_id, nonce=_text(data, "nonce", 64) or None,
-                       kind=kind, gate=_text(data, "gate", 60), device=_text(data, "device", 60))
+                       kind=kind, gate=_text(data, "gate", 60), device=device)
 
 
 def _door_page(edition, query: str, answer: dict | None = None):
@@ -64,15 +87,39 @@ def door(edition):
 
 
 @bp.post("/<slug>/checkin/scan")
-@guarded(can_check_in, load=load_edition)
+@accepts_token(TokenScope.CHECKIN.value)
+@guarded(can_use_door, load=load_edition)
 def scan_code(edition):
     def act():
-        return scan(edition, _scan_request(request.get_json(silent=True)), actor=current_user)
+        data = request.get_json(silent=True)
+        return scan(edition, _scan_request(data, _device(edition, data)), actor=_actor())
+
+    return run_action(act, done=lambda answer: jsonify(described(answer, edition.timezone)), refused=_json_refusal)
+
+
+@bp.get("/<slug>/checkin/offline")
+@accepts_token(TokenScope.CHECKIN.value)
+@guarded(can_use_door, load=load_edition)
+def offline(edition):
+    """What a scanner needs to answer without a connection (keys, refused tickets, lists)."""
+    return run_action(lambda: offline_package(edition), done=jsonify, refused=_json_refusal)
+
+
+@bp.post("/<slug>/checkin/upload")
+@accepts_token(TokenScope.CHECKIN.value)
+@guarded(can_use_door, load=load_edition)
+def upload(edition):
+    """Scans made offline: ``{"scans": [{code, list, type, scanned_at, nonce}, ...]}``; one
+    answer per scan, in the order sent (``offline.upload_scans``)."""
+    def act():
+        data = request.get_json(silent=True)
+        return upload_scans(edition, read_batch(data), device=_device(edition, data), actor=_actor())
 
     return run_action(
         act,
-        done=lambda answer: jsonify(described(answer, edition.timezone)),
-        refused=lambda error: (jsonify(error=error.message, field=error.field), error.status_code),
+        done=lambda answers: jsonify(results=[described(a, edition.timezone) if a.get("status") != "error" else a
+                                              for a in answers]),
+        refused=_json_refusal,
     )
 
 

@@ -22,6 +22,12 @@ class NotFound(DomainError):
     status_code = 404
 
 
+class Unauthorized(DomainError):
+    """No credentials, or credentials that are not (or no longer) valid: an API answers 401."""
+
+    status_code = 401
+
+
 class Forbidden(DomainError):
     status_code = 403
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urljoin, urlsplit
 
 from flask import Flask, abort, current_app, request
@@ -75,3 +76,12 @@ def init_security(app: Flask) -> None:
     app.extensions["csp_header"] = build_csp(app.config.get("CSP_EXTRA_SOURCES"))
     app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
+
+
+def session_identifier() -> str:
+    """What Flask-Login's "strong" session protection binds a session to: the browser (its
+    User-Agent), not its address. Flask-Login's own identifier hashes the client address
+    too, so a phone at the door that moves from the venue's Wi-Fi to mobile data (a new
+    address) was signed out mid-scan; a cookie copied into another browser is still refused."""
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(agent.encode("utf-8", "replace")).hexdigest()

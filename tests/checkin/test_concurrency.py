@@ -79,3 +79,36 @@ def test_50_simultaneous_scans_of_one_code_check_in_once(app, with_nonce):
     else:
         assert counts == {"checked_in": 1, "already_checked_in": SCANNERS - 1}, counts
         assert logged == SCANNERS
+
+
+def test_concurrent_offline_uploads_of_one_code_keep_the_earliest_scan(app):
+    """Twenty devices upload at once, each its own offline scan of the same ticket made at a
+    different time: every scan is logged, exactly one counts, and it is the earliest."""
+    from datetime import timedelta
+
+    from convention.checkin.offline import upload_scans
+    from convention.core.timeutil import utcnow
+
+    edition = make_edition()
+    attendee, code = registration(edition)
+    edition_id, attendee_id = edition.id, attendee.id
+    start = utcnow() - timedelta(hours=1)
+    devices = 20
+
+    def act(i):
+        with app.app_context():
+            minutes = (i * 7) % devices  # arrival order unrelated to scan time
+            answer = upload_scans(db.session.get(Edition, edition_id), [{
+                "code": code, "nonce": f"dev{i}", "gate": f"G{minutes}",
+                "scanned_at": (start + timedelta(minutes=minutes)).isoformat()}], device=f"Phone {i}")
+            db.session.commit()
+            return answer[0]["status"]
+
+    outcomes = _together(devices, act)
+    assert all(outcome in ("checked_in", "already_checked_in") for outcome in outcomes), outcomes
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(Checkin).where(Checkin.attendee_id == attendee_id)).all()
+    assert len(rows) == devices
+    counted = [row for row in rows if row.admitted_attendee_id is not None]
+    assert [row.gate for row in counted] == ["G0"]
+    assert counted[0].at == min(row.at for row in rows)

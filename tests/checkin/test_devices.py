@@ -1,0 +1,113 @@
+"""Door devices with API tokens, CSRF for sessions only, and sessions that survive a new network."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from convention.checkin.models import Checkin
+from convention.editions.models import Role
+from convention.extensions import db
+from convention.tokens.services import create_token, revoke_token
+from tests.checkin.helpers import registration
+from tests.conftest import Auth, csrf_token_from
+from tests.factories import give_role, make_edition, make_user
+
+
+def _device(edition, name="Gate A phone", scope="checkin"):
+    issued = create_token(edition, scope=scope, name=name)
+    db.session.commit()
+    return issued
+
+
+def _bearer(secret):
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_a_device_token_scans_without_session_or_csrf_and_is_logged_as_the_device(client):
+    edition = make_edition()
+    _a, code = registration(edition, name="Grace Hopper")
+    issued = _device(edition)
+    answer = client.post(
+        f"/{edition.slug}/checkin/scan",
+        json={"code": code, "gate": "A", "device": "lie"},
+        headers=_bearer(issued.secret),
+    )
+    assert answer.status_code == 200
+    assert (answer.json["status"], answer.json["name"]) == ("checked_in", "Grace Hopper")
+    row = db.session.scalar(sa.select(Checkin))
+    assert (row.device, row.gate, row.user_id) == ("Gate A phone", "A", None)
+    again = client.post(f"/{edition.slug}/checkin/scan", json={"code": code}, headers=_bearer(issued.secret))
+    assert again.json["status"] == "already_checked_in"
+    assert "Set-Cookie" not in answer.headers  # a device gets no session
+
+
+def test_a_revoked_token_is_refused_with_401_json(client):
+    edition = make_edition()
+    _a, code = registration(edition)
+    issued = _device(edition)
+    revoke_token(edition, issued.token.id)
+    db.session.commit()
+    answer = client.post(f"/{edition.slug}/checkin/scan", json={"code": code}, headers=_bearer(issued.secret))
+    assert answer.status_code == 401
+    assert answer.json["error"] and answer.headers["WWW-Authenticate"].startswith("Bearer")
+    assert client.get(f"/{edition.slug}/checkin/offline", headers=_bearer(issued.secret)).status_code == 401
+    assert db.session.scalar(sa.select(sa.func.count(Checkin.id))) == 0
+
+
+def test_tokens_of_another_scope_or_edition_or_unknown_are_refused(client):
+    edition, other = make_edition(), make_edition()
+    _a, code = registration(edition)
+    wrong_scope = _device(edition, scope="orders:read")
+    elsewhere = _device(other)
+    for secret in (wrong_scope.secret, elsewhere.secret, "cvt_" + "A" * 43, "garbage"):
+        answer = client.post(f"/{edition.slug}/checkin/scan", json={"code": code}, headers=_bearer(secret))
+        assert answer.status_code == 401, secret
+    assert db.session.scalar(sa.select(sa.func.count(Checkin.id))) == 0
+
+
+def test_a_token_opens_only_the_device_routes_not_the_door_page(client):
+    edition = make_edition()
+    issued = _device(edition)
+    page = client.get(f"/{edition.slug}/checkin/", headers=_bearer(issued.secret))
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+    assert client.get(f"/{edition.slug}/manage/tokens/", headers=_bearer(issued.secret)).status_code == 302
+
+
+def test_session_requests_keep_csrf_even_with_a_non_bearer_authorization(client, auth):
+    edition = make_edition()
+    _a, code = registration(edition)
+    give_role(edition, make_user(email="door@example.org"), Role.CHECKIN)
+    auth.login("door@example.org")
+    for headers in ({}, {"Authorization": "Basic Zm9vOmJhcg=="}):
+        assert client.post(f"/{edition.slug}/checkin/scan", json={"code": code}, headers=headers).status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(Checkin.id))) == 0
+    token = csrf_token_from(client.get(f"/{edition.slug}/checkin/").get_data(as_text=True))
+    ok = client.post(
+        f"/{edition.slug}/checkin/scan", json={"code": code, "device": "laptop"}, headers={"X-CSRFToken": token}
+    )
+    assert ok.json["status"] == "checked_in"
+    assert db.session.scalar(sa.select(Checkin.device)) == "laptop"
+
+
+def test_door_staff_keep_their_session_when_the_phone_changes_network(app):
+    edition = make_edition()
+    _a, code = registration(edition)
+    give_role(edition, make_user(email="door@example.org"), Role.CHECKIN)
+    phone = {"User-Agent": "Mozilla/5.0 (Android 14; Mobile) Door"}
+    client = app.test_client()
+    client.environ_base.update(REMOTE_ADDR="10.0.0.7", HTTP_USER_AGENT=phone["User-Agent"])
+    assert Auth(client).login("door@example.org").status_code == 302
+    token = csrf_token_from(client.get(f"/{edition.slug}/checkin/").get_data(as_text=True))
+    client.environ_base.update(REMOTE_ADDR="100.64.12.34")  # the mobile network now
+    page = client.get(f"/{edition.slug}/checkin/")
+    assert page.status_code == 200
+    answer = client.post(f"/{edition.slug}/checkin/scan", json={"code": code}, headers={"X-CSRFToken": token})
+    assert answer.json["status"] == "checked_in"
+    with client.session_transaction() as session:
+        # Flask-Login's "strong" protection found the same browser: the session is not even
+        # marked stale (its identifier is the User-Agent's hash, no address in it)
+        assert session["_fresh"] is True and session["_user_id"]
+    client.environ_base.update(HTTP_USER_AGENT="curl/8.0")  # another browser: no longer fresh
+    client.get(f"/{edition.slug}/checkin/")
+    with client.session_transaction() as session:
+        assert session["_fresh"] is False
