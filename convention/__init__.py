@@ -31,6 +31,7 @@ BLUEPRINT_MODULES = (
     "convention.schedule.views_export",
     "convention.checkin.views",
     "convention.tokens.views_manage",
+    "convention.api.views",
 )
 
 # Domains that receive signals (convention.core.signals): each module's
