@@ -182,7 +182,6 @@ def test_an_edition_runs_through_the_real_stack(stack):
 
 
 def test_several_workers_serve_and_log_json_lines(stack):
-    pids = set()
     for _ in range(40):
         response = requests.get(stack.base_url + "/healthz", timeout=10)
         assert response.status_code == 200
@@ -190,7 +189,7 @@ def test_several_workers_serve_and_log_json_lines(stack):
     lines = [json.loads(line) for line in stack.log("web").splitlines() if line.startswith("{")]
     access = [line for line in lines if line.get("logger") == "gunicorn.access"]
     assert len(access) >= 40
-    assert {line["path"] for line in access} >= {"/healthz", "/signup", "/payments/stripe/webhook"}
+    assert sum(line["path"] == "/healthz" for line in access) >= 40
     assert all("request_id" in line and isinstance(line["status"], int) for line in access)
     pids = {line["pid"] for line in access}
     booted = [line for line in lines if "Booting worker" in line.get("message", "")]
@@ -198,8 +197,34 @@ def test_several_workers_serve_and_log_json_lines(stack):
 
 
 def test_rate_limits_and_jobs_live_in_redis(stack):
+    browser = requests.Session()
+    login = stack.get(browser, "/login")
+    refused = stack.post(
+        browser,
+        "/login",
+        data={"csrf_token": _csrf(login), "email": "nobody@example.org", "password": "not the password"},
+    )
+    assert refused.status_code in (200, 401) and refused.headers.get("X-RateLimit-Limit")  # counted, and said so
     redis = Redis.from_url(stack.redis_url)
     keys = [key.decode() for key in redis.keys("*")]
     assert any(key.startswith("LIMITS") for key in keys), keys  # Flask-Limiter's counters
     assert any(key.startswith("rq:") for key in keys), keys  # the worker's queue and registries
     redis.close()
+
+
+def test_the_access_line_and_the_apps_lines_share_the_request_id(stack):
+    body, headers = signed_webhook(make_event("checkout.session.completed", {"id": "cs_forged"}))
+    refused = requests.post(
+        stack.base_url + "/payments/stripe/webhook",
+        data=body,
+        headers={**headers, "Stripe-Signature": "t=1,v1=00"},
+        timeout=30,
+    )
+    assert refused.status_code == 400
+    request_id = refused.headers.get("X-Request-ID")
+    if request_id is None:
+        pytest.skip("no X-Request-ID header: request ids come with convention/core/request_ids.py (branch h-privacy)")
+    time.sleep(0.5)
+    lines = [json.loads(line) for line in stack.log("web").splitlines() if line.startswith("{")]
+    mine = [line for line in lines if line.get("request_id") == request_id]
+    assert {line["logger"] for line in mine} == {"gunicorn.access", "convention.payments.views"}, mine
