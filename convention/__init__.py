@@ -32,6 +32,8 @@ BLUEPRINT_MODULES = (
     "convention.checkin.views",
     "convention.tokens.views_manage",
     "convention.api.views",
+    "convention.auditlog.views",
+    "convention.privacy.views",
 )
 
 # Domains that receive signals (convention.core.signals): each module's
@@ -59,6 +61,7 @@ MODEL_MODULES = (
     "convention.badges.models",
     "convention.checkin.models",
     "convention.tokens.models",
+    "convention.privacy.models",
 )
 
 
@@ -90,8 +93,12 @@ def create_app(config: dict | None = None) -> Flask:
         host_hops = hops if app.config.get("TRUST_FORWARDED_HOST") else 0
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=host_hops, x_port=host_hops)
 
+    from convention.audit.context import set_request_context_provider
     from convention.core.inputs import init_inputs
+    from convention.core.request_ids import current_request_context, init_request_ids
 
+    init_request_ids(app)  # first: every later hook, log line and audit entry can read it
+    set_request_context_provider(current_request_context)
     init_inputs(app)  # the bounded <int:...> converter, before any route is added
     _init_extensions(app)
     import_models()

@@ -98,6 +98,9 @@ def worker_command(burst):
     deadline = schedule_next_expiry()
     click.echo(f"Reservations: release scheduled at {deadline:%Y-%m-%d %H:%M:%S} UTC." if deadline
                else "Reservations: none open.")
+    from convention.privacy.jobs import schedule_next_anonymisation
+
+    click.echo(f"Retention: next anonymisation run at {schedule_next_anonymisation():%Y-%m-%d %H:%M} UTC.")
     # Each job runs in a forked child: none may share a pooled connection with another.
     engine = db.engine
     engine.dispose()

@@ -144,6 +144,9 @@ def load_config(instance_path: str) -> dict:
         # X-Forwarded-Host (and -Port) are believed only when this is on as well: a proxy
         # that passes the client's Host header on needs neither.
         "TRUST_FORWARDED_HOST": _env_bool("TRUST_FORWARDED_HOST"),
+        # Take the request id from the incoming X-Request-ID header (set by the load
+        # balancer) instead of making one; only when that proxy always sets or strips it.
+        "TRUST_REQUEST_ID": _env_bool("TRUST_REQUEST_ID"),
         # Any other Host header answers 400, so no link or redirect is built on a forged one.
         "TRUSTED_HOSTS": trusted_hosts(base_url, _env_list("TRUSTED_HOSTS")),
         # Sessions and cookies

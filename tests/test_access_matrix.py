@@ -205,6 +205,10 @@ def test_area_of_a_rule_is_found_by_its_prefix(app):
     assert area_of("/<slug>/review/proposals/<code>", areas).name == "reviewer"
     assert area_of("/<slug>/checkin/", areas).name == "door"
     assert area_of("/admin/outbox/", areas).name == "site admin"
+    assert area_of("/<slug>/manage/audit/", areas).name == "organizer"  # the edition's audit log
+    assert area_of("/<slug>/manage/privacy/processing", areas).name == "organizer"
+    assert area_of("/admin/audit.csv", areas).name == "site admin"  # the whole site's log
+    assert area_of("/account/privacy/delete", areas) is None  # signed_in: one's own account
     assert area_of("/manage/new", areas) is None
     assert area_of("/<slug>/cfp/proposals/<code>", areas) is None
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from convention.accounts.models import User
 from convention.accounts.passwords import hash_password
-from convention.audit.models import AuditEntry
+from convention.audit.context import held_entries
 from convention.cfp import manage_services, services, speaker_services, submission
 from convention.cfp.demo_data import PROPOSALS, QUESTIONS, SPEAKERS, THEME_LEARNINGS
 from convention.cfp.models import Proposal, ProposalSpeaker
@@ -136,36 +136,38 @@ def seed(edition, people) -> None:
                                              "At a BSides, 2025 (recording on request)."]),
                 stage_needs.id: "Two screens and a wired network for the live demo." if format_name == "Workshop" else "",
             }
-            proposal, _created = services.create_proposal(
-                edition,
-                services.ProposalData(
-                    title=title, theme_id=themes[theme_pos].id, format_id=formats[format_name].id, level=level,
-                    language=language, abstract=abstract, description=_description(theme_pos, rng),
-                    notes=rng.choice(["", "", "I can also give this as a 30-minute talk if the workshop slots are full.",
-                                      "My employer covers travel; no need for a travel grant."]),
-                    may_record=rng.random() < 0.85, answers=answers,
-                ),
-                actor=submitter,
-                submit=target is not S.DRAFT,
-            )
-            if rng.random() < 0.3 or (theme_pos, index) == (5, 0):
-                co = speakers[(made * 7 + 3) % len(speakers)]
-                if co.id != submitter.id:
-                    profile = speaker_services.get_or_create_profile(edition, co)
-                    proposal.speakers.append(ProposalSpeaker(profile=profile))
-                    db.session.flush()
-            _move(proposal, target, organizer)
+            with held_entries() as history:
+                proposal, _created = services.create_proposal(
+                    edition,
+                    services.ProposalData(
+                        title=title, theme_id=themes[theme_pos].id, format_id=formats[format_name].id, level=level,
+                        language=language, abstract=abstract, description=_description(theme_pos, rng),
+                        notes=rng.choice(["", "", "I can also give this as a 30-minute talk if the workshop slots are full.",
+                                          "My employer covers travel; no need for a travel grant."]),
+                        may_record=rng.random() < 0.85, answers=answers,
+                    ),
+                    actor=submitter,
+                    submit=target is not S.DRAFT,
+                )
+                if rng.random() < 0.3 or (theme_pos, index) == (5, 0):
+                    co = speakers[(made * 7 + 3) % len(speakers)]
+                    if co.id != submitter.id:
+                        profile = speaker_services.get_or_create_profile(edition, co)
+                        proposal.speakers.append(ProposalSpeaker(profile=profile))
+                        db.session.flush()
+                _move(proposal, target, organizer)
             created = opened + timedelta(seconds=rng.uniform(0, span * 0.8))
             proposal.created_at = created
             if proposal.submitted_at:
                 proposal.submitted_at = created + timedelta(minutes=rng.randint(5, 600))
             proposal.updated_at = max(proposal.submitted_at or created, created) + timedelta(minutes=rng.randint(0, 300))
             proposal.state_changed_at = proposal.updated_at
-            # The history of the proposal happened when its dates say, not at seeding time.
-            about = sa.and_(AuditEntry.object_type == "Proposal", AuditEntry.object_id == str(proposal.id))
-            created_entry = AuditEntry.action == "proposal.create"
-            db.session.execute(sa.update(AuditEntry).where(about, created_entry).values(created_at=created))
-            db.session.execute(sa.update(AuditEntry).where(about, ~created_entry).values(created_at=proposal.updated_at))
+            # The history of the proposal happened when its dates say, not at seeding time
+            # (set before the entries are written: the audit log is append-only).
+            for entry in history:
+                if (entry.object_type, entry.object_id) == ("Proposal", str(proposal.id)):
+                    entry.created_at = created if entry.action == "proposal.create" else proposal.updated_at
+            db.session.add_all(history)
     db.session.flush()
     _availability(edition, rng)
 

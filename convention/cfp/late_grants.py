@@ -60,7 +60,7 @@ def create_late_grant(
         edition_id=edition.id,
     )
     record_audit("cfp_late_grant.create", actor=actor, edition_id=edition.id, target=grant,
-                 data={"email": email, "expires_at": expires_at.isoformat()})
+                 data={"expires_at": expires_at.isoformat()})
     return grant, link
 
 
@@ -68,7 +68,7 @@ def revoke_late_grant(edition: Edition, grant: LateSubmissionGrant, *, actor: Us
     if grant.revoked_at is None:
         grant.revoked_at = now or utcnow()
         db.session.flush()
-        record_audit("cfp_late_grant.revoke", actor=actor, edition_id=edition.id, target=grant, data={"email": grant.email})
+        record_audit("cfp_late_grant.revoke", actor=actor, edition_id=edition.id, target=grant)
 
 
 def find_late_grant(edition: Edition, token: str) -> LateSubmissionGrant | None:
@@ -87,7 +87,7 @@ def claim_late_grant(grant: LateSubmissionGrant, *, actor: User, now: datetime |
         grant.user_id = actor.id
         grant.claimed_at = now
         db.session.flush()
-        record_audit("cfp_late_grant.claim", actor=actor, edition_id=grant.edition_id, target=grant, data={"email": grant.email})
+        record_audit("cfp_late_grant.claim", actor=actor, edition_id=grant.edition_id, target=grant)
     return grant
 
 

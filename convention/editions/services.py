@@ -150,11 +150,17 @@ def set_edition_published(edition: Edition, published: bool, *, actor: User) -> 
 def update_edition(edition: Edition, data: EditionData, *, actor: User) -> Edition:
     _validate(data, current=edition)
     changed = {k: str(v) for k, v in data.__dict__.items() if getattr(edition, k) != v}
+    before = {k: _audit_value(getattr(edition, k)) for k in changed}
     for key, value in data.__dict__.items():
         setattr(edition, key, value)
     _flush_or_conflict(SLUG_TAKEN, field="slug")
-    record_audit("edition.update", actor=actor, edition_id=edition.id, target=edition, data=changed)
+    record_audit("edition.update", actor=actor, edition_id=edition.id, target=edition, data=changed,
+                 before=before, after=changed)
     return edition
+
+
+def _audit_value(value):
+    return None if value is None else str(value)
 
 
 # -- themes, formats and rooms: the same life cycle, one implementation -----------------
@@ -326,7 +332,8 @@ def grant_role(edition: Edition, user: User, role: Role, *, actor: User) -> Edit
     grant = EditionRole(edition_id=edition.id, user_id=user.id, role=role)
     db.session.add(grant)
     db.session.flush()
-    record_audit("role.grant", actor=actor, edition_id=edition.id, target=grant, data={"user": user.email, "role": role.value})
+    record_audit("role.grant", actor=actor, edition_id=edition.id, target=grant, data={"user_id": user.id, "role": role.value},
+                 before={"role": None}, after={"role": role.value})
     role_granted.send(RoleGranted(edition_id=edition.id, user_id=user.id, role=role.value, actor_id=actor.id))
     return grant
 
@@ -360,7 +367,8 @@ def revoke_role(edition: Edition, grant: EditionRole, *, actor: User) -> None:
         )
         if organizers <= 1:
             raise DomainError(gettext("An edition keeps at least one organizer: add another organizer first."))
-    record_audit("role.revoke", actor=actor, edition_id=edition.id, target=grant, data={"user_id": grant.user_id, "role": grant.role.value})
+    record_audit("role.revoke", actor=actor, edition_id=edition.id, target=grant, data={"user_id": grant.user_id, "role": grant.role.value},
+                 before={"role": grant.role.value}, after={"role": None})
     db.session.delete(grant)
     db.session.flush()
     role_revoked.send(

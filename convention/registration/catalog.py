@@ -278,8 +278,10 @@ def update_registration_settings(settings: RegistrationSettings, values: dict, *
     if sa.inspect(settings).transient:
         db.session.add(settings)
     changed = {k: str(v) for k, v in values.items() if getattr(settings, k) != v}
+    before = {k: None if getattr(settings, k) is None else str(getattr(settings, k)) for k in changed}
     for key, value in values.items():
         setattr(settings, key, value.strip() if isinstance(value, str) else value)
     db.session.flush()
-    record_audit("registration.settings", actor=actor, edition_id=settings.edition_id, target=None, data=changed)
+    record_audit("registration.settings", actor=actor, edition_id=settings.edition_id, target=None, data=changed,
+                 before=before, after=changed)
     return settings

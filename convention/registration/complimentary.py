@@ -129,7 +129,7 @@ def grant_complimentary_registration(edition: Edition, user: User, *, source: st
     take_seats({ticket_type.id: 1})  # no capacity on these types: counts only
     db.session.flush()
     record_audit("registration.complimentary_created", actor=actor, edition_id=edition.id, target=order,
-                 data={"source": source, "user": user.email, "kind": category.value})
+                 data={"source": source, "user_id": user.id, "kind": category.value})
     if notify is None:
         notify = getattr(actor, "id", None) != user.id  # no message about what one did oneself
     if notify:

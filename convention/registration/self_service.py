@@ -119,8 +119,10 @@ def update_attendees(order: Order, changes: dict[int, AttendeeData], *, actor=No
         attendee = by_id[attendee_id]
         before = (attendee.name, attendee.email, attendee.organisation)
         attendee.name, attendee.email, attendee.organisation = data.name, data.email, data.organisation
-        if before != (data.name, data.email, data.organisation):
-            changed[attendee.code] = {"from": before[0], "to": data.name}
+        fields = [field for field, old, new in zip(("name", "email", "organisation"), before,
+                                                    (data.name, data.email, data.organisation), strict=True) if old != new]
+        if fields:  # which fields, never their values: the audit log holds no personal data
+            changed[attendee.code] = fields
     db.session.flush()
     if changed:
         record_audit("order.attendees_changed", actor=actor, edition_id=order.edition_id, target=order, data=changed)

@@ -66,6 +66,7 @@ def _move(order: Order, target: OrderState, *, action: str, actor=None, data: di
         edition_id=order.edition_id,
         target=order,
         data={"code": order.code, "from": previous.value, "to": target.value, **(data or {})},
+        before={"state": previous.value}, after={"state": target.value},
     )
 
 
@@ -224,6 +225,7 @@ def record_refund(order: Order, *, refunded_cents: int, reference: str | None, a
     order = lock_order(order)
     refunded_cents = min(int(refunded_cents), order.total_cents)
     more = refunded_cents - order.refunded_cents
+    refunded_before = order.refunded_cents
     if more <= 0:
         return False
     if order.state is OrderState.PAID and refunded_cents >= order.total_cents:
@@ -239,6 +241,7 @@ def record_refund(order: Order, *, refunded_cents: int, reference: str | None, a
         target=order,
         data={"code": order.code, "amount_cents": more, "refunded_cents": refunded_cents,
               "total_cents": order.total_cents, "state": order.state.value, "reference": reference},
+        before={"refunded_cents": refunded_before}, after={"refunded_cents": refunded_cents},
     )
     return True
 

@@ -77,7 +77,8 @@ def decide(proposal: Proposal, outcome: Outcome, *, actor: User, now: datetime |
     decision.decided_at = now or utcnow()
     db.session.flush()
     record_audit("review.decide", actor=actor, edition_id=proposal.edition_id, target=proposal,
-                 data={"outcome": outcome.value, "previous": previous})
+                 data={"outcome": outcome.value, "previous": previous},
+                 before={"outcome": previous}, after={"outcome": outcome.value})
     return decision
 
 
@@ -92,7 +93,7 @@ def clear_decision(proposal: Proposal, *, actor: User) -> None:
     db.session.delete(decision)
     db.session.flush()
     record_audit("review.undecide", actor=actor, edition_id=proposal.edition_id, target=proposal,
-                 data={"previous": previous})
+                 data={"previous": previous}, before={"outcome": previous}, after={"outcome": None})
 
 
 def decide_many(edition: Edition, proposal_ids: list[int], outcome: Outcome | None, *, actor: User) -> int:

@@ -136,7 +136,8 @@ def publish_version(edition: Edition, name: str, *, actor) -> ScheduleVersion:
     db.session.flush()
     record_audit("schedule.published", actor=actor, edition_id=edition.id, target=version,
                  data={"number": version.number, "name": name, "talks": len(snapshot["talks"]),
-                       **{key: len(value) for key, value in changelog.items()}})
+                       **{key: len(value) for key, value in changelog.items()}},
+                 before={"version": previous.number if previous else None}, after={"version": version.number})
     _tell_moved_speakers(edition, changelog["moved"])
     return version
 

@@ -302,7 +302,7 @@ def test_team_grant_by_email_and_revoke_with_audit(as_organizer, db, edition, or
     entries = [(e.action, e.actor_id, e.edition_id, e.data) for e in _audit(db) if e.action.startswith("role.")
                and e.data.get("role") == "reviewer"]
     assert entries == [
-        ("role.grant", organizer.id, edition.id, {"user": "rosa@example.org", "role": "reviewer"}),
+        ("role.grant", organizer.id, edition.id, {"user_id": rosa.id, "role": "reviewer"}),
         ("role.revoke", organizer.id, edition.id, {"user_id": rosa.id, "role": "reviewer"}),
     ]
 
