@@ -152,6 +152,10 @@ def restore_postgres(dump: Path, url: str | URL, *, force: bool) -> None:
     try:
         with engine.connect() as connection:
             existing = postgres_tables(connection)
+    except sa.exc.OperationalError as error:
+        raise BackupError(
+            f"Cannot reach the database {make_url(url).database} (create it first, empty): {error.orig}"
+        ) from error
     finally:
         engine.dispose()
     if existing and not force:

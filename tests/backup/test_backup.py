@@ -152,3 +152,15 @@ def test_the_cli_writes_a_dated_archive_and_restore_refuses_the_live_database(ap
     refused = runner.invoke(args=["backup", "restore", str(archive)])
     assert refused.exit_code == 1 and "is not empty" in refused.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == orders > 0  # the live data untouched
+
+
+def test_restore_names_a_database_it_cannot_reach(app, world, tmp_path):
+    source = make_url(_source_url())
+    if source.get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite creates a missing database file")
+    archive = create_backup(
+        tmp_path / "b.tar.gz", database_url=_source_url(), upload_folder=app.config["UPLOAD_FOLDER"]
+    ).archive
+    missing = source.set(database="convention_no_such_database").render_as_string(hide_password=False)
+    with pytest.raises(BackupError, match="Cannot reach the database convention_no_such_database"):
+        restore_backup(archive, database_url=missing, upload_folder=tmp_path / "u")
