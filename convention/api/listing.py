@@ -1,7 +1,7 @@
 """What the API answers: one page of talks or orders, and the published schedule.
 
-Each list is one ``core.pagination.fetch_page`` query plus one ``selectinload`` per
-collection, whatever the page size: the query count does not grow with the data. Only
+Each list is one ``core.pagination.fetch_page`` query (many-to-one rows joined) plus one
+``selectinload`` per collection, whatever the page size: the query count does not grow with the data. Only
 the fields named here leave the server: a talk carries what its speakers chose to
 publish (never reviews, scores, notes to the committee, answers, attachments or e-mail
 addresses); an order carries what an organizer's order page shows (never its secret link).
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from convention.cfp.markup import render_markdown
 from convention.cfp.models import Proposal, ProposalSpeaker
@@ -62,8 +62,8 @@ def programme_talks(edition: Edition, *, page: int, per_page: int = PER_PAGE_DEF
         .where(Proposal.edition_id == edition.id, Proposal.state.in_(PROGRAMME_STATES))
         .options(
             selectinload(Proposal.speakers).selectinload(ProposalSpeaker.profile),
-            selectinload(Proposal.theme),
-            selectinload(Proposal.format),
+            joinedload(Proposal.theme),
+            joinedload(Proposal.format),
         )
         .order_by(Proposal.id)
     )
