@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask import current_app
 
 VERSION = "1.0.0"
+# The document is read by developers and tools, in English like the API's error codes: not translated.
+API_TITLE = "Convention read API"
 
 
 def _ref(name: str) -> dict:
@@ -216,7 +218,7 @@ def openapi_document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Convention read API",
+            "title": API_TITLE,
             "version": VERSION,
             "description": "Read-only JSON for machines. Each edition's organizers create API tokens "
             "(one scope each) on their token page or with `flask tokens create`; send one "
