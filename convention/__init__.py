@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import importlib
-import logging
 
 from flask import Flask
 from flask_babel import lazy_gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from convention.config import check_production_safety, load_config, production_warnings
+from convention.core.logs import init_logging
 
 # Every blueprint module exposes ``bp``. One line per domain; the order does not matter.
 BLUEPRINT_MODULES = (
@@ -37,6 +37,7 @@ BLUEPRINT_MODULES = (
     "convention.tokens.views_manage",
     "convention.badges.views",
     "convention.badges.views_manage",
+    "convention.api.views",
 )
 
 # Domains that receive signals (convention.core.signals): each module's
@@ -86,10 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     check_production_safety(app.config)
-    logging.basicConfig(level=logging.INFO if not app.debug else logging.DEBUG)
-    # Alembic 1.20 announces each autogenerate plugin at INFO on every upgrade: noise in
-    # `flask demo`, whose output should show the migrations run and the demo logins.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    init_logging(app)  # before app.logger is first used: Flask adds no handler of its own then
     for warning in production_warnings(app.config):
         app.logger.warning("Production setting: %s.", warning)
     hops = app.config.get("TRUST_PROXY_HOPS") or 0

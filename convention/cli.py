@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from convention.backup.cli import backup_cli
 from convention.badges.cli import badges_cli
 from convention.checkin.demo import DEMO_DEVICE_NAME, DEMO_DEVICE_TOKEN
 from convention.extensions import db
@@ -122,5 +123,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(schedule_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(badges_cli)

@@ -112,6 +112,13 @@ def _base_url() -> str:
     return f"http://127.0.0.1:{_env_int('PORT', 5000, minimum=1)}"
 
 
+def _log_format(env: str) -> str:
+    value = (os.environ.get("LOG_FORMAT") or ("json" if env == "production" else "text")).strip().lower()
+    if value not in ("json", "text"):
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {value!r}.")
+    return value
+
+
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 
@@ -150,6 +157,9 @@ def load_config(instance_path: str) -> dict:
         "BASE_URL": base_url,
         "PREFERRED_URL_SCHEME": "https" if over_https else "http",
         "REDIS_URL": redis_url,
+        # Logs: one JSON object a line (production default) or Python's plain text lines.
+        "LOG_FORMAT": _log_format(env),
+        "LOG_LEVEL": (os.environ.get("LOG_LEVEL") or "INFO").strip().upper(),
         # Behind a load balancer or reverse proxy: how many proxies set X-Forwarded-*
         # headers (0 = none; the client address and scheme are taken as they come).
         "TRUST_PROXY_HOPS": _env_int("TRUST_PROXY_HOPS", 0),
@@ -202,6 +212,8 @@ def load_config(instance_path: str) -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
+        # Another address for Stripe's API (a local stand-in in tests); empty: Stripe's own.
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
         # Uploaded files live outside static/.
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
         # Two-factor sign-in: organizers and site admins must turn it on before their pages
@@ -274,4 +286,6 @@ def production_warnings(config: dict) -> list[str]:
         warnings.append("DATABASE_URL is not set: running on SQLite, which serves one host only")
     if not config.get("REDIS_URL"):
         warnings.append("REDIS_URL is not set: rate limits are counted per process and mail is sent inline")
+    if config.get("STRIPE_API_BASE"):
+        warnings.append("STRIPE_API_BASE is set: payments go to that address, not to Stripe")
     return warnings

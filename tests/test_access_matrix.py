@@ -51,6 +51,15 @@ def _access(*roles, hidden=False) -> Access:
     return Access(frozenset(roles), hidden)
 
 
+@dataclass(frozen=True)
+class TokenOnly(Access):
+    """A machine route (the read API): no session opens it, whatever the role; every
+    visitor without an API token gets the API's 401 JSON (tests/api test the tokens)."""
+
+    def expected(self, role: str):
+        return 401
+
+
 # The areas declared in convention/areas.py, by name.
 AREAS = {
     "organizer": _access("organizer", "admin"),
@@ -89,6 +98,7 @@ RULES = {
     "can_create_edition": _access("organizer", "other_organizer", "admin"),
     "has_accepted_proposal": _access("speaker"),  # availability, once a talk is accepted
     "can_view_speaker_photo": _access("speaker", "organizer", "admin", hidden=True),
+    "api_token": TokenOnly(frozenset()),  # /api/v1/<slug>/...: a bearer token of the right scope
 }
 # Single endpoints, before anything else.
 ENDPOINTS = {
@@ -139,11 +149,11 @@ def _requests(app):
 
 
 def _outcome(response):
-    """What a response says about access: "login", 403, 404, or "in" (the view answered)."""
+    """What a response says about access: "login", 401, 403, 404, or "in" (the view answered)."""
     location = response.headers.get("Location", "")
     if response.status_code == 302 and location.startswith("/login?"):
         return "login"
-    if response.status_code in (403, 404):
+    if response.status_code in (401, 403, 404):
         return response.status_code
     return "in"
 

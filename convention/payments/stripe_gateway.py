@@ -8,7 +8,9 @@ second session or a second refund.
 
 ``STRIPE_HTTP_CLIENT`` in the app config may hold a ``stripe`` HTTP client instance
 (a subclass of ``stripe.HTTPClient``); the tests put a recording fake there, so they
-replace the transport under the library and never this adapter.
+replace the transport under the library and never this adapter. ``STRIPE_API_BASE``
+points the library at another address than Stripe's (a Stripe stand-in for a test that
+runs the app in its own processes, where no Python object can be handed over).
 """
 
 from __future__ import annotations
@@ -197,9 +199,11 @@ def session_expiry_idempotency_key(session_id: str) -> str:
 class StripeGateway:
     """One Stripe account: its API key, its webhook secret and a transport."""
 
-    def __init__(self, api_key: str, webhook_secret: str | None, *, http_client=None, max_network_retries: int = 2):
+    def __init__(self, api_key: str, webhook_secret: str | None, *, http_client=None, max_network_retries: int = 2,
+                 api_base: str | None = None):
         self._webhook_secret = webhook_secret
-        self._client = _stripe().StripeClient(api_key, http_client=http_client, max_network_retries=max_network_retries)
+        self._client = _stripe().StripeClient(api_key, http_client=http_client, max_network_retries=max_network_retries,
+                                              base_addresses={"api": api_base} if api_base else None)
 
     # -- Checkout ----------------------------------------------------------------
 
@@ -345,4 +349,5 @@ def gateway_for(app=None) -> StripeGateway:
         config.get("STRIPE_WEBHOOK_SECRET"),
         http_client=config.get("STRIPE_HTTP_CLIENT"),
         max_network_retries=int(config.get("STRIPE_MAX_NETWORK_RETRIES", 2)),
+        api_base=config.get("STRIPE_API_BASE"),
     )

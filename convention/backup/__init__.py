@@ -1,0 +1,1 @@
+"""Backups: ``flask backup create`` and ``flask backup restore`` (the database and the uploads)."""
