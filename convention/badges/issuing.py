@@ -112,6 +112,17 @@ def mark_for_reprint(attendee_ids) -> int:
     return result.rowcount
 
 
+def mark_printed_at_the_door(attendee_id: int) -> int:
+    """A badge printed on its own (the door's badge-print scan): printed now, no reprint due."""
+    result = db.session.execute(
+        sa.update(Badge)
+        .where(Badge.attendee_id == attendee_id)
+        .values(printed_at=utcnow(), needs_reprint=False)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount
+
+
 def revoke_signing_key(edition_id: int, key_id: int, *, actor=None) -> int:
     """Revoke one of the edition's signing keys and give every badge it signed a new code
     (from the newest key, made if none is left); a printed one is marked for reprinting,

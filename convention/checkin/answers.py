@@ -18,6 +18,7 @@ _MESSAGES = {
     "invalid": lazy_gettext("Invalid code"),
     "not_valid_now": lazy_gettext("Not valid"),
     "checked_out": lazy_gettext("Checked out"),
+    "badge_printed": lazy_gettext("Badge printed"),
 }
 
 REASONS = {

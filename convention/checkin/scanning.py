@@ -24,6 +24,7 @@ from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from convention.badges.issuing import mark_printed_at_the_door
 from convention.badges.keys import read_code
 from convention.checkin.models import Checkin, CheckinList
 from convention.core.errors import DomainError, NotFound
@@ -36,7 +37,8 @@ ALREADY = "already_checked_in"
 INVALID = "invalid"
 NOT_VALID_NOW = "not_valid_now"
 CHECKED_OUT = "checked_out"  # the answer to an exit scan
-KINDS = ("entry", "exit")
+BADGE_PRINTED = "badge_printed"  # the answer to a badge-print scan (a print station): no entry
+KINDS = ("entry", "exit", "print")
 _ROUNDS = 5  # attempts at a contested entry before answering "already checked in"
 DEFAULT_LIST_NAME = "Main entrance"
 
@@ -147,7 +149,7 @@ def _insert(row: Checkin) -> bool:
 def scan(edition, request: ScanRequest, *, actor=None) -> dict:
     """Answer a scan of ``request.code`` at ``edition``'s door and log it (flushes, never commits)."""
     if request.kind not in KINDS:
-        raise DomainError(gettext("A scan is an entry or an exit."), field="type")
+        raise DomainError(gettext("A scan is an entry, an exit or a badge print."), field="type")
     # A repeated nonce is found by the unique constraint when its row is inserted (then
     # answered as the first time): no look-up before, one round trip less per scan.
     checkin_list = _checkin_list(edition, request.list_id)
@@ -196,11 +198,15 @@ def _admit(edition, checkin_list: CheckinList, attendee: Attendee, request: Scan
         row.status = NOT_VALID_NOW
     elif request.kind == "exit":
         row.status = CHECKED_OUT
+    elif request.kind == "print":
+        row.status = BADGE_PRINTED
     else:
         row.status = CHECKED_IN
         if not checkin_list.allow_reentry:
             row.admitted_attendee_id = attendee.id
     if _insert(row):
+        if row.status == BADGE_PRINTED:
+            mark_printed_at_the_door(attendee.id)
         return answer_of(row)
     return _after_conflict(row, request)
 

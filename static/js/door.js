@@ -8,7 +8,7 @@
   if (!form || !panel) return;
   const input = form.querySelector("input[name=code]");
   const icons = {
-    checked_in: "\u2714", already_checked_in: "\u21BB", invalid: "\u2716", not_valid_now: "\u26A0", checked_out: "\u2192",
+    checked_in: "\u2714", already_checked_in: "\u21BB", invalid: "\u2716", not_valid_now: "\u26A0", checked_out: "\u2192", badge_printed: "\u2399",
   };
   const part = (name) => panel.querySelector(`.door-${name}`);
   const show = (answer) => {

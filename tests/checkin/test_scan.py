@@ -126,3 +126,24 @@ def test_rotated_keys_keep_codes_valid_until_revoked():
     revoke_key(edition.id, old.id)
     db.session.commit()
     assert _scan(edition, code)["status"] == "invalid"
+
+
+def test_a_badge_print_scan_marks_the_badge_printed_without_counting_an_entry():
+    from convention.badges.models import Badge
+
+    edition = make_edition()
+    attendee, code = registration(edition)
+    badge = db.session.scalar(sa.select(Badge).where(Badge.attendee_id == attendee.id))
+    badge.needs_reprint = True
+    db.session.commit()
+    answer = _scan(edition, code, kind="print")
+    assert answer["status"] == "badge_printed" and answer["name"] == attendee.name
+    db.session.expire_all()
+    badge = db.session.get(Badge, badge.id)
+    assert badge.printed_at is not None and badge.needs_reprint is False
+    assert _scan(edition, code)["status"] == "checked_in"  # the print was not an entry
+    assert _scan(edition, code, kind="print")["status"] == "badge_printed"  # printing again is allowed
+    assert _scan(edition, code)["status"] == "already_checked_in"
+    cancel_order(attendee.order, actor=None, refund=False)
+    db.session.commit()
+    assert _scan(edition, code, kind="print")["reason"] == "void"  # no badge for a void ticket
