@@ -24,6 +24,7 @@ from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from convention.audit.services import record_audit
 from convention.badges.issuing import mark_printed_at_the_door
 from convention.badges.keys import read_code
 from convention.checkin.models import Checkin, CheckinList
@@ -172,7 +173,13 @@ def check_in_attendee(edition, attendee: Attendee, *, list_id: int | None = None
     if attendee.edition_id != edition.id:
         raise NotFound(gettext("There is no such registration."))
     request = ScanRequest(code="", list_id=list_id, gate=gate, device="search")
-    return _admit(edition, _checkin_list(edition, list_id), attendee, request, actor)
+    checkin_list = _checkin_list(edition, list_id)
+    answer = _admit(edition, checkin_list, attendee, request, actor)
+    # An entry without a badge, on a person's word: an override the organizers can review.
+    record_audit("checkin.manual", actor=actor, edition_id=edition.id, target=attendee,
+                 after={"status": answer["status"], "reason": answer.get("reason"), "list": checkin_list.name,
+                        "gate": gate[:60]})
+    return answer
 
 
 def _log(edition, checkin_list: CheckinList, request: ScanRequest, actor, **fields) -> dict:

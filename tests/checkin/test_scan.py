@@ -147,3 +147,18 @@ def test_a_badge_print_scan_marks_the_badge_printed_without_counting_an_entry():
     cancel_order(attendee.order, actor=None, refund=False)
     db.session.commit()
     assert _scan(edition, code, kind="print")["reason"] == "void"  # no badge for a void ticket
+
+
+def test_a_check_in_without_a_badge_is_an_audited_override():
+    from convention.audit.models import AuditEntry
+    from convention.checkin.scanning import check_in_attendee
+
+    edition = make_edition()
+    attendee, _code = registration(edition)
+    staff = make_user()
+    assert check_in_attendee(edition, attendee, gate="B", actor=staff)["status"] == "checked_in"
+    db.session.commit()
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "checkin.manual"))
+    assert entry.actor_id == staff.id and entry.edition_id == edition.id
+    assert entry.after["status"] == "checked_in" and entry.after["gate"] == "B"
+    assert attendee.name not in str(entry.after)  # the log names people by id only

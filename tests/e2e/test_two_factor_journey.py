@@ -1,9 +1,7 @@
 """Browser journey: an organizer is sent to set up two-factor sign-in before the organizer
 pages, sets it up with a code computed from the secret the page shows, signs out, signs in
-again with password and code, and opens an organizer page.
-
-Each step is a function, so a longer journey (the organizer then finds their own changes
-in the audit log) can reuse them."""
+again with password and code, changes something (marks an order paid) and finds that
+change, under their name, in the edition's audit log."""
 
 from __future__ import annotations
 
@@ -16,6 +14,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import save_screenshots
 from tests.factories import PASSWORD, make_edition, make_user
+from tests.registration.helpers import buy, make_ticket_type
 
 pytestmark = pytest.mark.e2e
 
@@ -63,6 +62,8 @@ def test_organizer_sets_up_two_factor_and_signs_in_with_a_code(app, page, monkey
     monkeypatch.setitem(app.config, "REQUIRE_ORGANIZER_2FA", True)
     organizer = make_user(name="Olivia Organizer", email="olivia@example.org")
     edition = make_edition(organizer=organizer, slug="csc-2027", name="Cyber Security Convention 2027")
+    transfer = buy(edition, {make_ticket_type(edition, name="Conference pass", price_cents=29500): 1},
+                   email="transfer@example.org")
     violations = []
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
 
@@ -84,4 +85,18 @@ def test_organizer_sets_up_two_factor_and_signs_in_with_a_code(app, page, monkey
     page.goto(f"/{edition.slug}/manage/team")
     assert page.url.endswith(f"/{edition.slug}/manage/team")
     assert page.get_by_role("heading", level=1).count() == 1
+
+    find_own_change_in_the_audit_log(page, edition, transfer)
     assert violations == []
+
+
+def find_own_change_in_the_audit_log(page, edition, order) -> None:
+    page.goto(f"/{edition.slug}/manage/orders/{order.code}")
+    page.get_by_role("button", name="Mark as paid").click()
+    page.get_by_role("link", name="Audit log").first.click()
+    page.wait_for_url(f"**/{edition.slug}/manage/audit/")
+    page.get_by_label("Action").fill("order.")
+    page.get_by_role("button", name="Filter").click()
+    row = page.locator(".audit-table tbody tr").first
+    assert "order.paid" in row.inner_text() and "Olivia Organizer" in row.inner_text()
+    save_screenshots(page, "two-factor-4-audit-log")
