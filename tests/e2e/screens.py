@@ -111,6 +111,11 @@ SCREENS = [
     Screen("door-list-form", lambda d: f"/{d.slug}/manage/checkin/lists/new", who="organizer"),
     Screen("api-tokens", lambda d: f"/{d.slug}/manage/tokens/", who="organizer"),
     Screen("badges", lambda d: f"/{d.slug}/manage/badges/", who="organizer"),
+    Screen("account", lambda d: "/account", who="attendee"),
+    Screen("two-factor-setup", lambda d: "/account/two-factor", who="speaker"),
+    Screen("your-data", lambda d: "/account/privacy", who="attendee"),
+    Screen("privacy-notice", lambda d: f"/{d.slug}/privacy"),
+    Screen("audit-log", lambda d: f"/{d.slug}/manage/audit/", who="organizer"),
 ]
 
 
