@@ -16,12 +16,13 @@ their start time and memory.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from convention.core.packages import package_dir
 
 BADGE_W, BADGE_H = 95.0, 68.0  # mm
 SHEET_COLUMNS, SHEET_ROWS = 2, 4
@@ -54,21 +55,15 @@ class BadgeFace:
     code: str  # the signed ticket code the QR carries
 
 
-def _package_dir(name: str) -> Path:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"The font package {name!r} is missing: run pip install -r requirements.txt.")
-    return Path(next(iter(spec.submodule_search_locations)))
-
 
 @lru_cache(maxsize=1)
 def font_files() -> dict[str, Path]:
-    latin = _package_dir("ttf_opensans") / "ttf"
+    latin = package_dir("ttf_opensans") / "ttf"
     return {
         "regular": latin / "OpenSans-Regular.ttf",
         "bold": latin / "OpenSans-Bold.ttf",
-        "arabic": _package_dir("fontpkg_noto_sans_arabic") / "files" / "NotoSansArabic[wdth,wght].ttf",
-        "cjk": _package_dir("noto_cjk_sans_otc") / "NotoSansCJK-Regular.ttc",
+        "arabic": package_dir("fontpkg_noto_sans_arabic") / "files" / "NotoSansArabic[wdth,wght].ttf",
+        "cjk": package_dir("noto_cjk_sans_otc") / "NotoSansCJK-Regular.ttc",
     }
 
 

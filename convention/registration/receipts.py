@@ -8,7 +8,6 @@ name as it was typed. The large CJK collection is read only for a receipt that n
 
 from __future__ import annotations
 
-import importlib.util
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import format_date, gettext
 
+from convention.core.packages import package_dir
 from convention.core.timeutil import to_local
 from convention.editions.models import Edition
 from convention.registration.models import Order, OrderState, RegistrationSettings
@@ -38,22 +38,15 @@ class ReceiptFonts:
     cjk: Path
 
 
-def _package_dir(name: str) -> Path:
-    """Where an installed package lives, found without importing it."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"The font package {name!r} is missing: run pip install -r requirements.txt.")
-    return Path(next(iter(spec.submodule_search_locations)))
-
 
 @lru_cache(maxsize=1)
 def receipt_fonts() -> ReceiptFonts:
-    latin = _package_dir("ttf_opensans") / "ttf"
+    latin = package_dir("ttf_opensans") / "ttf"
     return ReceiptFonts(
         regular=latin / "OpenSans-Regular.ttf",
         bold=latin / "OpenSans-Bold.ttf",
         italic=latin / "OpenSans-Italic.ttf",
-        cjk=_package_dir("noto_cjk_sans_otc") / "NotoSansCJK-Regular.ttc",
+        cjk=package_dir("noto_cjk_sans_otc") / "NotoSansCJK-Regular.ttc",
     )
 
 
