@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from convention.backup.cli import backup_cli
 from convention.badges.cli import badges_cli
-from convention.checkin.demo import DEMO_DEVICE_NAME, DEMO_DEVICE_TOKEN
+from convention.checkin.demo import DEMO_DEVICE_NAME, DEMO_DEVICE_TOKEN, device_token_present
 from convention.extensions import db
 from convention.schedule.cli import schedule_cli
 from convention.tokens.cli import tokens_cli
@@ -85,7 +85,8 @@ def demo_command(no_migrate):
             "set it up on their first visit with any authenticator app. To look around without one, run\n"
             "the demo with REQUIRE_ORGANIZER_2FA=0."
         )
-    click.echo(f"Door device token ({DEMO_DEVICE_NAME}, scope checkin; public too): {DEMO_DEVICE_TOKEN}")
+    if device_token_present():
+        click.echo(f"Door device token ({DEMO_DEVICE_NAME}, scope checkin; public too): {DEMO_DEVICE_TOKEN}")
 
 
 @click.command("worker")

@@ -11,8 +11,8 @@ from convention.checkin.models import CheckinList
 from convention.checkin.scanning import check_in_attendee, default_list
 from convention.extensions import db
 from convention.registration.models import Attendee, Order, OrderState, TicketType
-from convention.tokens.models import TokenScope
-from convention.tokens.services import create_token
+from convention.tokens.models import ApiToken, TokenScope
+from convention.tokens.services import create_token, hash_secret
 
 ARRIVALS = 40  # paid registrations already inside; the others are still to come
 DEMO_DEVICE_NAME = "Gate A phone"
@@ -37,3 +37,12 @@ def seed(edition, people) -> None:
         check_in_attendee(edition, attendee, gate="A", actor=people["staff"])
     create_token(edition, scope=TokenScope.CHECKIN.value, name=DEMO_DEVICE_NAME, actor=people["organizer"],
                  secret=DEMO_DEVICE_TOKEN)
+
+
+def device_token_present() -> bool:
+    """Whether the demo door phone's token is in this database (a demo made before tokens
+    existed has none: ``flask demo`` then does not print one)."""
+    found = db.session.scalar(
+        sa.select(ApiToken.id).where(ApiToken.token_hash == hash_secret(DEMO_DEVICE_TOKEN), ApiToken.revoked_at.is_(None))
+    )
+    return found is not None

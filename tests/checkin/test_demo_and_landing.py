@@ -59,3 +59,14 @@ def test_the_demo_door_phone_token_scans_and_flask_demo_prints_it(client, runner
                          headers={"Authorization": f"Bearer {DEMO_DEVICE_TOKEN}"})
     assert answer.status_code == 200 and answer.json["status"] == "checked_in"
     assert db.session.scalar(sa.select(Checkin.device).where(Checkin.attendee_id == attendee.id)) == "Gate A phone"
+
+
+def test_flask_demo_prints_the_door_token_only_when_the_database_has_it(runner):
+    from convention.checkin.demo import DEMO_DEVICE_TOKEN
+    from convention.tokens.models import ApiToken
+
+    assert DEMO_DEVICE_TOKEN in runner.invoke(args=["demo", "--no-migrate"]).output
+    db.session.execute(sa.delete(ApiToken))  # a demo made before device tokens existed
+    db.session.commit()
+    again = runner.invoke(args=["demo", "--no-migrate"])
+    assert "already there" in again.output and DEMO_DEVICE_TOKEN not in again.output
