@@ -93,6 +93,12 @@ def _clean_database(app):
     yield
     _db.session.rollback()
     _db.session.remove()
+    empty_every_table()
+    ctx.pop()
+
+
+def empty_every_table() -> None:
+    """Delete every row of every table (children first), inside the current app context."""
     with _db.engine.begin() as conn:
         for table in reversed(_db.metadata.sorted_tables):
             if table.name == "audit_entries" and conn.dialect.name == "postgresql":
@@ -100,7 +106,6 @@ def _clean_database(app):
                 conn.execute(sa.text("TRUNCATE audit_entries"))
             else:
                 conn.execute(table.delete())
-    ctx.pop()
 
 
 @pytest.fixture
