@@ -7,7 +7,7 @@ from flask import abort
 
 from convention.badges.models import TicketKey
 from convention.checkin.models import CheckinList
-from convention.editions.loaders import get_edition_or_404
+from convention.editions.loaders import get_edition_or_404, get_owned_or_404
 from convention.extensions import db
 from convention.registration.models import Attendee
 
@@ -26,16 +26,10 @@ def load_registration(slug: str, code: str) -> dict:
 def load_checkin_list(slug: str, list_id: int) -> dict:
     """The edition and one of its check-in lists."""
     edition = get_edition_or_404(slug)
-    found = db.session.get(CheckinList, list_id)
-    if found is None or found.edition_id != edition.id:
-        abort(404)
-    return {"edition": edition, "checkin_list": found}
+    return {"edition": edition, "checkin_list": get_owned_or_404(edition, CheckinList, list_id)}
 
 
 def load_ticket_key(slug: str, key_id: int) -> dict:
     """The edition and one of its ticket signing keys."""
     edition = get_edition_or_404(slug)
-    key = db.session.get(TicketKey, key_id)
-    if key is None or key.edition_id != edition.id:
-        abort(404)
-    return {"edition": edition, "key": key}
+    return {"edition": edition, "key": get_owned_or_404(edition, TicketKey, key_id)}

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort
-
-from convention.editions.loaders import get_edition_or_404
-from convention.extensions import db
+from convention.editions.loaders import get_edition_or_404, get_owned_or_404
 from convention.tokens.models import ApiToken
 
 
 def load_token(slug: str, token_id: int) -> dict:
     edition = get_edition_or_404(slug)
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.edition_id != edition.id:
-        abort(404)
-    return {"edition": edition, "token": token}
+    return {"edition": edition, "token": get_owned_or_404(edition, ApiToken, token_id)}
