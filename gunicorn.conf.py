@@ -53,8 +53,11 @@ timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = 30
 keepalive = 5  # behind a proxy that reuses connections
 # A worker is replaced after about this many requests, so slow growth of memory cannot pile up.
-max_requests = 2000
-max_requests_jitter = 200
+# Rarely: a new worker imports the app (about 2 s of CPU here), so at the door's 200 scans/s
+# on 4 workers 2,000 meant a restart every 10 s, a fifth of a core and a stalled worker each
+# time (bench/checkin.py's p99); 50,000 is one every ~4 minutes at that rate.
+max_requests = 50_000
+max_requests_jitter = 5_000
 preload_app = os.environ.get("GUNICORN_PRELOAD", "").strip().lower() in {"1", "true", "yes", "on"}
 if Path("/dev/shm").is_dir():  # noqa: S108 - gunicorn's documented heartbeat folder, not a temp file
     worker_tmp_dir = "/dev/shm"  # noqa: S108 - the workers' heartbeat files: never wait on a busy disk

@@ -71,11 +71,20 @@ def sign_code(private_key: Ed25519PrivateKey, *, key_id: int, edition_id: int, t
     return _b64encode(body + private_key.sign(body))
 
 
-def verify_code(code: str, public_keys: Mapping[int, Ed25519PublicKey]) -> TicketPayload | None:
-    """The payload of a genuine code signed by one of ``public_keys`` (key id -> key), else None.
+@dataclass(frozen=True)
+class ClaimedCode:
+    """What a well-formed code says before its signature is checked: the key it names
+    tells which public key to fetch (the door reads that key in the same query as the
+    registration). Nothing in it may be trusted until ``signature_holds``."""
 
-    Anything malformed, truncated, altered or signed by a key not in the map (unknown or
-    revoked) answers None; this never raises on input."""
+    payload: TicketPayload
+    body: bytes
+    signature: bytes
+
+
+def claimed(code: str) -> ClaimedCode | None:
+    """The parts of a well-formed code, unverified; None for anything malformed or truncated
+    (never raises on input)."""
     if not isinstance(code, str) or not code or len(code) > _MAX_CODE_CHARS or not code.isascii():
         return None
     raw = _b64decode(code.strip() if code.strip() == code else "\0")
@@ -87,17 +96,34 @@ def verify_code(code: str, public_keys: Mapping[int, Ed25519PublicKey]) -> Ticke
     ident = body[_HEADER.size + 1:]
     if version != VERSION or length != len(ident) or length == 0:
         return None
-    key = public_keys.get(key_id)
-    if key is None:
-        return None
-    from cryptography.exceptions import InvalidSignature
-
-    try:
-        key.verify(signature, body)
-    except InvalidSignature:
-        return None
     try:
         ticket_id = ident.decode("ascii")
     except UnicodeDecodeError:
         return None
-    return TicketPayload(version=version, key_id=key_id, edition_id=edition_id, ticket_id=ticket_id)
+    payload = TicketPayload(version=version, key_id=key_id, edition_id=edition_id, ticket_id=ticket_id)
+    return ClaimedCode(payload=payload, body=body, signature=signature)
+
+
+def signature_holds(claim: ClaimedCode, public_key: Ed25519PublicKey) -> bool:
+    """Whether ``public_key`` signed the claimed code."""
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        public_key.verify(claim.signature, claim.body)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def verify_code(code: str, public_keys: Mapping[int, Ed25519PublicKey]) -> TicketPayload | None:
+    """The payload of a genuine code signed by one of ``public_keys`` (key id -> key), else None.
+
+    Anything malformed, truncated, altered or signed by a key not in the map (unknown or
+    revoked) answers None; this never raises on input."""
+    claim = claimed(code)
+    if claim is None:
+        return None
+    key = public_keys.get(claim.payload.key_id)
+    if key is None or not signature_holds(claim, key):
+        return None
+    return claim.payload

@@ -10,6 +10,7 @@ keys being stored in clear).
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -121,6 +122,15 @@ def existing_code_signer(edition_id: int):
         sa.select(TicketKey.id).where(TicketKey.edition_id == edition_id, TicketKey.revoked_at.is_(None)).limit(1)
     )
     return code_signer(edition_id) if has_key is not None else None
+
+
+@functools.lru_cache(maxsize=64)
+def public_key_from(raw: bytes) -> Ed25519PublicKey:
+    """The key object of a stored public key (32 raw bytes), kept per process: the door
+    verifies every scan with one of a few keys."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    return Ed25519PublicKey.from_public_bytes(raw)
 
 
 def read_code(code: str) -> TicketPayload | None:

@@ -38,6 +38,13 @@ def _edition_of_this_request(slug: str) -> Edition | None:
     return cache[slug]
 
 
+def remember_edition(edition: Edition) -> None:
+    """Keep an edition read by another query (a device token's, joined) for this request's
+    loaders, which then ask the database no more."""
+    if has_request_context():
+        g.setdefault("_editions_by_slug", {})[edition.slug] = edition
+
+
 def get_owned_or_404(edition: Edition, model: type, item_id: int):
     """The ``model`` row with ``item_id`` if it belongs to ``edition``; 404 otherwise,
     so an id from another edition cannot be used or probed through this one's URLs."""

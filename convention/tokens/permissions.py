@@ -14,10 +14,10 @@ from __future__ import annotations
 from flask import Flask, current_app, g, jsonify, request
 
 from convention.core.errors import Unauthorized
-from convention.editions.loaders import get_edition_or_404
+from convention.editions.loaders import get_edition_or_404, remember_edition
 from convention.extensions import csrf
 from convention.tokens.models import ApiToken
-from convention.tokens.services import authenticate, bearer_of
+from convention.tokens.services import authenticate_at, bearer_of
 
 
 def accepts_token(scope: str):
@@ -49,11 +49,14 @@ def check_bearer():
         if request.method in current_app.config["WTF_CSRF_METHODS"]:
             csrf.protect()  # a session request: CSRF as usual
         return None
-    edition = get_edition_or_404((request.view_args or {}).get("slug", ""))
+    slug = (request.view_args or {}).get("slug", "")
     try:
-        g.api_token = authenticate(bearer, scope, edition)
+        g.api_token, edition = authenticate_at(bearer, scope, slug)
     except Unauthorized as refused:
+        get_edition_or_404(slug)  # an edition that is not there (or not shown) is a 404 first
         return jsonify(error=refused.message), 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    remember_edition(edition)  # the guards and the view load it again: no second query
+    get_edition_or_404(slug)  # a draft stays hidden whatever the token
     return None
 
 

@@ -10,6 +10,7 @@ A leaked database therefore gives no usable token.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from convention.audit.services import record_audit
 from convention.core.errors import DomainError, NotFound, Unauthorized
 from convention.core.timeutil import utcnow
+from convention.editions.models import Edition
 from convention.extensions import db
 from convention.tokens.models import ApiToken, TokenScope
 
@@ -117,19 +119,53 @@ def bearer_of(authorization: str | None) -> str | None:
     return value.strip() or None
 
 
+def _refusal() -> Unauthorized:
+    return Unauthorized(
+        gettext("This API token is not valid for this edition (unknown, revoked or of another scope).")
+    )
+
+
+def _well_formed(bearer: str | None) -> bool:
+    return bool(bearer) and len(bearer) <= _MAX_BEARER_CHARS and bearer.startswith(TOKEN_PREFIX)
+
+
 def authenticate(bearer: str | None, scope: str, edition) -> ApiToken:
     """The active token ``bearer`` of ``edition`` with ``scope``, or ``Unauthorized``.
 
     One indexed select; ``last_used_at`` is written only when older than
     ``LAST_USED_RESOLUTION`` (so at most one small update per token per minute)."""
-    refused = Unauthorized(
-        gettext("This API token is not valid for this edition (unknown, revoked or of another scope).")
-    )
-    if not bearer or len(bearer) > _MAX_BEARER_CHARS or not bearer.startswith(TOKEN_PREFIX):
-        raise refused
+    if not _well_formed(bearer):
+        raise _refusal()
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_secret(bearer)))
-    if token is None or token.revoked_at is not None or token.edition_id != edition.id or token.scope != scope:
-        raise refused
+    return _accepted(token, scope, edition.id)
+
+
+def authenticate_at(bearer: str | None, scope: str, slug: str) -> tuple[ApiToken, Edition]:
+    """``authenticate`` for the edition at ``slug``, token and edition read by one select
+    (the door's hot path): ``(token, edition)``, or ``Unauthorized``."""
+    if not _well_formed(bearer):
+        raise _refusal()
+    found = db.session.execute(_token_and_edition(), {"token_hash": hash_secret(bearer), "slug": slug}).first()
+    if found is None:
+        raise _refusal()
+    token, edition = found
+    return _accepted(token, scope, edition.id), edition
+
+
+@functools.cache
+def _token_and_edition() -> sa.Select:
+    """``authenticate_at``'s query, built once per process (values bound at each execution)."""
+    return (
+        sa.select(ApiToken, Edition)
+        .join(Edition, Edition.id == ApiToken.edition_id)
+        .where(ApiToken.token_hash == sa.bindparam("token_hash", type_=sa.String),
+               Edition.slug == sa.bindparam("slug", type_=sa.String))
+    )
+
+
+def _accepted(token: ApiToken | None, scope: str, edition_id: int) -> ApiToken:
+    if token is None or token.revoked_at is not None or token.edition_id != edition_id or token.scope != scope:
+        raise _refusal()
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         # A conditional UPDATE: two requests racing here write once, and neither waits on the other.

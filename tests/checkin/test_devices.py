@@ -5,12 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from convention.checkin.models import Checkin
-from convention.editions.models import Role
+from convention.editions.models import Edition, Role
 from convention.extensions import db
+from convention.registration.models import TicketType
 from convention.tokens.services import create_token, revoke_token
 from tests.checkin.helpers import registration
 from tests.conftest import Auth, csrf_token_from
 from tests.factories import give_role, make_edition, make_user
+from tests.queries import count_queries
 
 
 def _device(edition, name="Gate A phone", scope="checkin"):
@@ -63,6 +65,38 @@ def test_tokens_of_another_scope_or_edition_or_unknown_are_refused(client):
         answer = client.post(f"/{edition.slug}/checkin/scan", json={"code": code}, headers=_bearer(secret))
         assert answer.status_code == 401, secret
     assert db.session.scalar(sa.select(sa.func.count(Checkin.id))) == 0
+
+
+def test_a_device_scan_runs_three_statements_whatever_the_edition_size(client):
+    """The door's hot path: token and edition (one select), list, registration, counted
+    entry and key (one select), the log row (one insert), for a first entry and a scan
+    again alike, with 1 registration or 12."""
+    edition = make_edition()
+    slug, edition_id = edition.slug, edition.id
+    secret = _device(edition).secret
+    first, code = registration(edition, name="Person 0")
+    ticket_type_id = first.ticket_type_id
+    codes = [code] + [registration(db.session.get(Edition, edition_id), name=f"Person {n}",
+                                   ticket_type=db.session.get(TicketType, ticket_type_id))[1] for n in range(1, 12)]
+    client.post(f"/{slug}/checkin/scan", json={"code": codes[0]}, headers=_bearer(secret))  # token's first use noted
+    counts = []
+    for code in (codes[1], codes[1], codes[11], codes[11]):
+        with count_queries() as statements:
+            answer = client.post(f"/{slug}/checkin/scan", json={"code": code, "nonce": code[-20:] + str(len(counts))},
+                                 headers=_bearer(secret))
+        assert answer.status_code == 200
+        counts.append((answer.json["status"], len(statements)))
+    assert counts == [("checked_in", 3), ("already_checked_in", 3)] * 2
+
+
+def test_a_draft_edition_or_a_missing_one_answers_404_before_the_token_is_judged(client):
+    draft = make_edition(published=False)
+    issued = _device(draft)
+    assert client.post(f"/{draft.slug}/checkin/scan", json={"code": "x"}, headers=_bearer(issued.secret)).status_code == 404
+    assert client.post("/no-such-edition/checkin/scan", json={"code": "x"},
+                       headers=_bearer(issued.secret)).status_code == 404
+    assert client.post("/no-such-edition/checkin/scan", json={"code": "x"},
+                       headers=_bearer("cvt_" + "A" * 43)).status_code == 404
 
 
 def test_a_token_opens_only_the_device_routes_not_the_door_page(client):

@@ -7,15 +7,18 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from convention.badges.keys import revoke_key, rotate_key, signing_key
+from convention.badges.codes import sign_code
+from convention.badges.keys import _unseal, revoke_key, rotate_key, signing_key
 from convention.checkin.models import Checkin, CheckinList
-from convention.checkin.scanning import ScanRequest, default_list, scan
+from convention.checkin.scanning import ScanRequest, default_list, look_up, scan
 from convention.core.errors import DomainError, NotFound
 from convention.core.timeutil import to_local, utcnow
+from convention.editions.models import Edition
 from convention.extensions import db
 from convention.registration.services import cancel_order, mark_order_refunded
 from tests.checkin.helpers import registration
 from tests.factories import make_edition, make_user
+from tests.queries import count_queries
 from tests.registration.helpers import make_ticket_type
 
 
@@ -56,6 +59,32 @@ def test_another_editions_code_is_not_valid_here():
     here, there = make_edition(), make_edition()
     _attendee, code = registration(there)
     assert _scan(here, code) == {"status": "not_valid_now", "reason": "other_edition", "list": default_list(here).id}
+
+
+def test_a_code_claiming_this_edition_but_signed_with_another_editions_key_is_invalid():
+    here, there = make_edition(), make_edition()
+    attendee, _code = registration(here)
+    foreign_key = signing_key(there.id)
+    forged = sign_code(_unseal(foreign_key), key_id=foreign_key.id, edition_id=here.id, ticket_id=attendee.code)
+    assert _scan(here, forged)["status"] == "invalid"
+    assert _scan(there, forged)["status"] == "invalid"  # nor is it "another edition's" genuine code
+    assert _logged() == 2
+
+
+def test_look_up_reads_list_registration_entry_and_key_in_one_query():
+    edition = make_edition()
+    attendee, code = registration(edition, name="Ada Lovelace")
+    _scan(edition, code, gate="B")
+    key_id, ticket_id, edition_id = signing_key(edition.id).id, attendee.code, edition.id
+    edition = db.session.get(Edition, edition_id)
+    with count_queries() as statements:
+        facts = look_up(edition, None, ticket_id=ticket_id, key_id=key_id, key_edition_id=edition_id)
+    assert len(statements) == 1, statements
+    assert facts.list_id == default_list(edition).id and facts.on_list and facts.public_key
+    assert (facts.registration.name, facts.registration.organisation) == ("Ada Lovelace", "ACME")
+    assert facts.first_entry.gate == "B"
+    nobody = look_up(edition, None, ticket_id=None, key_id=None)
+    assert (nobody.registration, nobody.first_entry, nobody.public_key) == (None, None, None)
 
 
 def test_unpaid_void_and_refunded_tickets_are_refused_with_the_reason():
