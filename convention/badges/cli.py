@@ -33,12 +33,17 @@ def sheet_command(slug: str, out: Path, only_unprinted: bool, ticket_type_id: in
         if done % PROGRESS_EVERY == 0 or done == total:
             click.echo(gettext("Badges: %(done)d of %(total)d", done=done, total=total), err=True)
 
+    partial = out.with_name(out.name + ".part")  # renamed once whole: no half sheet under the asked name
     try:
-        result = make_sheet(edition, only_unprinted=only_unprinted, ticket_type_id=ticket_type_id, on_progress=progress)
+        with partial.open("wb") as file:
+            result = make_sheet(edition, file, only_unprinted=only_unprinted, ticket_type_id=ticket_type_id,
+                                on_progress=progress)
+        partial.replace(out)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error
-    out.write_bytes(result.pdf)
+    finally:
+        partial.unlink(missing_ok=True)
     db.session.commit()  # only once the file is written: a failed write leaves them unprinted
     click.echo(ngettext("Wrote %(num)d badge to %(file)s.", "Wrote %(num)d badges to %(file)s.", result.badges,
                         file=str(out)))

@@ -2,17 +2,22 @@
 
 ``make_sheet`` is the one rule, used by the command line, the organizers' page (inline
 without Redis) and the background job: it issues the badges that paid registrations
-still lack, streams the chosen badges into one ``BadgeWriter`` (rows fetched in batches,
-one writer reusing its fonts and QR encoder), and marks what it printed. A sheet the
-organizers asked for is a ``BadgeSheet`` row: its progress and, when done, its PDF.
+still lack, streams the chosen badges into ``BadgeWriter`` parts of ``PART_BADGES`` (rows
+fetched in batches; each part's PDF joined into the output file as soon as it is drawn,
+``joining.py``, so memory stays flat however long the sheet), and marks what it printed. A
+sheet the organizers asked for is a ``BadgeSheet`` row: its progress and, when done, its PDF.
 """
 
 from __future__ import annotations
 
+import gc
 import secrets
+import tempfile
 import time
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -20,6 +25,7 @@ from flask_babel import gettext
 from convention.audit.services import record_audit
 from convention.badges.documents import count_sheet, stream_sheet
 from convention.badges.issuing import issue_missing_badges
+from convention.badges.joining import PdfJoiner
 from convention.badges.models import Badge, BadgeSheet
 from convention.badges.pdf import BadgeWriter
 from convention.core.errors import NotFound
@@ -30,12 +36,12 @@ from convention.registration.models import TicketType
 
 QUEUED, RUNNING, FINISHED, FAILED = "queued", "running", "finished", "failed"
 MARK_BATCH = 500
+PART_BADGES = 400  # badges drawn by one fpdf2 document (50 pages) before it joins the sheet
 Progress = Callable[[int, int], None]  # (done, total)
 
 
 @dataclass(frozen=True)
 class SheetResult:
-    pdf: bytes
     badges: int
     issued: int  # badges made now for registrations that had none
 
@@ -48,35 +54,43 @@ def check_ticket_type(edition, ticket_type_id: int | None) -> None:
         raise NotFound(gettext("There is no such ticket type."), field="ticket_type")
 
 
-def _mark_printed(badge_ids: list[int]) -> None:
+def _mark_printed(badge_ids) -> None:
     now = utcnow()
     for start in range(0, len(badge_ids), MARK_BATCH):
         db.session.execute(
-            sa.update(Badge).where(Badge.id.in_(badge_ids[start:start + MARK_BATCH]))
+            sa.update(Badge).where(Badge.id.in_(list(badge_ids[start:start + MARK_BATCH])))
             .values(printed_at=now, needs_reprint=False).execution_options(synchronize_session=False)
         )
 
 
-def make_sheet(edition, *, only_unprinted: bool = False, ticket_type_id: int | None = None, actor=None,
-               on_progress: Progress | None = None, mark_printed: bool = True) -> SheetResult:
-    """A PDF of the chosen badges, 8 to an A4 page; marks them printed. Flushes."""
+def make_sheet(edition, out: BinaryIO, *, only_unprinted: bool = False, ticket_type_id: int | None = None,
+               actor=None, on_progress: Progress | None = None, mark_printed: bool = True) -> SheetResult:
+    """Write a PDF of the chosen badges, 8 to an A4 page, into ``out``; marks them printed. Flushes."""
     check_ticket_type(edition, ticket_type_id)
     issued = issue_missing_badges(edition.id)
     options = {"only_unprinted": only_unprinted, "ticket_type_id": ticket_type_id}
     total = count_sheet(edition.id, **options)
-    writer = BadgeWriter(sheet=True)
-    printed: list[int] = []
+    joiner = PdfJoiner(out)
+    part = BadgeWriter(sheet=True)
+    printed = array("q")  # badge ids: 8 bytes each, not a Python int each
     for badge_id, face in stream_sheet(edition, **options):
-        writer.add(face)
+        part.add(face)
         printed.append(badge_id)
+        if part.count == PART_BADGES:
+            joiner.add(part.output())
+            part = None
+            gc.collect()  # the part's fonts are cyclic garbage: collect it now, not parts later
+            part = BadgeWriter(sheet=True)
         if on_progress is not None:
             on_progress(len(printed), total)
-    pdf = writer.output()
+    if part.count or not printed:  # the last part, or an empty sheet's blank page
+        joiner.add(part.output())
+    joiner.close()
     if mark_printed:
         _mark_printed(printed)
     record_audit("badges.sheet_printed", actor=actor, edition_id=edition.id,
                  data={"badges": len(printed), "only_unprinted": only_unprinted, "ticket_type_id": ticket_type_id})
-    return SheetResult(pdf=pdf, badges=len(printed), issued=issued)
+    return SheetResult(badges=len(printed), issued=issued)
 
 
 # -- the organizers' sheets ---------------------------------------------------------------
@@ -94,9 +108,12 @@ def request_sheet(edition, *, only_unprinted: bool, ticket_type_id: int | None, 
 def build_sheet(sheet: BadgeSheet, *, actor=None, on_progress: Progress | None = None) -> BadgeSheet:
     """Make the requested sheet and keep its PDF on the row. Flushes."""
     edition = db.session.get(Edition, sheet.edition_id)
-    result = make_sheet(edition, only_unprinted=sheet.only_unprinted, ticket_type_id=sheet.ticket_type_id,
-                        actor=actor, on_progress=on_progress)
-    sheet.pdf, sheet.done, sheet.total = result.pdf, result.badges, result.badges
+    with tempfile.TemporaryFile(prefix="badge-sheet-") as out:
+        result = make_sheet(edition, out, only_unprinted=sheet.only_unprinted, ticket_type_id=sheet.ticket_type_id,
+                            actor=actor, on_progress=on_progress)
+        out.seek(0)
+        sheet.pdf = out.read()  # kept on the row, so that any web process can serve it
+    sheet.done, sheet.total = result.badges, result.badges
     sheet.state, sheet.finished_at = FINISHED, utcnow()
     db.session.flush()
     return sheet
