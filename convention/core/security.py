@@ -57,16 +57,40 @@ def is_safe_next(target: str | None) -> bool:
 FORM_MIMETYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
+def _has_nul(document) -> bool:
+    """Whether a parsed JSON document holds a NUL character in any key or text (a loop, not
+    recursion: a deeply nested document cannot exhaust the stack)."""
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
 def refuse_nul_characters():
-    """A NUL character has no business in an address, a form or a query, and PostgreSQL
-    cannot compare or store it: answer 404 (no page has such an address) or 400 (for a
-    query or form) instead of failing later with a 500."""
+    """A NUL character has no business in an address, a form, a query or a JSON body, and
+    PostgreSQL cannot compare or store it: answer 404 (no page has such an address) or 400
+    (for a query, form or JSON body) instead of failing later with a 500."""
     if "\x00" in request.path:
         abort(404)
     pairs = list(request.args.items(multi=True))  # every value, not only each key's first
     if request.mimetype in FORM_MIMETYPES:
         pairs += request.form.items(multi=True)
-    if any("\x00" in key or "\x00" in value for key, value in pairs):
+    nul = any("\x00" in key or "\x00" in value for key, value in pairs)
+    if not nul and request.is_json:  # parsed once: the view's get_json reads the same cache
+        try:
+            document = request.get_json(silent=True)
+        except RecursionError:  # Python's parser gives up on arrays nested a thousand deep
+            abort(400, description=gettext("The JSON document is nested too deeply."))
+        nul = _has_nul(document)
+    if nul:
         abort(400, description=gettext("The request contained a character that is not allowed (NUL)."))
 
 

@@ -145,3 +145,23 @@ def test_door_staff_keep_their_session_when_the_phone_changes_network(app):
     client.get(f"/{edition.slug}/checkin/")
     with client.session_transaction() as session:
         assert session["_fresh"] is False
+
+
+def test_nul_characters_or_deep_nesting_in_a_json_body_are_refused_with_400_and_nothing_logged(client):
+    """PostgreSQL cannot store NUL in text (it answered 500 for a nonce or gate with one);
+    Python's JSON parser gives up on arrays nested a thousand deep (it answered 500 too)."""
+    edition = make_edition()
+    _a, code = registration(edition)
+    secret = _device(edition).secret
+    url = f"/{edition.slug}/checkin/scan"
+    for body in ({"code": code, "nonce": "a\x00b"}, {"code": code, "gate": "A\x00"}, {"code": "x\x00"},
+                 {"code\x00": code}, {"code": code, "extra": [{"deep": ["\x00"]}]}):
+        answer = client.post(url, json=body, headers=_bearer(secret))
+        assert answer.status_code == 400 and "NUL" in answer.json["message"], body
+    upload = {"scans": [{"code": code, "nonce": "n\x00", "scanned_at": "2026-01-01T10:00:00+00:00"}]}
+    assert client.post(f"/{edition.slug}/checkin/upload", json=upload, headers=_bearer(secret)).status_code == 400
+    deep = "[" * 5000 + "]" * 5000
+    answer = client.post(url, data=deep, headers={**_bearer(secret), "Content-Type": "application/json"})
+    assert answer.status_code == 400 and answer.json["message"] == "The JSON document is nested too deeply."
+    assert db.session.scalar(sa.select(sa.func.count(Checkin.id))) == 0
+    assert client.post(url, json={"code": code}, headers=_bearer(secret)).json["status"] == "checked_in"
