@@ -8,16 +8,6 @@ from flask import abort
 from convention.badges.models import BadgeSheet
 from convention.editions.loaders import get_edition_or_404
 from convention.extensions import db
-from convention.registration.models import Attendee
-
-
-def load_attendee(slug: str, code: str) -> dict:
-    """The edition and one of its registrations, by its public code."""
-    edition = get_edition_or_404(slug)
-    attendee = db.session.scalar(sa.select(Attendee).where(Attendee.code == code[:16], Attendee.edition_id == edition.id))
-    if attendee is None:
-        abort(404)
-    return {"edition": edition, "attendee": attendee}
 
 
 def load_sheet(slug: str, token: str) -> dict:

@@ -8,11 +8,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, url_for
 
 from convention.badges import documents
-from convention.badges.loaders import load_attendee
 from convention.badges.permissions import can_print_badge
 from convention.core.permissions import guarded
 from convention.extensions import db
-from convention.registration.loaders import load_order
+from convention.registration.loaders import load_attendee, load_order
 from convention.registration.models import OrderState
 from convention.registration.permissions import holds_order_link
 

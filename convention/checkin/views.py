@@ -16,7 +16,6 @@ from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
 from convention.checkin.answers import described
-from convention.checkin.loaders import load_registration
 from convention.checkin.offline import offline_package, read_batch, upload_scans
 from convention.checkin.permissions import can_use_door
 from convention.checkin.scanning import KINDS, ScanRequest, check_in_attendee, scan
@@ -28,6 +27,7 @@ from convention.core.views import run_action
 from convention.editions.loaders import load_edition
 from convention.editions.navigation import register_link
 from convention.editions.permissions import can_check_in
+from convention.registration.loaders import load_attendee
 from convention.tokens.models import TokenScope
 from convention.tokens.permissions import accepts_token, device_token
 
@@ -128,7 +128,7 @@ def upload(edition):
 
 
 @bp.post("/<slug>/checkin/registrations/<code>")
-@guarded(can_check_in, load=load_registration)
+@guarded(can_check_in, load=load_attendee)
 def check_in_found(edition, attendee):
     """The search's "check in" button: the answer shown on the door page, the search kept."""
     query = request.form.get("q", "")[:120]

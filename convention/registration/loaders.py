@@ -6,9 +6,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort
 
-from convention.editions.loaders import get_edition_or_404
+from convention.editions.loaders import get_edition_or_404, get_owned_or_404
 from convention.extensions import db
 from convention.registration.models import (
+    Attendee,
     Order,
     Quota,
     TicketCategory,
@@ -17,15 +18,6 @@ from convention.registration.models import (
     WaitingListEntry,
 )
 from convention.registration.reports import get_order_by_code
-
-
-def _owned(edition, model, item_id: int):
-    """The ``model`` row if it belongs to ``edition`` (an id from another edition is a 404)."""
-    item = db.session.get(model, item_id)
-    if item is None or item.edition_id != edition.id:
-        abort(404)
-    return item
-
 
 # -- public pages -----------------------------------------------------------------------
 
@@ -46,10 +38,20 @@ def load_order(slug: str, secret: str) -> dict:
 def load_shop_ticket_type(slug: str, ticket_type_id: int) -> dict:
     """A ticket type sold in the shop (free registrations have no waiting list)."""
     edition = get_edition_or_404(slug)
-    ticket_type = _owned(edition, TicketType, ticket_type_id)
+    ticket_type = get_owned_or_404(edition, TicketType, ticket_type_id)
     if ticket_type.category is not TicketCategory.TICKET:
         abort(404)
     return {"edition": edition, "ticket_type": ticket_type}
+
+
+def load_attendee(slug: str, code: str) -> dict:
+    """The edition and one of its registrations, by its public code (the door's search, a
+    badge to print)."""
+    edition = get_edition_or_404(slug)
+    attendee = db.session.scalar(sa.select(Attendee).where(Attendee.code == code[:16], Attendee.edition_id == edition.id))
+    if attendee is None:
+        abort(404)
+    return {"edition": edition, "attendee": attendee}
 
 
 def load_waiting_entry(slug: str, secret: str) -> dict:
@@ -68,17 +70,17 @@ def load_waiting_entry(slug: str, secret: str) -> dict:
 def load_ticket_type(slug: str, ticket_type_id: int | None = None) -> dict:
     edition = get_edition_or_404(slug)
     return {"edition": edition,
-            "ticket_type": None if ticket_type_id is None else _owned(edition, TicketType, ticket_type_id)}
+            "ticket_type": None if ticket_type_id is None else get_owned_or_404(edition, TicketType, ticket_type_id)}
 
 
 def load_quota(slug: str, quota_id: int | None = None) -> dict:
     edition = get_edition_or_404(slug)
-    return {"edition": edition, "quota": None if quota_id is None else _owned(edition, Quota, quota_id)}
+    return {"edition": edition, "quota": None if quota_id is None else get_owned_or_404(edition, Quota, quota_id)}
 
 
 def load_voucher(slug: str, voucher_id: int) -> dict:
     edition = get_edition_or_404(slug)
-    return {"edition": edition, "voucher": _owned(edition, Voucher, voucher_id)}
+    return {"edition": edition, "voucher": get_owned_or_404(edition, Voucher, voucher_id)}
 
 
 def load_order_by_code(slug: str, code: str) -> dict:
