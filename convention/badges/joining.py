@@ -69,12 +69,11 @@ class PdfJoiner:
             if old_id == pages_root.idnum:
                 continue
             start = offsets[old_id]
-            self._copy(part[start:end_of[start]], renumber)
+            self._copy(old_id, part[start:end_of[start]], renumber)
         self.kids.extend(renumber[kid.idnum] for kid in pages["/Kids"])
 
-    def _copy(self, body: bytes, renumber: dict[int, int]) -> None:
-        header_end = body.index(b"obj") + 3
-        old_id = int(body[:header_end].split()[0])
+    def _copy(self, old_id: int, body: bytes, renumber: dict[int, int]) -> None:
+        header_end = body.index(b"obj") + 3  # after "N 0 obj", written anew with the new number
         split = body.find(_STREAM)
         head, tail = (body[header_end:split], body[split:]) if split >= 0 else (body[header_end:], b"")
         head = _REFERENCE.sub(lambda m: b"%d 0 R" % renumber[int(m.group(1))], head)

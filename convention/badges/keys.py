@@ -88,14 +88,21 @@ def revoke_key(edition_id: int, key_id: int, *, actor=None) -> TicketKey:
     return key
 
 
-def public_keys(edition_id: int | None = None) -> dict[int, Ed25519PublicKey]:
-    """Key id -> public key of every unrevoked key (of one edition, or of all): what a scanner needs."""
+@functools.lru_cache(maxsize=64)
+def public_key_from(raw: bytes) -> Ed25519PublicKey:
+    """The key object of a stored public key (32 raw bytes), kept per process: the door
+    verifies every scan with one of a few keys."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def public_keys(edition_id: int | None = None) -> dict[int, Ed25519PublicKey]:
+    """Key id -> public key of every unrevoked key (of one edition, or of all): what a scanner needs."""
     query = sa.select(TicketKey.id, TicketKey.public_key).where(TicketKey.revoked_at.is_(None))
     if edition_id is not None:
         query = query.where(TicketKey.edition_id == edition_id)
-    return {key_id: Ed25519PublicKey.from_public_bytes(raw) for key_id, raw in db.session.execute(query)}
+    return {key_id: public_key_from(bytes(raw)) for key_id, raw in db.session.execute(query)}
 
 
 def ticket_code(edition_id: int, ticket_id: str) -> str:
@@ -122,15 +129,6 @@ def existing_code_signer(edition_id: int):
         sa.select(TicketKey.id).where(TicketKey.edition_id == edition_id, TicketKey.revoked_at.is_(None)).limit(1)
     )
     return code_signer(edition_id) if has_key is not None else None
-
-
-@functools.lru_cache(maxsize=64)
-def public_key_from(raw: bytes) -> Ed25519PublicKey:
-    """The key object of a stored public key (32 raw bytes), kept per process: the door
-    verifies every scan with one of a few keys."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    return Ed25519PublicKey.from_public_bytes(raw)
 
 
 def read_code(code: str) -> TicketPayload | None:
