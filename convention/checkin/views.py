@@ -11,7 +11,7 @@ the device logged with each scan).
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
@@ -23,6 +23,7 @@ from convention.checkin.search import search_registrations
 from convention.core.errors import DomainError
 from convention.core.forms import ActionForm
 from convention.core.permissions import guarded
+from convention.core.security import allowing_webassembly
 from convention.core.views import run_action
 from convention.editions.loaders import load_edition
 from convention.editions.navigation import register_link
@@ -75,9 +76,10 @@ def _scan_request(data, device: str) -> ScanRequest:
 
 
 def _door_page(edition, query: str, answer: dict | None = None):
-    return render_template("checkin/door.html", edition=edition, query=query, answer=answer, form=ActionForm(),
+    page = render_template("checkin/door.html", edition=edition, query=query, answer=answer, form=ActionForm(),
                            found=search_registrations(edition, query),
                            scan_url=url_for("checkin.scan_code", slug=edition.slug))
+    return allowing_webassembly(make_response(page))  # the camera's QR reader is WebAssembly
 
 
 @bp.get("/<slug>/checkin/")

@@ -30,6 +30,17 @@ def build_csp(extra: dict[str, list[str]] | None = None) -> str:
     return "; ".join(f"{directive} {' '.join(sources)}" for directive, sources in policy.items())
 
 
+# 'wasm-unsafe-eval' lets a page compile WebAssembly (not run JavaScript from strings: that
+# would be 'unsafe-eval'); only the pages that need it send it (the door's QR reader).
+WEBASSEMBLY_SOURCES = {"script-src": ["'wasm-unsafe-eval'"]}
+
+
+def allowing_webassembly(response):
+    """``response`` with the policy that also lets the page compile its vendored WebAssembly."""
+    response.headers["Content-Security-Policy"] = current_app.extensions["csp_header_webassembly"]
+    return response
+
+
 def add_security_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", current_app.extensions["csp_header"])
@@ -94,10 +105,20 @@ def refuse_nul_characters():
         abort(400, description=gettext("The request contained a character that is not allowed (NUL)."))
 
 
+def _merged(*extras: dict[str, list[str]]) -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for extra in extras:
+        for directive, sources in extra.items():
+            merged.setdefault(directive, []).extend(sources)
+    return merged
+
+
 def init_security(app: Flask) -> None:
     """Send the headers on every response. ``CSP_EXTRA_SOURCES`` (a dict of directive ->
     sources) widens the policy, e.g. payments adds its checkout host to form-action."""
-    app.extensions["csp_header"] = build_csp(app.config.get("CSP_EXTRA_SOURCES"))
+    extra = app.config.get("CSP_EXTRA_SOURCES") or {}
+    app.extensions["csp_header"] = build_csp(extra)
+    app.extensions["csp_header_webassembly"] = build_csp(_merged(extra, WEBASSEMBLY_SOURCES))
     app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
 

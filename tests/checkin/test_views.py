@@ -103,3 +103,17 @@ def test_the_search_offers_to_print_the_badge_of_a_paid_registration_only(client
     badge = client.get(f"/{edition.slug}/checkin/badges/{paid.code}.pdf")
     assert badge.status_code == 200 and badge.data.startswith(b"%PDF")
     assert client.get(f"/{edition.slug}/checkin/badges/{unpaid.code}.pdf").status_code == 404
+
+
+def test_only_the_door_page_lets_its_qr_reader_compile_webassembly(client, auth):
+    """The camera's reader is WebAssembly: the door page's policy adds 'wasm-unsafe-eval' to
+    script-src (compiling WebAssembly, not running JavaScript from strings), and no other
+    page sends it; the rest of the policy is the site's own."""
+    edition = make_edition()
+    _door_staff(client, auth, edition)
+    door = client.get(f"/{edition.slug}/checkin/").headers["Content-Security-Policy"]
+    assert "script-src 'self' 'wasm-unsafe-eval';" in door
+    assert "'unsafe-eval'" not in door and "unsafe-inline" not in door
+    elsewhere = client.get("/").headers["Content-Security-Policy"]
+    assert "wasm" not in elsewhere
+    assert door.replace(" 'wasm-unsafe-eval'", "") == elsewhere
