@@ -58,7 +58,7 @@
   camera.hidden = false;
   const READ_EVERY_MS = 150; // about seven looks a second: quick enough, and a phone stays cool
   const LARGEST_SIDE = 960; // frames are scaled down to this before reading: a badge fills much of it
-  const REPEAT_MS = 3000; // the same badge held in view is one scan, not thirty
+  const REPEAT_MS = 3000; // the same badge seen again within this is still the same scan
   const READER_OPTIONS = { formats: ["QRCode"], maxNumberOfSymbols: 1 };
   const canvas = document.createElement("canvas");
   const drawing = canvas.getContext("2d", { willReadFrequently: true });
@@ -83,9 +83,10 @@
   });
   const seen = (code) => {
     const now = Date.now();
-    if (!code || (code === last.code && now - last.at < REPEAT_MS)) return;
-    last = { code, at: now };
-    send(code, "camera");
+    if (!code) return;
+    const held = code === last.code && now - last.at < REPEAT_MS;
+    last = { code, at: now }; // a badge kept in view stays one scan; shown again later, it is a new one
+    if (!held) send(code, "camera");
   };
   const readFrames = async (library, mine) => {
     if (mine !== session) return;
