@@ -68,14 +68,14 @@ class DemoFacts:
 def _fill_first_quantity(page) -> None:
     """In the ticket shop: one seat of the first ticket on sale, then Continue."""
     page.locator("select[id^='q-']").first.select_option("1")
-    page.locator("form.shop-form button[type=submit]:not([formaction])").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the next page, not the shop already loaded
+        page.locator("form.shop-form button[type=submit]:not([formaction])").click()
 
 
 def _send_empty_form(page) -> None:
     """Send the page's main form empty (skipping the browser's own checks) to show its errors."""
-    page.locator("main form[method=post] [type=submit]").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the answer with the errors, not the form already loaded
+        page.locator("main form[method=post] [type=submit]").first.click()
 
 
 @dataclass(frozen=True)
@@ -138,8 +138,8 @@ def sign_in(context, base_url: str, who: str) -> None:
     page.goto(f"{base_url}/login")
     page.fill("#email", email)
     page.fill("#password", password)
-    page.locator("main form [type=submit]").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the form's POST, then its redirect: wait_for_load_state alone
+        page.locator("main form [type=submit]").first.click()  # could see the sign-in page still loaded
     if "/login" in page.url:
         raise AssertionError(f"could not sign in as {email}")
     page.close()

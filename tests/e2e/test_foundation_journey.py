@@ -64,8 +64,8 @@ def sign_in(page, email: str, password: str) -> None:
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the next page, not the sign-in page already loaded
+        page.get_by_role("button", name="Sign in").click()
 
 
 def submit(page, button: str) -> None:
