@@ -97,3 +97,19 @@ def save_screenshots(page, name: str) -> list[Path]:
         saved.append(target)
     page.set_viewport_size(original)
     return saved
+
+
+def csp_violations(page) -> list[str]:
+    """The Content-Security-Policy refusals the page reports in its console, collected as they come."""
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return violations
+
+
+def sign_in_through_the_form(page, email: str, password: str, *, lands_on: str) -> None:
+    """Sign in on /login as a person would, then wait for the page a sign-in leads to (a glob)."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lands_on)

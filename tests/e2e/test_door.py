@@ -10,7 +10,7 @@ from convention.demo import seed_demo
 from convention.editions.models import Edition
 from convention.extensions import db
 from convention.registration.models import Attendee, Order, OrderState
-from tests.e2e.conftest import save_screenshots
+from tests.e2e.conftest import csp_violations, save_screenshots, sign_in_through_the_form
 
 pytestmark = pytest.mark.e2e
 
@@ -27,14 +27,9 @@ def test_door_staff_check_in_a_demo_attendee_then_see_already_checked_in(page):
     ).one()
     code = ticket_code(edition.id, attendee.code)
     db.session.commit()
-    violations = []
-    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    violations = csp_violations(page)
 
-    page.goto("/login")
-    page.get_by_label("Email").fill("staff@demo.example")
-    page.get_by_label("Password").fill("demo-pass-sam-2026")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/demo/checkin/")
+    sign_in_through_the_form(page, "staff@demo.example", "demo-pass-sam-2026", lands_on="**/demo/checkin/")
 
     scanner = page.get_by_label("Ticket code")
     assert scanner.evaluate("el => el === document.activeElement")  # a USB scanner can type at once

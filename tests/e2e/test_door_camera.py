@@ -20,7 +20,7 @@ from convention.editions.models import Role
 from convention.extensions import db
 from tests.badges.helpers import page_images
 from tests.checkin.helpers import registration
-from tests.e2e.conftest import CHROMIUM_FLAGS, VIEWPORTS, _chromium_path
+from tests.e2e.conftest import CHROMIUM_FLAGS, VIEWPORTS, _chromium_path, csp_violations, sign_in_through_the_form
 from tests.factories import give_role, make_edition, make_user
 
 pytestmark = pytest.mark.e2e
@@ -68,13 +68,8 @@ def test_the_camera_reads_a_badge_and_checks_the_person_in(browser, live_server,
         context.grant_permissions(["camera"], origin=live_server)
         page = context.new_page()
         page.set_default_timeout(20_000)
-        violations = []
-        page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
-        page.goto("/login")
-        page.get_by_label("Email").fill("door@example.org")
-        page.get_by_label("Password").fill("correct horse battery")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/camera-door/checkin/")
+        violations = csp_violations(page)
+        sign_in_through_the_form(page, "door@example.org", "correct horse battery", lands_on="**/camera-door/checkin/")
         page.get_by_role("button", name="Scan with the camera").click()
         answer = page.locator("#door-answer")
         answer.locator(".door-message").filter(has_text="Checked in").wait_for()
@@ -143,13 +138,8 @@ def test_the_door_pages_reader_reads_every_code_of_a_printed_sheet(browser, live
     context = browser.new_context(base_url=live_server, viewport=VIEWPORTS["laptop"])
     try:
         page = context.new_page()
-        violations = []
-        page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
-        page.goto("/login")
-        page.get_by_label("Email").fill("reader@example.org")
-        page.get_by_label("Password").fill("correct horse battery")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/sheet-door/checkin/")
+        violations = csp_violations(page)
+        sign_in_through_the_form(page, "reader@example.org", "correct horse battery", lands_on="**/sheet-door/checkin/")
         found = page.evaluate(READ_PAGES, pages)
         assert sorted(found) == sorted(codes)  # every badge of the six pages, each once
         assert violations == []
