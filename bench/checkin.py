@@ -14,7 +14,10 @@ What it does, all on 127.0.0.1:
 5. stops gunicorn and drops the scratch database (unless --keep).
 
 Latency is measured from the moment each request was due (open loop), so a server that
-falls behind shows it in the p99 instead of slowing the clients down. ``--rate 0`` runs
+falls behind shows it in the p99 instead of slowing the clients down. Two figures tell a
+slow run's cause: ``scan_sent_late_p99_ms``, how late the load generator itself sent
+(it shares the machine), and ``cpu_during_scans``, the machine's CPU time by kind
+(/proc/stat: user, system, idle, iowait, steal by the host) while the scans ran. ``--rate 0`` runs
 both phases closed loop instead (the server's capacity with --clients in flight). The last line is
 one JSON object: scans_per_second, p50_ms, p99_ms, baseline_per_second, baseline_p99_ms
 (target: p99 under 50 ms at 200 scans per second), plus details.
@@ -151,6 +154,7 @@ def run_phase(port: int, rate: float, seconds: float, clients: int, make_request
     total = int(rate * seconds)
     jobs: queue.Queue = queue.Queue()
     latencies: list[float] = []
+    lateness: list[float] = []  # how late each request left the load generator (its own delay)
     outcomes: Counter = Counter()
     lock = threading.Lock()
 
@@ -165,6 +169,7 @@ def run_phase(port: int, rate: float, seconds: float, clients: int, make_request
             delay = due - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
+            late = (time.perf_counter() - due) * 1000
             try:
                 conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
@@ -177,11 +182,13 @@ def run_phase(port: int, rate: float, seconds: float, clients: int, make_request
             elapsed = (time.perf_counter() - due) * 1000
             with lock:
                 latencies.append(elapsed)
+                lateness.append(late)
                 outcomes[outcome] += 1
 
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
     for thread in threads:
         thread.start()
+    cpu_before = cpu_times()
     start = time.perf_counter() + 0.2
     for index in range(total):
         jobs.put((index, start + index / rate))
@@ -197,8 +204,32 @@ def run_phase(port: int, rate: float, seconds: float, clients: int, make_request
         "p50_ms": round(statistics.median(ordered), 2),
         "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
         "max_ms": round(ordered[-1], 2),
+        "sent_late_p99_ms": round(sorted(lateness)[min(len(lateness) - 1, int(len(lateness) * 0.99))], 2),
+        "cpu": cpu_share(cpu_before, cpu_times()),
         "outcomes": dict(outcomes),
     }
+
+
+CPU_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+
+
+def cpu_times() -> list[int] | None:
+    """The machine's CPU time so far by kind (/proc/stat), or None where there is none."""
+    try:
+        return [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+
+
+def cpu_share(before, after) -> dict | None:
+    """Percent of the machine's CPU time by kind between two readings: a slow run says
+    whether the cores were busy (user/system), waiting on the disk (iowait) or taken by the
+    host (steal)."""
+    if not before or not after:
+        return None
+    spent = [later - earlier for earlier, later in zip(before, after, strict=True)]
+    total = sum(spent) or 1
+    return {name: round(100 * value / total, 1) for name, value in zip(CPU_FIELDS, spent, strict=True) if name != "nice"}
 
 
 def closed_loop(port: int, seconds: float, clients: int, make_request) -> dict:
@@ -297,6 +328,8 @@ def main(argv=None) -> dict:
         "baseline_p99_ms": baseline["p99_ms"],
         "baseline_p50_ms": baseline["p50_ms"],
         "scan_max_ms": scans["max_ms"],
+        "scan_sent_late_p99_ms": scans["sent_late_p99_ms"],
+        "cpu_during_scans": scans["cpu"],
         "scan_outcomes": scans["outcomes"],
         "baseline_outcomes": baseline["outcomes"],
         "rate": args.rate,
