@@ -67,20 +67,24 @@
   let session = 0; // a start overtaken by a stop (or a second start) gives up its camera
   let last = { code: "", at: 0 };
 
-  const loadLibrary = () => new Promise((resolve, reject) => {
-    if (window.ZXingWASM) return resolve(window.ZXingWASM);
-    const script = document.createElement("script");
-    script.src = camera.dataset.library; // vendored, same origin: allowed by script-src 'self'
-    script.onload = () => {
+  // The reader and its WebAssembly, loaded and compiled before the camera opens (so the
+  // first frame is read at once, and a reader that cannot load says so).
+  let loading = null; // one load, however often the button is pressed; tried again after a failure
+  const loadReader = () => loading || (loading = (async () => {
+    await new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = camera.dataset.library; // vendored, same origin: allowed by script-src 'self'
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+    await window.ZXingWASM.prepareZXingModule({
       // the .wasm beside the script, not the library's default CDN (connect-src 'self')
-      window.ZXingWASM.prepareZXingModule({
-        overrides: { locateFile: (path, prefix) => (path.endsWith(".wasm") ? camera.dataset.wasm : prefix + path) },
-      });
-      resolve(window.ZXingWASM);
-    };
-    script.onerror = reject;
-    document.head.appendChild(script);
-  });
+      overrides: { locateFile: (path, prefix) => (path.endsWith(".wasm") ? camera.dataset.wasm : prefix + path) },
+      fireImmediately: true,
+    });
+    return window.ZXingWASM;
+  })().catch((error) => { loading = null; throw error; }));
   const seen = (code) => {
     const now = Date.now();
     if (!code) return;
@@ -102,25 +106,36 @@
     }
     if (mine === session) timer = setTimeout(() => readFrames(library, mine), READ_EVERY_MS);
   };
-  const stop = () => {
+  const release = () => { // the camera off; a start still waiting for it gives it up
     session += 1;
     clearTimeout(timer);
     if (stream) stream.getTracks().forEach((track) => track.stop());
     stream = null;
     video.srcObject = null;
+  };
+  const stop = (message = "") => {
+    release();
     video.hidden = true;
     toggle.textContent = camera.dataset.textStart;
     toggle.setAttribute("aria-pressed", "false");
+    note.textContent = message;
     input.focus();
   };
   const start = async () => {
-    stop();
+    release();
     const mine = session;
     note.textContent = "";
     toggle.textContent = camera.dataset.textStop;
     toggle.setAttribute("aria-pressed", "true");
+    let library;
     try {
-      const library = await loadLibrary();
+      library = await loadReader();
+    } catch (error) {
+      if (mine === session) stop(camera.dataset.textUnavailable);
+      return;
+    }
+    if (mine !== session) return; // stopped while the reader loaded
+    try {
       const opened = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
       if (mine !== session) { opened.getTracks().forEach((track) => track.stop()); return; }
       stream = opened;
@@ -129,9 +144,7 @@
       await video.play();
       readFrames(library, mine);
     } catch (error) {
-      if (mine !== session) return;
-      stop();
-      note.textContent = camera.dataset.textDenied;
+      if (mine === session) stop(camera.dataset.textDenied);
     }
   };
   const filming = () => toggle.getAttribute("aria-pressed") === "true";

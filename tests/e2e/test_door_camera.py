@@ -145,3 +145,20 @@ def test_the_door_pages_reader_reads_every_code_of_a_printed_sheet(browser, live
         assert violations == []
     finally:
         context.close()
+
+
+def test_a_reader_that_cannot_load_says_so_and_leaves_the_typed_input(page):
+    """The WebAssembly fails to arrive (a proxy that blocks it, say): the door says the code
+    reader could not be loaded, turns the camera button back, and the input keeps the focus."""
+    edition = make_edition(slug="no-reader")
+    give_role(edition, make_user(email="door@example.org"), Role.CHECKIN)
+    db.session.commit()
+    page.route("**/*.wasm", lambda route: route.abort())
+    sign_in_through_the_form(page, "door@example.org", "correct horse battery", lands_on="**/no-reader/checkin/")
+    page.get_by_role("button", name="Scan with the camera").click()
+    note = page.locator("#door-camera-note")
+    note.filter(has_text="The code reader could not be loaded").wait_for()
+    toggle = page.get_by_role("button", name="Scan with the camera")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    assert page.locator("#door-video").is_hidden()
+    assert page.get_by_label("Ticket code").evaluate("el => el === document.activeElement")
