@@ -22,11 +22,13 @@ BASE_POLICY = {
 }
 
 
-def build_csp(extra: dict[str, list[str]] | None = None) -> str:
-    """The policy string; ``extra`` adds sources per directive (e.g. a payment page for form-action)."""
+def build_csp(*extras: dict[str, list[str]] | None) -> str:
+    """The policy string; each of ``extras`` adds sources per directive (e.g. a payment page
+    for form-action)."""
     policy = {directive: list(sources) for directive, sources in BASE_POLICY.items()}
-    for directive, sources in (extra or {}).items():
-        policy.setdefault(directive, []).extend(s for s in sources if s not in policy[directive])
+    for extra in extras:
+        for directive, sources in (extra or {}).items():
+            policy.setdefault(directive, []).extend(s for s in sources if s not in policy[directive])
     return "; ".join(f"{directive} {' '.join(sources)}" for directive, sources in policy.items())
 
 
@@ -105,20 +107,12 @@ def refuse_nul_characters():
         abort(400, description=gettext("The request contained a character that is not allowed (NUL)."))
 
 
-def _merged(*extras: dict[str, list[str]]) -> dict[str, list[str]]:
-    merged: dict[str, list[str]] = {}
-    for extra in extras:
-        for directive, sources in extra.items():
-            merged.setdefault(directive, []).extend(sources)
-    return merged
-
-
 def init_security(app: Flask) -> None:
     """Send the headers on every response. ``CSP_EXTRA_SOURCES`` (a dict of directive ->
     sources) widens the policy, e.g. payments adds its checkout host to form-action."""
-    extra = app.config.get("CSP_EXTRA_SOURCES") or {}
+    extra = app.config.get("CSP_EXTRA_SOURCES")
     app.extensions["csp_header"] = build_csp(extra)
-    app.extensions["csp_header_webassembly"] = build_csp(_merged(extra, WEBASSEMBLY_SOURCES))
+    app.extensions["csp_header_webassembly"] = build_csp(extra, WEBASSEMBLY_SOURCES)
     app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
 
