@@ -96,8 +96,12 @@
     if (mine !== session) return;
     if (video.readyState >= video.HAVE_CURRENT_DATA && video.videoWidth) {
       const scale = Math.min(1, LARGEST_SIDE / Math.max(video.videoWidth, video.videoHeight));
-      canvas.width = Math.round(video.videoWidth * scale);
-      canvas.height = Math.round(video.videoHeight * scale);
+      const width = Math.round(video.videoWidth * scale);
+      const height = Math.round(video.videoHeight * scale);
+      if (canvas.width !== width || canvas.height !== height) { // setting a size reallocates: only when it changes
+        canvas.width = width;
+        canvas.height = height;
+      }
       drawing.drawImage(video, 0, 0, canvas.width, canvas.height);
       try {
         const [found] = await library.readBarcodes(drawing.getImageData(0, 0, canvas.width, canvas.height), READER_OPTIONS);
