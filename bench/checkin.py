@@ -202,12 +202,17 @@ def run_phase(port: int, rate: float, seconds: float, clients: int, make_request
         "requests": total,
         "per_second": round(total / wall, 1),
         "p50_ms": round(statistics.median(ordered), 2),
-        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
+        "p99_ms": p99(ordered),
         "max_ms": round(ordered[-1], 2),
-        "sent_late_p99_ms": round(sorted(lateness)[min(len(lateness) - 1, int(len(lateness) * 0.99))], 2),
+        "sent_late_p99_ms": p99(sorted(lateness)),
         "cpu": cpu_share(cpu_before, cpu_times()),
         "outcomes": dict(outcomes),
     }
+
+
+def p99(ordered: list[float]) -> float:
+    """The 99th percentile of sorted values (the one at 99 % of the way), in ms, rounded."""
+    return round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2)
 
 
 CPU_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
@@ -266,7 +271,7 @@ def closed_loop(port: int, seconds: float, clients: int, make_request) -> dict:
         "requests": len(ordered),
         "per_second": round(len(ordered) / wall, 1),
         "p50_ms": round(statistics.median(ordered), 2),
-        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
+        "p99_ms": p99(ordered),
         "max_ms": round(ordered[-1], 2),
         "outcomes": dict(outcomes),
     }
